@@ -1,0 +1,87 @@
+import { createRouterTransport, type Interceptor } from "@connectrpc/connect";
+import { createErrorInterceptor } from "./api/interceptors/errors.js";
+import { createAuthInterceptor } from "./api/interceptors/auth.js";
+import { createLoggingInterceptor } from "./api/interceptors/logging.js";
+import { createValidationInterceptor } from "./api/interceptors/validation.js";
+import { kWire } from "./api/context.js";
+import { createRoutes, servedServices } from "./api/routes.js";
+import { buildRestRoutes } from "./api/rest/http-rules.js";
+import { createRestTranscoder } from "./api/rest/transcoder.js";
+import { createAuthenticator } from "./auth/authenticator.js";
+import { ensureFirstInstance, type FirstInstance } from "./command/setup.js";
+import { createUserCommands } from "./command/user-commands.js";
+import type { Config } from "./config.js";
+import type { EventStore } from "./eventstore/event-store.js";
+import { createSqliteEventStore } from "./eventstore/sqlite.js";
+import { systemClock, type Clock } from "./lib/clock.js";
+import { createIdGenerator } from "./lib/ids.js";
+import type { Logger } from "./lib/logger.js";
+import { allProjections } from "./projection/all-projections.js";
+import { createUserQueries } from "./query/user-queries.js";
+import { withCors } from "./server/cors.js";
+import { createNodeHandler } from "./server/node-handler.js";
+import type { NodeHandler } from "./server/listen.js";
+
+export interface App {
+  /** The request handler for every wire; hand it to `listen`. */
+  readonly handler: NodeHandler;
+  readonly store: EventStore;
+  readonly instance: FirstInstance;
+  close(): Promise<void>;
+}
+
+export interface AppDependencies {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/** The composition root: opens the store, sets up the first instance and wires every part. */
+export async function createApp(config: Config, deps: AppDependencies): Promise<App> {
+  const clock = deps.clock ?? systemClock;
+  const newId = createIdGenerator();
+  const store = createSqliteEventStore({ path: config.database, projections: allProjections, clock });
+  const instance = await ensureFirstInstance({
+    store,
+    newId,
+    instanceName: "Latchkey",
+    orgName: "Latchkey",
+    adminUserName: "latchkey-admin",
+    patPath: config.firstInstancePatPath,
+  });
+
+  const routes = createRoutes({
+    commands: createUserCommands({ store, newId }),
+    queries: createUserQueries(store),
+  });
+  // Outermost first: logging sees the final code, errors maps everything inside it.
+  const interceptors: Interceptor[] = [
+    createLoggingInterceptor(deps.logger),
+    createErrorInterceptor((message, fields) => deps.logger.error(message, fields)),
+    createAuthInterceptor(createAuthenticator({ store, clock })),
+    createValidationInterceptor(),
+  ];
+  const markRest: Interceptor = (next) => (req) => {
+    req.contextValues.set(kWire, "rest");
+    return next(req);
+  };
+  const restTransport = createRouterTransport(routes, { router: { interceptors: [markRest, ...interceptors] } });
+  const transcoder = createRestTranscoder({
+    routes: buildRestRoutes(servedServices),
+    transport: restTransport,
+    readMaxBytes: config.maxRequestBytes,
+  });
+  const handler = createNodeHandler({
+    routes,
+    interceptors,
+    readMaxBytes: config.maxRequestBytes,
+    fallback: transcoder,
+    logger: deps.logger,
+  });
+
+  return {
+    handler: withCors(config.corsOrigins, handler),
+    store,
+    instance,
+    close: () => store.close(),
+  };
+}

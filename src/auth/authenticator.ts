@@ -1,0 +1,63 @@
+import { Errors, ZError } from "../errors.js";
+import type { EventStore } from "../eventstore/event-store.js";
+import type { Clock } from "../lib/clock.js";
+import { MEMBERS_TABLE, ORGS_TABLE, PATS_TABLE } from "../projection/access-projections.js";
+import { USERS_TABLE } from "../projection/user-projection.js";
+import { rolesGrant } from "./permissions.js";
+import { hashToken } from "./tokens.js";
+
+/** The authenticated caller. */
+export interface Principal {
+  readonly instanceId: string;
+  readonly userId: string;
+  /** The caller's own organisation. */
+  readonly orgId: string;
+}
+
+export interface Authenticator {
+  /** Resolves a bearer token (the raw `authorization` header) to its caller. */
+  authenticate(authorization: string | null): Promise<Principal>;
+  /**
+   * The organisation a call acts in (the header's, or the caller's own), once
+   * the caller is known to hold `permission` there.
+   */
+  authorize(principal: Principal, permission: string, requestedOrgId: string | null): Promise<string>;
+}
+
+export function createAuthenticator(deps: { store: EventStore; clock: Clock }): Authenticator {
+  const { store, clock } = deps;
+  return {
+    async authenticate(authorization) {
+      if (!authorization) throw new ZError(Errors.Auth.HeaderMissing);
+      const match = /^Bearer (.+)$/i.exec(authorization);
+      if (!match) throw new ZError(Errors.Auth.HeaderInvalid);
+      const rows = await store.query<{ instance_id: string; user_id: string; expiration: number | string; state: string; resource_owner: string }>(
+        `SELECT p.instance_id, p.user_id, p.expiration, u.state, u.resource_owner
+         FROM ${PATS_TABLE} p JOIN ${USERS_TABLE} u ON u.instance_id = p.instance_id AND u.id = p.user_id
+         WHERE p.token_hash = ?`,
+        [hashToken(match[1]!.trim())],
+      );
+      const row = rows[0];
+      // Tokens of locked, deactivated or removed users stop working at once.
+      if (!row || Number(row.expiration) <= clock().getTime() || row.state !== "active") {
+        throw new ZError(Errors.Auth.TokenInvalid);
+      }
+      return { instanceId: row.instance_id, userId: row.user_id, orgId: row.resource_owner };
+    },
+    async authorize(principal, permission, requestedOrgId) {
+      const orgId = requestedOrgId || principal.orgId;
+      if (requestedOrgId) {
+        const orgs = await store.query(`SELECT id FROM ${ORGS_TABLE} WHERE instance_id = ? AND id = ?`, [principal.instanceId, orgId]);
+        if (orgs.length === 0) throw new ZError(Errors.Org.NotFound);
+      }
+      const memberships = await store.query<{ roles: string }>(
+        `SELECT roles FROM ${MEMBERS_TABLE} WHERE instance_id = ? AND user_id = ? AND aggregate_id IN (?, ?)`,
+        [principal.instanceId, principal.userId, principal.instanceId, orgId],
+      );
+      if (memberships.length === 0) throw new ZError(Errors.Auth.MembershipNotFound);
+      const roles = memberships.flatMap((membership) => JSON.parse(membership.roles) as string[]);
+      if (!rolesGrant(roles, permission)) throw new ZError(Errors.Auth.PermissionDenied);
+      return orgId;
+    },
+  };
+}

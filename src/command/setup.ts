@@ -1,0 +1,112 @@
+import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { INSTANCE_AGGREGATE, ORG_AGGREGATE } from "../domain/instance/events.js";
+import { userDecider } from "../domain/user/decider.js";
+import type { UserEvent } from "../domain/user/events.js";
+import { Errors, isZError } from "../errors.js";
+import type { AppendCommand, EventStore } from "../eventstore/event-store.js";
+import { newPersonalAccessToken, hashToken } from "../auth/tokens.js";
+import type { IdGenerator } from "../lib/ids.js";
+import { INSTANCES_TABLE } from "../projection/access-projections.js";
+import { usernameClaims } from "./user-commands.js";
+
+export interface FirstInstance {
+  readonly instanceId: string;
+  readonly defaultOrgId: string;
+  /** Set only when this call created the instance. */
+  readonly created?: { readonly adminUserId: string; readonly patPath?: string };
+}
+
+export interface SetupOptions {
+  readonly store: EventStore;
+  readonly newId: IdGenerator;
+  readonly instanceName: string;
+  readonly orgName: string;
+  readonly adminUserName: string;
+  /** Where to write the admin's personal access token (owner-only permissions). */
+  readonly patPath?: string;
+}
+
+const SYSTEM = "SYSTEM";
+const PAT_EXPIRATION = "9999-12-31T23:59:59Z";
+
+/**
+ * Creates the first instance on an empty store: the instance, a default
+ * organisation and an admin machine user with IAM_OWNER and a personal access
+ * token. Safe when several processes start at once: one wins, the others read.
+ */
+export async function ensureFirstInstance(options: SetupOptions): Promise<FirstInstance> {
+  const existing = await findFirstInstance(options.store);
+  if (existing) return existing;
+
+  const { newId } = options;
+  const instanceId = newId();
+  const orgId = newId();
+  const adminUserId = newId();
+  const token = newPersonalAccessToken();
+  const member = { userId: adminUserId };
+  const userEvents: UserEvent[] = [
+    { type: "user.machine.added", payload: { userName: options.adminUserName, name: "Administrator", description: "Created on first start" } },
+    { type: "user.pat.added", payload: { tokenId: newId(), expiration: PAT_EXPIRATION, scopes: ["openid"], tokenHash: hashToken(token) } },
+  ];
+  const stream = (aggregateType: string, aggregateId: string) => ({ instanceId, aggregateType, aggregateId });
+  const commands: AppendCommand[] = [
+    {
+      stream: stream(INSTANCE_AGGREGATE, instanceId),
+      owner: instanceId,
+      expectedSequence: 0,
+      events: [
+        { type: "instance.added", payload: { name: options.instanceName }, creator: SYSTEM },
+        { type: "instance.default.org.set", payload: { orgId }, creator: SYSTEM },
+        { type: "instance.member.added", payload: { ...member, roles: ["IAM_OWNER"] }, creator: SYSTEM },
+      ],
+    },
+    {
+      stream: stream(ORG_AGGREGATE, orgId),
+      owner: orgId,
+      expectedSequence: 0,
+      events: [
+        { type: "org.added", payload: { name: options.orgName }, creator: SYSTEM },
+        { type: "org.member.added", payload: { ...member, roles: ["ORG_OWNER"] }, creator: SYSTEM },
+      ],
+    },
+    {
+      stream: stream(userDecider.aggregateType, adminUserId),
+      owner: orgId,
+      expectedSequence: 0,
+      events: userEvents.map((event) => ({ ...event, creator: SYSTEM })),
+      uniqueClaims: usernameClaims(userEvents),
+      snapshot: { revision: userDecider.snapshotRevision, state: userEvents.reduce(userDecider.evolve, userDecider.initialState) },
+    },
+  ];
+  // A fixed stream that every process tries to start: only one first instance wins.
+  commands.push({
+    stream: { instanceId: "", aggregateType: "system", aggregateId: "first_instance" },
+    owner: "",
+    expectedSequence: 0,
+    events: [{ type: "system.first_instance.set", payload: { instanceId }, creator: SYSTEM }],
+  });
+  try {
+    await options.store.append(commands);
+  } catch (error) {
+    const winner = isZError(error, Errors.ConcurrentModification) ? await findFirstInstance(options.store) : undefined;
+    if (winner) return winner;
+    throw error;
+  }
+  if (options.patPath) await writeSecretFile(options.patPath, `${token}\n`);
+  return { instanceId, defaultOrgId: orgId, created: { adminUserId, patPath: options.patPath } };
+}
+
+async function findFirstInstance(store: EventStore): Promise<FirstInstance | undefined> {
+  const rows = await store.query<{ id: string; default_org_id: string }>(
+    `SELECT id, default_org_id FROM ${INSTANCES_TABLE} ORDER BY creation_date LIMIT 1`,
+  );
+  const row = rows[0];
+  return row ? { instanceId: row.id, defaultOrgId: row.default_org_id } : undefined;
+}
+
+async function writeSecretFile(path: string, content: string) {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, content, { mode: 0o600 });
+  await chmod(path, 0o600); // the mode above only applies to a new file
+}

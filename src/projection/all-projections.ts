@@ -1,0 +1,12 @@
+import type { Projection } from "./projection.js";
+import { instanceProjection, memberProjection, orgProjection, patProjection } from "./access-projections.js";
+import { userProjection } from "./user-projection.js";
+
+/** Every read model, applied inline on append. */
+export const allProjections: readonly Projection[] = [
+  instanceProjection,
+  orgProjection,
+  memberProjection,
+  userProjection,
+  patProjection,
+];

@@ -1,0 +1,4 @@
+import { storeFactories } from "../support/stores.js";
+import { describeEventStoreContract } from "./event-store.contract.js";
+
+for (const factory of storeFactories) describeEventStoreContract(factory);
