@@ -12,7 +12,6 @@ import { getOption, hasOption, isFieldSet, ScalarType } from "@bufbuild/protobuf
 import type { DescEnum, DescField, DescMessage, DescOneof, Message } from "@bufbuild/protobuf";
 import { isIP } from "node:net";
 import {
-  EnumRulesSchema,
   RepeatedRulesSchema,
   StringRulesSchema,
   UInt32RulesSchema,
@@ -263,11 +262,13 @@ function misplaced(field: DescField, kind: string): Error {
 function messageRule(nested: DescMessage, isRequired: boolean): Rule | undefined {
   const embedded = hasReachableRules(nested);
   if (!isRequired && !embedded) return undefined;
+  // Resolved on first use rather than now, so recursive types terminate.
+  let plan: Check | null | undefined;
   return (value) => {
     if (value === undefined) return isRequired ? "value is required" : undefined;
     if (!embedded) return undefined;
-    // Looked up per call, not at build time, so recursive types terminate.
-    const inner = planFor(nested)?.(value as Fields);
+    plan ??= planFor(nested);
+    const inner = plan?.(value as Fields);
     return inner === undefined ? undefined : `embedded message failed validation | caused by: ${inner}`;
   };
 }
@@ -457,15 +458,16 @@ function goCamelCase(name: string): string {
   return out;
 }
 
-/** Go's %q for strings (strconv.Quote), close enough for printable text. */
+const GO_ESCAPES: Record<string, string> = { "\x07": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v" };
+
+/** Go's %q (strconv.Quote; a rune when `quote` is "'"), exact for ASCII control characters. */
 function goQuote(s: string, quote = '"'): string {
   let out = quote;
   for (const ch of s) {
     const cp = ch.codePointAt(0) as number;
+    const escape = GO_ESCAPES[ch];
     if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
+    else if (escape !== undefined) out += `\\${escape}`;
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, "0")}`;
     else out += ch;
   }
