@@ -4,6 +4,7 @@ import { createAuthInterceptor } from "./api/interceptors/auth.js";
 import { createLoggingInterceptor } from "./api/interceptors/logging.js";
 import { createValidationInterceptor } from "./api/interceptors/validation.js";
 import { kWire } from "./api/context.js";
+import { successCodeOf } from "./api/auth-requirement.js";
 import { createRoutes, servedServices } from "./api/routes.js";
 import { buildRestRoutes } from "./api/rest/http-rules.js";
 import { createRestTranscoder } from "./api/rest/transcoder.js";
@@ -69,6 +70,7 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
     routes: buildRestRoutes(servedServices),
     transport: restTransport,
     readMaxBytes: config.maxRequestBytes,
+    successCode: successCodeOf,
   });
   const handler = createNodeHandler({
     routes,

@@ -4,7 +4,7 @@
  * declare must match ZITADEL's descriptor of the same name: the wire format,
  * the JSON names, the REST mapping, the permission and the validation rules.
  *
- * Every type in gen/zitadel/*_pb.ts is checked, so new ones are covered as they
+ * Every type in gen/zitadel (all folders) is checked, so new ones are covered as they
  * are added.
  */
 import { readdirSync } from "node:fs";
@@ -54,11 +54,12 @@ import { file_zitadel_user } from "../../../gen/zitadel/user_pb.js";
 const isFile = (value: unknown): value is DescFile =>
   typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "file";
 
-/** Every file descriptor exported by gen/zitadel/*_pb.ts, in packages zitadel.*. */
+/** Every file descriptor exported by gen/zitadel (all folders), in packages zitadel.*. */
 async function loadOurFiles(): Promise<DescFile[]> {
   const dir = fileURLToPath(new URL("../../../gen/zitadel/", import.meta.url));
   const files = new Set<DescFile>();
-  for (const name of readdirSync(dir).filter((n) => n.endsWith("_pb.ts")).sort()) {
+  const names = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((n) => n.endsWith("_pb.ts")).sort();
+  for (const name of names) {
     const module = (await import(pathToFileURL(`${dir}${name}`).href)) as Record<string, unknown>;
     for (const value of Object.values(module)) {
       if (isFile(value) && value.proto.package.startsWith("zitadel.")) files.add(value);
