@@ -1,4 +1,4 @@
-import { createRouterTransport, type Interceptor } from "@connectrpc/connect";
+import { createContextValues, type Interceptor } from "@connectrpc/connect";
 import { createErrorInterceptor } from "./api/interceptors/errors.js";
 import { createAuthInterceptor } from "./api/interceptors/auth.js";
 import { createLoggingInterceptor } from "./api/interceptors/logging.js";
@@ -21,11 +21,16 @@ import { allProjections } from "./projection/all-projections.js";
 import { createUserQueries } from "./query/user-queries.js";
 import { withCors } from "./server/cors.js";
 import { createNodeHandler } from "./server/node-handler.js";
-import type { NodeHandler } from "./server/listen.js";
+import { createUnaryInvoker } from "./server/unary/invoker.js";
+import type { NodeHandler, StreamHandler } from "./server/listen.js";
+import { createGrpcStreamHandler } from "./server/unary/grpc-h2.js";
+import { createHttpUnaryHandler } from "./server/unary/http-unary.js";
 
 export interface App {
   /** The request handler for every wire; hand it to `listen`. */
   readonly handler: NodeHandler;
+  /** The lean path for unary gRPC on HTTP/2 streams; hand it to `listen` too. */
+  readonly streamHandler: StreamHandler;
   readonly store: EventStore;
   readonly instance: FirstInstance;
   close(): Promise<void>;
@@ -61,14 +66,11 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
     createAuthInterceptor(createAuthenticator({ store, clock })),
     createValidationInterceptor(),
   ];
-  const markRest: Interceptor = (next) => (req) => {
-    req.contextValues.set(kWire, "rest");
-    return next(req);
-  };
-  const restTransport = createRouterTransport(routes, { router: { interceptors: [markRest, ...interceptors] } });
+  const invoker = createUnaryInvoker(routes, interceptors);
   const transcoder = createRestTranscoder({
     routes: buildRestRoutes(servedServices),
-    transport: restTransport,
+    transport: invoker.transport,
+    contextValues: () => createContextValues().set(kWire, "rest"),
     readMaxBytes: config.maxRequestBytes,
     successCode: successCodeOf,
   });
@@ -77,11 +79,13 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
     interceptors,
     readMaxBytes: config.maxRequestBytes,
     fallback: transcoder,
+    fastUnary: createHttpUnaryHandler(invoker, config.maxRequestBytes),
     logger: deps.logger,
   });
 
   return {
     handler: withCors(config.corsOrigins, handler),
+    streamHandler: createGrpcStreamHandler(invoker, config.maxRequestBytes),
     store,
     instance,
     close: () => store.close(),

@@ -16,7 +16,7 @@ async function main() {
       patFile: app.instance.created.patPath,
     });
   }
-  const listener = await listen(app.handler, config.port, config.host);
+  const listener = await listen(app.handler, config.port, config.host, app.streamHandler);
   logger.info("listening", { port: listener.port, host: config.host, database: config.database, externalUrl: config.externalUrl });
 
   let stopping = false;

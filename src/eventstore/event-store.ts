@@ -89,6 +89,12 @@ export interface EventStore {
   readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
   /** Read-model queries in portable SQL with `?` placeholders. */
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Calls `listener` after each commit of this process with the events it
+   * wrote, so in-process caches can drop what those events change.
+   * Returns a function that removes the listener.
+   */
+  onAppended(listener: (events: readonly RecordedEvent[]) => void): () => void;
   /** Drops and refills every projection from the event log. */
   rebuildProjections(): Promise<void>;
   close(): Promise<void>;

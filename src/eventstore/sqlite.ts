@@ -104,6 +104,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     return statement;
   };
 
+  // This process is the only writer of the file, so a copy of each stream's
+  // head kept after commit is exact; it spares the reads on every load.
+  const streamCache = createStreamCache(20_000);
+  const listeners = new Set<(events: readonly RecordedEvent[]) => void>();
+
   const applyProjections = (event: RecordedEvent) => {
     for (const projection of options.projections) {
       for (const statement of projection.apply(event)) {
@@ -148,13 +153,26 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       snapshot?.revision ?? null, snapshot ? sequence : null, snapshot ? JSON.stringify(snapshot.state) : null,
     );
     recorded.forEach(applyProjections);
+    // Without a new snapshot the head is not cached: loads then read the store.
+    heads.push({
+      key: streamKey(command.stream),
+      info: { sequence, owner, createdAt: new Date(stream?.created_at ?? now), changedAt: new Date(now), snapshot },
+    });
     return recorded;
   };
+  // Stream heads written by the current batch; cached only once it commits.
+  let heads: Array<{ key: string; info: StreamInfo }> = [];
 
   // Nested db.transaction calls run as savepoints inside the batch transaction.
-  const appendAtomically = db.transaction((commands: readonly AppendCommand[], now: number) =>
-    commands.map((command) => appendOne(command, now)),
-  );
+  const appendAtomically = db.transaction((commands: readonly AppendCommand[], now: number) => {
+    const mark = heads.length;
+    try {
+      return commands.map((command) => appendOne(command, now));
+    } catch (error) {
+      heads.length = mark; // rolled back: nothing of this append reaches the cache
+      throw error;
+    }
+  });
 
   let pending: PendingAppend[] = [];
   const flush = () => {
@@ -173,9 +191,14 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         }
       })();
     } catch (error) {
+      heads = [];
       batch.forEach((item) => item.reject(error));
       return;
     }
+    for (const head of heads) streamCache.set(head.key, head.info);
+    heads = [];
+    const committed = outcomes.flatMap((outcome) => outcome.events?.flat() ?? []);
+    if (committed.length) for (const listener of listeners) listener(committed);
     batch.forEach((item, index) => {
       const outcome = outcomes[index]!;
       if (outcome.events) item.resolve(outcome.events);
@@ -194,6 +217,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       });
     },
     async load(stream: StreamId, snapshotRevision?: number): Promise<LoadedStream> {
+      const cached = streamCache.get(streamKey(stream));
+      if (cached?.snapshot && cached.snapshot.revision === snapshotRevision) return { info: cached, events: [] };
       const row = selectStream.get(stream.instanceId, stream.aggregateType, stream.aggregateId);
       if (!row) return { events: [] };
       const snapshotUsable = row.snapshot !== null && row.snapshot_revision === snapshotRevision;
@@ -216,6 +241,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     },
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       return prepared(sql).all(...params) as Row[];
+    },
+    onAppended(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     async rebuildProjections() {
       db.transaction(() => {
@@ -253,6 +282,28 @@ function migrate(db: Database.Database, projections: readonly Projection[]) {
     }
     for (const projection of projections) projection.schema.forEach((sql) => db.exec(sql));
   })();
+}
+
+const streamKey = (stream: StreamId) => `${stream.instanceId}\u0000${stream.aggregateType}\u0000${stream.aggregateId}`;
+
+/** A least-recently-used map of stream heads. */
+function createStreamCache(capacity: number) {
+  const entries = new Map<string, StreamInfo>();
+  return {
+    get(key: string): StreamInfo | undefined {
+      const info = entries.get(key);
+      if (info) {
+        entries.delete(key);
+        entries.set(key, info);
+      }
+      return info;
+    },
+    set(key: string, info: StreamInfo) {
+      entries.delete(key);
+      entries.set(key, info);
+      if (entries.size > capacity) entries.delete(entries.keys().next().value!);
+    },
+  };
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

@@ -1,8 +1,11 @@
 import { createServer as createHttp1Server, type RequestListener } from "node:http";
-import { createServer as createHttp2Server, type Http2Session } from "node:http2";
+import { createServer as createHttp2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
 
 export type NodeHandler = (req: any, res: any) => void;
+
+/** Serves an HTTP/2 stream directly when it can (the lean gRPC path); false leaves it to `handler`. */
+export type StreamHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean;
 
 export interface Listener {
   readonly port: number;
@@ -21,7 +24,7 @@ const HTTP2_PREFACE_START = Buffer.from("PRI");
  * first bytes decide: the HTTP/2 preface starts with "PRI", which no HTTP/1.1
  * method does.
  */
-export function listen(handler: NodeHandler, port: number, host: string): Promise<Listener> {
+export function listen(handler: NodeHandler, port: number, host: string, streamHandler?: StreamHandler): Promise<Listener> {
   let inFlight = 0;
   const counted: NodeHandler = (req, res) => {
     inFlight++;
@@ -30,6 +33,7 @@ export function listen(handler: NodeHandler, port: number, host: string): Promis
   };
   const http1 = createHttp1Server(counted as RequestListener);
   const http2 = createHttp2Server({}, counted);
+  if (streamHandler) takeStreamsFirst(http2, streamHandler, () => inFlight++, () => inFlight--);
   const sockets = new Set<Socket>();
   const sessions = new Set<Http2Session>();
   http2.on("session", (session) => {
@@ -77,6 +81,28 @@ export function listen(handler: NodeHandler, port: number, host: string): Promis
       server.off("error", reject);
       resolve({ port: boundPort(server, port), close });
     });
+  });
+}
+
+/**
+ * Lets `streamHandler` see each HTTP/2 stream before the request/response
+ * compatibility layer does; streams it declines go on to that layer unchanged.
+ */
+function takeStreamsFirst(
+  server: ReturnType<typeof createHttp2Server>,
+  streamHandler: StreamHandler,
+  started: () => void,
+  ended: () => void,
+) {
+  const compatibility = server.listeners("stream") as Array<(...args: unknown[]) => void>;
+  server.removeAllListeners("stream");
+  server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest: unknown[]) => {
+    if (streamHandler(stream, headers)) {
+      started();
+      stream.once("close", ended);
+      return;
+    }
+    for (const listener of compatibility) listener.call(server, stream, headers, ...rest);
   });
 }
 

@@ -17,6 +17,8 @@ export interface NodeHandlerOptions {
   readonly readMaxBytes: number;
   /** Requests for paths that are no RPC (REST, 404). */
   readonly fallback: NodeHandler;
+  /** Serves unary gRPC-web and Connect calls without the full protocol handler; false declines. */
+  readonly fastUnary?: (req: any, res: any) => boolean;
   readonly logger: Logger;
 }
 
@@ -34,6 +36,7 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
   const handlers = new Map<string, UniversalHandler>(router.handlers.map((handler) => [handler.requestPath, handler]));
 
   return (req, res) => {
+    if (options.fastUnary?.(req, res)) return;
     const handler = handlers.get((req.url ?? "").split("?", 1)[0]!);
     if (!handler) {
       options.fallback(req, res);

@@ -133,6 +133,28 @@ export function describeEventStoreContract(factory: StoreFactory) {
       expect((await query()).map((r) => ({ ...r, sequence: Number(r.sequence) }))).toEqual([{ id: "a", state: "locked", sequence: 2 }]);
     });
 
+    it("tells listeners about committed events only, after the commit", async () => {
+      const seen: string[][] = [];
+      const stop = store.onAppended((events) => seen.push(events.map((e) => `${e.aggregateId}:${e.type}`)));
+      await store.append([append("a", 0, ["x.one"])]);
+      await rejection(store.append([append("a", 0, ["x.lost"])]));
+      stop();
+      await store.append([append("a", 1, ["x.unseen"])]);
+      expect(seen.flat()).toEqual(["a:x.one"]);
+    });
+
+    it("loads the head of a stream it just wrote", async () => {
+      await store.append([append("a", 0, ["x.one"], { snapshot: { revision: 1, state: { n: 1 } } })]);
+      await store.append([append("a", 1, ["x.two"], { snapshot: { revision: 1, state: { n: 2 } } })]);
+      const loaded = await store.load(stream("a"), 1);
+      expect(loaded.info).toMatchObject({ sequence: 2, snapshot: { state: { n: 2 } } });
+      expect(loaded.events).toEqual([]);
+      await store.append([append("a", 2, ["x.three"])]);
+      const after = await store.load(stream("a"), 1);
+      expect(after.info?.sequence).toBe(3);
+      expect(after.events.map((e) => e.type)).toEqual(["x.three"]);
+    });
+
     it("does not apply projections of a failed append", async () => {
       await store.append([humanAdded("a", "ada")]);
       await rejection(store.append([append("a", 0, ["user.locked"])]));

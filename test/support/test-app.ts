@@ -47,7 +47,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const logLines: string[] = [];
   const app = await createApp(config, { logger: createLogger("debug" as LogLevel, (line) => logLines.push(line)) });
-  const listener: Listener = await listen(app.handler, 0, "127.0.0.1");
+  const listener: Listener = await listen(app.handler, 0, "127.0.0.1", app.streamHandler);
   const baseUrl = `http://127.0.0.1:${listener.port}`;
   const pat = readFileSync(join(dir, "admin.pat"), "utf8").trim();
   const transports: Record<WireName, Transport> = {

@@ -1,0 +1,116 @@
+import { create, isMessage, type DescMethod, type DescMethodUnary, type Message } from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  createHandlerContext,
+  createServiceImplSpec,
+  type ConnectRouter,
+  type ContextValues,
+  type Interceptor,
+  type MethodImplSpec,
+  type Transport,
+} from "@connectrpc/connect";
+import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
+
+export type UnarySpec = Extract<MethodImplSpec, { kind: "unary" }>;
+
+export interface UnaryCallInit {
+  readonly protocolName: string;
+  readonly requestMethod: string;
+  readonly url: string;
+  readonly header: Headers;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly contextValues?: ContextValues;
+}
+
+export interface UnaryResult {
+  readonly message: Message;
+  readonly header: Headers;
+  readonly trailer: Headers;
+}
+
+export interface UnaryInvoker {
+  /** The unary method served at a request path ("/package.Service/Method"). */
+  find(path: string): UnarySpec | undefined;
+  /** Runs the interceptors and the implementation, exactly as the router would. */
+  invoke(spec: UnarySpec, input: Message, init: UnaryCallInit): Promise<UnaryResult>;
+  /** A Transport that calls in-process through `invoke` (used by the REST transcoder). */
+  readonly transport: Transport;
+}
+
+/**
+ * Collects the unary implementations registered by `routes` and calls them
+ * through connect's own invocation primitive with the given interceptors. This
+ * is the core of the lean unary paths: they parse and write the wire format
+ * themselves and share everything else with the router.
+ */
+export function createUnaryInvoker(routes: (router: ConnectRouter) => void, interceptors: Interceptor[]): UnaryInvoker {
+  const byPath = new Map<string, UnarySpec>();
+  const byMethod = new Map<DescMethod, UnarySpec>();
+  const recorder = {
+    service(service, implementation) {
+      for (const spec of Object.values(createServiceImplSpec(service, implementation).methods)) {
+        if (spec.kind !== "unary") continue;
+        byPath.set(`/${service.typeName}/${spec.method.name}`, spec);
+        byMethod.set(spec.method, spec);
+      }
+      return recorder;
+    },
+  } as Pick<ConnectRouter, "service"> as ConnectRouter;
+  routes(recorder);
+
+  const invoke = async (spec: UnarySpec, input: Message, init: UnaryCallInit): Promise<UnaryResult> => {
+    const context = createHandlerContext({
+      service: spec.method.parent,
+      method: spec.method,
+      protocolName: init.protocolName,
+      requestMethod: init.requestMethod,
+      url: init.url,
+      timeoutMs: init.timeoutMs,
+      requestSignal: init.signal,
+      requestHeader: init.header,
+      contextValues: init.contextValues,
+    });
+    try {
+      const message = await invokeUnaryImplementation(spec, context, input, interceptors);
+      return { message, header: context.responseHeader, trailer: context.responseTrailer };
+    } catch (error) {
+      // A deadline or a cancelled request surfaces as the context's abort reason.
+      throw context.signal.aborted ? ConnectError.from(context.signal.reason ?? error) : error;
+    } finally {
+      // Only a deadline holds a timer; aborting otherwise would just cost an exception object per call.
+      if (init.timeoutMs !== undefined) context.abort();
+    }
+  };
+
+  const transport: Transport = {
+    async unary(method, signal, timeoutMs, header, input, contextValues) {
+      const spec = byMethod.get(method as DescMethod);
+      if (!spec) throw new ConnectError(`${method.name} is not served`, Code.Unimplemented);
+      const message = isMessage(input, method.input) ? input : create(method.input, input);
+      const result = await invoke(spec, message, {
+        protocolName: "rest",
+        requestMethod: "POST",
+        url: `/${method.parent.typeName}/${method.name}`,
+        header: new Headers(header),
+        timeoutMs,
+        signal,
+        contextValues,
+      });
+      return {
+        stream: false,
+        service: method.parent,
+        method: method as DescMethodUnary,
+        header: result.header,
+        message: result.message,
+        trailer: result.trailer,
+      } as never;
+    },
+    stream() {
+      return Promise.reject(new ConnectError("streaming calls are not served in-process", Code.Unimplemented));
+    },
+  };
+
+  return { find: (path) => byPath.get(path), invoke, transport };
+}
