@@ -9,6 +9,7 @@ import { createRoutes, servedServices } from "./api/routes.js";
 import { buildRestRoutes } from "./api/rest/http-rules.js";
 import { createRestTranscoder } from "./api/rest/transcoder.js";
 import { createAuthenticator } from "./auth/authenticator.js";
+import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createUserCommands } from "./command/user-commands.js";
 import type { Config } from "./config.js";
@@ -59,11 +60,14 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
     commands: createUserCommands({ store, newId }),
     queries: createUserQueries(store),
   });
+  // The embedded store sees every write, so it can keep token checks cached safely.
+  const checks = createAuthenticator({ store, clock });
+  const authenticator = store.dialect === "sqlite" ? createCachedAuthenticator(checks, { store, clock }) : checks;
   // Outermost first: logging sees the final code, errors maps everything inside it.
   const interceptors: Interceptor[] = [
     createLoggingInterceptor(deps.logger),
     createErrorInterceptor((message, fields) => deps.logger.error(message, fields)),
-    createAuthInterceptor(createAuthenticator({ store, clock })),
+    createAuthInterceptor(authenticator),
     createValidationInterceptor(),
   ];
   const invoker = createUnaryInvoker(routes, interceptors);

@@ -12,6 +12,8 @@ export interface Principal {
   readonly userId: string;
   /** The caller's own organisation. */
   readonly orgId: string;
+  /** When the presented token stops being valid (epoch ms), if it does. */
+  readonly expiresAt?: number;
 }
 
 export interface Authenticator {
@@ -42,7 +44,7 @@ export function createAuthenticator(deps: { store: EventStore; clock: Clock }): 
       if (!row || Number(row.expiration) <= clock().getTime() || row.state !== "active") {
         throw new ZError(Errors.Auth.TokenInvalid);
       }
-      return { instanceId: row.instance_id, userId: row.user_id, orgId: row.resource_owner };
+      return { instanceId: row.instance_id, userId: row.user_id, orgId: row.resource_owner, expiresAt: Number(row.expiration) };
     },
     async authorize(principal, permission, requestedOrgId) {
       const orgId = requestedOrgId || principal.orgId;

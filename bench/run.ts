@@ -1,0 +1,308 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { create, toBinary, type DescMessage } from "@bufbuild/protobuf";
+import Database from "better-sqlite3";
+import { LockUserRequestSchema, UnlockUserRequestSchema } from "../gen/zitadel/management_pb.js";
+import type { LoadResult, Scenario } from "./drivers/load.js";
+
+/**
+ * `npm run bench` (full) or `npm run bench -- --quick` (CI smoke): starts the
+ * baselines and Latchkey as separate processes, drives them with the same
+ * closed-loop driver, and prints one table of ratios with pass/fail per target.
+ * The full run writes docs/benchmarks.md.
+ */
+const quick = process.argv.includes("--quick");
+const settings = quick
+  ? { seconds: 1, rounds: 1, historyEvents: 200, sizeEvents: 20_000, soakSeconds: 5 }
+  : { seconds: 10, rounds: 3, historyEvents: 10_000, sizeEvents: 1_000_000, soakSeconds: 60 };
+const root = new URL("..", import.meta.url).pathname;
+const tsx = ["--import", "tsx"];
+const children = new Set<ChildProcess>();
+process.on("exit", () => children.forEach((child) => child.kill("SIGKILL")));
+
+// ---- processes -----------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function start(args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+async function startBaseline(file: string): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = start([...tsx, join("bench/baselines", file)], { PORT: String(port) });
+  await new Promise((resolve) => child.stdout!.once("data", resolve));
+  return { child, port };
+}
+
+interface Latchkey {
+  child: ChildProcess;
+  port: number;
+  dir: string;
+  token: string;
+  readyMs: number;
+}
+
+async function startLatchkey(dir: string, extraEnv: Record<string, string> = {}): Promise<Latchkey> {
+  const port = await freePort();
+  const began = performance.now();
+  const child = start([...tsx, "--import", "./bench/stall-monitor.ts", "src/main.ts"], {
+    LATCHKEY_PORT: String(port),
+    LATCHKEY_HOST: "127.0.0.1",
+    LATCHKEY_DATABASE: join(dir, "latchkey.db"),
+    LATCHKEY_FIRST_INSTANCE_PAT_PATH: join(dir, "admin.pat"),
+    LATCHKEY_LOG_LEVEL: "warn",
+    BENCH_STALL_FILE: join(dir, "stall.json"),
+    ...extraEnv,
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error("Latchkey exited during start-up");
+    const ok = await fetch(`http://127.0.0.1:${port}/management/v1/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const readyMs = performance.now() - began;
+  return { child, port, dir, token: readFileSync(join(dir, "admin.pat"), "utf8").trim(), readyMs };
+}
+
+// ---- workloads -----------------------------------------------------------------
+
+async function rest(k: Latchkey, path: string, body: unknown) {
+  const response = await fetch(`http://127.0.0.1:${k.port}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${k.token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+let userCounter = 0;
+async function seedUsers(k: Latchkey, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 32) {
+    const batch = Array.from({ length: Math.min(32, count - i) }, () =>
+      rest(k, "/management/v1/users/machine", { userName: `bench-${process.pid}-${userCounter++}`, name: "Bench" }).then((r) => r.userId as string),
+    );
+    ids.push(...(await Promise.all(batch)));
+  }
+  return ids;
+}
+
+const frame = (schema: DescMessage, id: string) => {
+  const payload = toBinary(schema, create(schema, { id }));
+  const framed = Buffer.alloc(5 + payload.length);
+  framed.writeUInt32BE(payload.length, 1);
+  framed.set(payload, 5);
+  return framed.toString("base64");
+};
+const method = (name: string) => `/zitadel.management.v1.ManagementService/${name}`;
+
+type Wire = "grpc" | "connect-json" | "rest" | "grpc-web";
+
+/** Lock and unlock pairs for each user of a slot, in the given wire's format. */
+function pairs(wire: Wire, ids: string[], token: string, unlockOnly = false) {
+  const auth = { authorization: `Bearer ${token}` };
+  return ids.flatMap((id) =>
+    (unlockOnly ? ["Unlock", "Unlock"] : ["Lock", "Unlock"]).map((verb) => {
+      const schema = verb === "Lock" ? LockUserRequestSchema : UnlockUserRequestSchema;
+      switch (wire) {
+        case "grpc":
+          return { path: method(`${verb}User`), headers: { ...auth, "content-type": "application/grpc", te: "trailers" }, body: frame(schema, id) };
+        case "grpc-web":
+          return { path: method(`${verb}User`), headers: { ...auth, "content-type": "application/grpc-web+proto", "x-grpc-web": "1" }, body: frame(schema, id) };
+        case "connect-json":
+          return { path: method(`${verb}User`), headers: { ...auth, "content-type": "application/json" }, body: Buffer.from(JSON.stringify({ id })).toString("base64") };
+        case "rest":
+          return { path: `/management/v1/users/${id}/_${verb.toLowerCase()}`, headers: { ...auth, "content-type": "application/json" }, body: Buffer.from("{}").toString("base64") };
+      }
+    }),
+  );
+}
+
+async function drive(scenario: Scenario): Promise<LoadResult> {
+  const child = spawn(process.execPath, [...tsx, "bench/drivers/load.ts"], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
+  children.add(child);
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stdin!.end(JSON.stringify(scenario));
+  await new Promise((resolve) => child.once("exit", resolve));
+  children.delete(child);
+  return JSON.parse(output) as LoadResult;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+// ---- targets -------------------------------------------------------------------
+
+interface Row {
+  target: string;
+  measured: string;
+  ratio: number;
+  goal: string;
+  pass: boolean;
+}
+const rows: Row[] = [];
+const record = (target: string, measured: string, ratio: number, goal: number, higherIsBetter = true) =>
+  rows.push({ target, measured, ratio, goal: `${higherIsBetter ? "≥" : "≤"} ${goal}`, pass: higherIsBetter ? ratio >= goal : ratio <= goal });
+
+async function throughputTargets(k: Latchkey) {
+  const grpcBase = await startBaseline("grpc-js-noop.ts");
+  const httpBase = await startBaseline("http-noop.ts");
+  const h2 = { kind: "h2" as const, connections: 4, streams: 16, seconds: settings.seconds };
+  const h1 = { kind: "h1" as const, connections: 64, streams: 1, seconds: settings.seconds };
+  const slotsOf = async (wire: Wire, count: number, users: number) => {
+    const ids = await seedUsers(k, count * users);
+    return Array.from({ length: count }, (_, i) => pairs(wire, ids.slice(i * users, (i + 1) * users), k.token));
+  };
+  const results: Record<string, LoadResult[]> = {};
+  const add = (name: string, result: LoadResult) => (results[name] ??= []).push(result);
+  for (let round = 0; round < settings.rounds; round++) {
+    const baseSlots = (await slotsOf("grpc", 64, 4)).map((slot) => slot.map((r) => ({ ...r, path: method("UnlockUser") })));
+    add("grpc-js no-op", await drive({ ...h2, port: grpcBase.port, slots: baseSlots }));
+    add("latchkey grpc", await drive({ ...h2, port: k.port, slots: await slotsOf("grpc", 64, 4) }));
+    add("node:http no-op", await drive({ ...h1, port: httpBase.port, slots: await slotsOf("rest", 64, 1) }));
+    for (const wire of ["connect-json", "rest", "grpc-web"] as const) {
+      add(`latchkey ${wire}`, await drive({ ...h1, port: k.port, slots: await slotsOf(wire, 64, 2) }));
+    }
+  }
+  await Promise.all([stop(grpcBase.child), stop(httpBase.child)]);
+  const rps = (name: string) => median(results[name]!.map((r) => r.rps));
+  const p99 = (name: string) => median(results[name]!.map((r) => r.p99Ms));
+  const failures = (name: string) => results[name]!.reduce((sum, r) => sum + r.failures, 0);
+  for (const name of Object.keys(results)) {
+    console.log(`${name.padEnd(22)} ${rps(name).toFixed(0).padStart(7)} calls/s  p50 ${median(results[name]!.map((r) => r.p50Ms)).toFixed(2)} ms  p99 ${p99(name).toFixed(2)} ms  failures ${failures(name)}`);
+  }
+  const grpcRatio = rps("latchkey grpc") / rps("grpc-js no-op");
+  record("1. UnlockUser gRPC h2c vs grpc-js no-op (throughput)", `${rps("latchkey grpc").toFixed(0)} vs ${rps("grpc-js no-op").toFixed(0)} calls/s`, grpcRatio, 1.0);
+  record("1. UnlockUser gRPC h2c vs grpc-js no-op (p99, lower is better)", `${p99("latchkey grpc").toFixed(2)} vs ${p99("grpc-js no-op").toFixed(2)} ms`, p99("latchkey grpc") / p99("grpc-js no-op"), 1.0, false);
+  for (const wire of ["connect-json", "rest", "grpc-web"]) {
+    record(`2. UnlockUser ${wire} HTTP/1.1 vs node:http no-op`, `${rps(`latchkey ${wire}`).toFixed(0)} vs ${rps("node:http no-op").toFixed(0)} calls/s`, rps(`latchkey ${wire}`) / rps("node:http no-op"), 0.25);
+  }
+  const allFailures = Object.keys(results).filter((n) => n.startsWith("latchkey")).reduce((sum, n) => sum + failures(n), 0);
+  record("   failed Latchkey calls during the load (must be 0)", String(allFailures), allFailures, 0, false);
+}
+
+async function historyTarget(k: Latchkey) {
+  const [old, fresh] = await seedUsers(k, 2);
+  // Build the history through the API: lock/unlock pairs on one user.
+  const client = async (verb: string, id: string) => rest(k, `/management/v1/users/${id}/_${verb}`, {});
+  for (let i = 0; i < settings.historyEvents / 2; i++) {
+    await client("lock", old!);
+    await client("unlock", old!);
+  }
+  const one = { kind: "h2" as const, port: k.port, connections: 1, streams: 1, seconds: settings.seconds };
+  const oldRates: number[] = [];
+  const freshRates: number[] = [];
+  for (let round = 0; round < settings.rounds; round++) {
+    oldRates.push((await drive({ ...one, slots: [pairs("grpc", [old!], k.token)] })).rps);
+    freshRates.push((await drive({ ...one, slots: [pairs("grpc", [fresh!], k.token)] })).rps);
+  }
+  record(`3. user with ${settings.historyEvents} events vs a fresh user`, `${median(oldRates).toFixed(0)} vs ${median(freshRates).toFixed(0)} calls/s`, median(oldRates) / median(freshRates), 0.9);
+}
+
+async function sizeTarget() {
+  const measure = async (events: number) => {
+    const dir = mkdtempSync(join(tmpdir(), "latchkey-bench-size-"));
+    let k = await startLatchkey(dir);
+    if (events > 0) {
+      const instance = (await fetch(`http://127.0.0.1:${k.port}/management/v1/users/machine`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${k.token}` },
+        body: JSON.stringify({ userName: "size-probe", name: "Probe" }),
+      }).then((r) => r.json())) as { details: { resourceOwner: string } };
+      const instanceId = readInstanceId(dir);
+      await stop(k.child);
+      const seeder = start([...tsx, "bench/seed-events.ts", join(dir, "latchkey.db"), instanceId, instance.details.resourceOwner, String(events)]);
+      await new Promise((resolve) => seeder.once("exit", resolve));
+      k = await startLatchkey(dir);
+    } else {
+      await stop(k.child);
+      k = await startLatchkey(dir);
+    }
+    const rates: number[] = [];
+    const h2 = { kind: "h2" as const, port: k.port, connections: 4, streams: 16, seconds: settings.seconds };
+    for (let round = 0; round < settings.rounds; round++) {
+      const ids = await seedUsers(k, 64 * 2);
+      rates.push((await drive({ ...h2, slots: Array.from({ length: 64 }, (_, i) => pairs("grpc", ids.slice(i * 2, i * 2 + 2), k.token)) })).rps);
+    }
+    const readyMs = k.readyMs;
+    await stop(k.child);
+    rmSync(dir, { recursive: true, force: true });
+    return { rps: median(rates), readyMs };
+  };
+  const empty = await measure(0);
+  const full = await measure(settings.sizeEvents);
+  record(`4. throughput with ${settings.sizeEvents} events vs an empty store`, `${full.rps.toFixed(0)} vs ${empty.rps.toFixed(0)} calls/s`, full.rps / empty.rps, 0.9);
+  record(`4. start-up to ready with ${settings.sizeEvents} events vs empty (lower is better)`, `${full.readyMs.toFixed(0)} vs ${empty.readyMs.toFixed(0)} ms`, full.readyMs / empty.readyMs, 2, false);
+}
+
+function readInstanceId(dir: string): string {
+  const db = new Database(join(dir, "latchkey.db"), { readonly: true });
+  const row = db.prepare("SELECT id FROM instances1 LIMIT 1").get() as { id: string };
+  db.close();
+  return row.id;
+}
+
+async function soakTarget(k: Latchkey) {
+  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${k.child.pid}/status`, "utf8"))![1]) / 1024;
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(rss()), 1000);
+  const ids = await seedUsers(k, 64 * 4);
+  await drive({ kind: "h2", port: k.port, connections: 4, streams: 16, seconds: settings.soakSeconds, slots: Array.from({ length: 64 }, (_, i) => pairs("grpc", ids.slice(i * 4, i * 4 + 4), k.token)) });
+  clearInterval(timer);
+  const peak = Math.max(...samples);
+  const third = Math.max(1, Math.floor(samples.length / 3));
+  const early = median(samples.slice(0, third));
+  const late = median(samples.slice(-third));
+  const stall = JSON.parse(readFileSync(join(k.dir, "stall.json"), "utf8")) as { maxMs: number };
+  record(`5. peak RSS during ${settings.soakSeconds} s at load (MB)`, `${peak.toFixed(0)} MB`, peak, 200, false);
+  record("5. RSS trend: last third vs first third (lower is better)", `${late.toFixed(0)} vs ${early.toFixed(0)} MB`, late / early, 1.1, false);
+  record("5. longest event-loop stall (ms)", `${stall.maxMs.toFixed(1)} ms`, stall.maxMs, 50, false);
+}
+
+// ---- main ----------------------------------------------------------------------
+
+const dir = mkdtempSync(join(tmpdir(), "latchkey-bench-"));
+const latchkey = await startLatchkey(dir);
+try {
+  await throughputTargets(latchkey);
+  await historyTarget(latchkey);
+  await soakTarget(latchkey);
+} finally {
+  await stop(latchkey.child);
+  rmSync(dir, { recursive: true, force: true });
+}
+await sizeTarget();
+
+const table = [
+  "| target | measured | ratio | goal | result |",
+  "|---|---|---|---|---|",
+  ...rows.map((r) => `| ${r.target} | ${r.measured} | ${r.ratio.toFixed(2)} | ${r.goal} | ${r.pass ? "pass" : "FAIL"} |`),
+].join("\n");
+console.log(`\n${table}\n`);
+if (!quick) {
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`;
+  writeFileSync(join(root, "docs/benchmarks.results.md"), `Measured ${new Date().toISOString()} on ${machine} with \`npm run bench\` (${settings.rounds} rounds of ${settings.seconds} s, medians).\n\n${table}\n`);
+}
+console.log(quick ? "quick mode: a smoke test, not the targets" : "wrote docs/benchmarks.results.md");

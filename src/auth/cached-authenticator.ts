@@ -1,0 +1,82 @@
+import type { EventStore, RecordedEvent } from "../eventstore/event-store.js";
+import type { Clock } from "../lib/clock.js";
+import type { Authenticator, Principal } from "./authenticator.js";
+
+export interface AuthCacheOptions {
+  /** Longest time an answer is reused. */
+  readonly ttlMs: number;
+  readonly maxEntries: number;
+}
+
+interface Entry<T> {
+  readonly value: T;
+  readonly userId: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Remembers token checks and permission decisions so that most calls cost no
+ * query. Safe because every answer is dropped as soon as this process commits
+ * an event that could change it: any event of the caller's user (locked,
+ * removed, token removed…) drops that caller's answers; any instance or
+ * organisation event (memberships) drops them all. Only for stores whose
+ * writes all pass through this process (the embedded SQLite store).
+ */
+export function createCachedAuthenticator(
+  inner: Authenticator,
+  deps: { store: EventStore; clock: Clock },
+  options: AuthCacheOptions = { ttlMs: 60_000, maxEntries: 10_000 },
+): Authenticator {
+  const principals = new Map<string, Entry<Principal>>();
+  const decisions = new Map<string, Entry<string>>();
+  const now = () => deps.clock().getTime();
+
+  deps.store.onAppended((events: readonly RecordedEvent[]) => {
+    for (const event of events) {
+      if (event.aggregateType === "user") forget(event.aggregateId);
+      else {
+        principals.clear();
+        decisions.clear();
+        return;
+      }
+    }
+  });
+
+  function forget(userId: string) {
+    for (const [key, entry] of principals) if (entry.userId === userId) principals.delete(key);
+    for (const [key, entry] of decisions) if (entry.userId === userId) decisions.delete(key);
+  }
+
+  function remember<T>(map: Map<string, Entry<T>>, key: string, value: T, userId: string, validUntil = Infinity) {
+    if (map.size >= options.maxEntries) map.delete(map.keys().next().value!);
+    map.set(key, { value, userId, expiresAt: Math.min(now() + options.ttlMs, validUntil) });
+  }
+
+  function recall<T>(map: Map<string, Entry<T>>, key: string): T | undefined {
+    const entry = map.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  return {
+    async authenticate(authorization) {
+      const cached = authorization ? recall(principals, authorization) : undefined;
+      if (cached) return cached;
+      const principal = await inner.authenticate(authorization);
+      remember(principals, authorization!, principal, principal.userId, principal.expiresAt);
+      return principal;
+    },
+    async authorize(principal, permission, requestedOrgId) {
+      const key = `${principal.instanceId}\u0000${principal.userId}\u0000${permission}\u0000${requestedOrgId ?? ""}`;
+      const cached = recall(decisions, key);
+      if (cached) return cached;
+      const orgId = await inner.authorize(principal, permission, requestedOrgId);
+      remember(decisions, key, orgId, principal.userId);
+      return orgId;
+    },
+  };
+}
