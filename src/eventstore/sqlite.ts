@@ -1,48 +1,23 @@
-import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import type Database from "better-sqlite3";
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { Errors, ZError } from "../errors.js";
 import type { Clock } from "../lib/clock.js";
 import type { Projection } from "../projection/projection.js";
-import { renderStatement } from "../projection/statement.js";
-import type {
-  AppendCommand,
-  EventStore,
-  LoadedStream,
-  RecordedEvent,
-  StreamId,
-  StreamInfo,
-} from "./event-store.js";
-import { migrations } from "./schema.js";
+import type { AppendCommand, EventStore, EventStoreObserver, LoadedStream, RecordedEvent, StreamId, StreamInfo } from "./event-store.js";
+import type { AppendFailure, AppendOutcome, StreamHead } from "./sqlite-appender.js";
+import { migrate, openDatabase, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
+import type { WriterData, WriterRequest } from "./sqlite-writer.js";
 
 export interface SqliteEventStoreOptions {
-  /** File path, or ":memory:" for tests. */
+  /** The database file; created with its folder when missing. */
   readonly path: string;
+  /** Read models to keep; they must be listed in all-projections.ts (the writer thread finds them by name). */
   readonly projections: readonly Projection[];
   readonly clock: Clock;
-}
-
-interface EventRow {
-  position: number;
-  instance_id: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  sequence: number;
-  event_type: string;
-  payload: string | null;
-  creator: string;
-  owner: string;
-  created_at: number;
-}
-
-interface StreamRow {
-  sequence: number;
-  owner: string;
-  created_at: number;
-  changed_at: number;
-  snapshot_revision: number | null;
-  snapshot_sequence: number | null;
-  snapshot: string | null;
+  /** Told about every commit (metrics). */
+  readonly observer?: EventStoreObserver;
 }
 
 interface PendingAppend {
@@ -51,159 +26,73 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
+type WriterReply = { id: number; result?: unknown; error?: string };
+
 /**
- * The embedded event store. Appends that arrive in the same event-loop turn
- * share one durable transaction (group commit); each keeps its own savepoint,
- * so one failing append does not fail its neighbours, and none resolves before
- * the commit is on disk (WAL, synchronous=FULL).
+ * The embedded event store. Reads run on this thread; appends go to a writer
+ * thread, which commits everything that arrived meanwhile in one durable
+ * transaction (group commit, WAL, synchronous=FULL). Each append keeps its own
+ * savepoint, so one failing append does not fail its neighbours, and none
+ * resolves before its commit is on disk.
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
-  if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
-  db.pragma("busy_timeout = 5000");
+  const db = openDatabase(options.path);
   migrate(db, options.projections);
+  const writer = startWriter({ path: options.path, projections: options.projections.map((p) => p.name) });
 
-  const insertEvent = db.prepare(
-    `INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
   const selectStream = db.prepare<[string, string, string], StreamRow>(
     `SELECT sequence, owner, created_at, changed_at, snapshot_revision, snapshot_sequence, snapshot
      FROM streams WHERE instance_id = ? AND aggregate_type = ? AND aggregate_id = ?`,
   );
-  const upsertStream = db.prepare(
-    `INSERT INTO streams (instance_id, aggregate_type, aggregate_id, sequence, owner, created_at, changed_at, snapshot_revision, snapshot_sequence, snapshot)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (instance_id, aggregate_type, aggregate_id) DO UPDATE SET
-       sequence = excluded.sequence, changed_at = excluded.changed_at,
-       snapshot_revision = COALESCE(excluded.snapshot_revision, streams.snapshot_revision),
-       snapshot_sequence = COALESCE(excluded.snapshot_sequence, streams.snapshot_sequence),
-       snapshot = COALESCE(excluded.snapshot, streams.snapshot)`,
-  );
   const selectStreamEvents = db.prepare<[string, string, string, number], EventRow>(
     `SELECT * FROM events WHERE instance_id = ? AND aggregate_type = ? AND aggregate_id = ? AND sequence > ? ORDER BY sequence`,
   );
-  const selectAll = db.prepare<[number, number], EventRow>(
-    `SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?`,
-  );
-  const insertClaim = db.prepare(
-    `INSERT INTO unique_constraints (instance_id, unique_type, unique_field) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
-  const deleteClaim = db.prepare(
-    `DELETE FROM unique_constraints WHERE instance_id = ? AND unique_type = ? AND unique_field = ?`,
-  );
-  const statementCache = new Map<string, Database.Statement>();
+  const selectAll = db.prepare<[number, number], EventRow>(`SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+  const statements = new Map<string, Database.Statement>();
   const prepared = (sql: string) => {
-    let statement = statementCache.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statementCache.set(sql, statement);
-    }
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
     return statement;
   };
 
-  // This process is the only writer of the file, so a copy of each stream's
-  // head kept after commit is exact; it spares the reads on every load.
+  // Every write passes through this process, so the heads of recently written
+  // streams are known exactly; they spare the reads on every load.
   const streamCache = createStreamCache(20_000);
   const listeners = new Set<(events: readonly RecordedEvent[]) => void>();
 
-  const applyProjections = (event: RecordedEvent) => {
-    for (const projection of options.projections) {
-      for (const statement of projection.apply(event)) {
-        const { sql, params } = renderStatement(statement);
-        prepared(sql).run(params);
-      }
-    }
-  };
-
-  const appendOne = (command: AppendCommand, now: number): RecordedEvent[] => {
-    const { instanceId, aggregateType, aggregateId } = command.stream;
-    const stream = selectStream.get(instanceId, aggregateType, aggregateId);
-    const current = stream?.sequence ?? 0;
-    if (current !== command.expectedSequence) throw new ZError(Errors.ConcurrentModification);
-    for (const claim of command.uniqueClaims ?? []) {
-      if (claim.action === "remove") {
-        deleteClaim.run(instanceId, claim.type, claim.field);
-      } else if (insertClaim.run(instanceId, claim.type, claim.field).changes === 0) {
-        throw new ZError(claim.error);
-      }
-    }
-    const owner = stream?.owner ?? command.owner;
-    const recorded = command.events.map((event, index): RecordedEvent => {
-      const sequence = current + index + 1;
-      const payload = event.payload === null || event.payload === undefined ? null : JSON.stringify(event.payload);
-      const info = insertEvent.run(instanceId, aggregateType, aggregateId, sequence, event.type, payload, event.creator, owner, now);
-      return {
-        ...command.stream,
-        sequence,
-        type: event.type,
-        payload: event.payload ?? null,
-        creator: event.creator,
-        owner,
-        createdAt: new Date(now),
-        position: Number(info.lastInsertRowid),
-      };
-    });
-    const sequence = current + recorded.length;
-    const snapshot = command.snapshot;
-    upsertStream.run(
-      instanceId, aggregateType, aggregateId, sequence, owner, stream?.created_at ?? now, now,
-      snapshot?.revision ?? null, snapshot ? sequence : null, snapshot ? JSON.stringify(snapshot.state) : null,
-    );
-    recorded.forEach(applyProjections);
-    // Without a new snapshot the head is not cached: loads then read the store.
-    heads.push({
-      key: streamKey(command.stream),
-      info: { sequence, owner, createdAt: new Date(stream?.created_at ?? now), changedAt: new Date(now), snapshot },
-    });
-    return recorded;
-  };
-  // Stream heads written by the current batch; cached only once it commits.
-  let heads: Array<{ key: string; info: StreamInfo }> = [];
-
-  // Nested db.transaction calls run as savepoints inside the batch transaction.
-  const appendAtomically = db.transaction((commands: readonly AppendCommand[], now: number) => {
-    const mark = heads.length;
-    try {
-      return commands.map((command) => appendOne(command, now));
-    } catch (error) {
-      heads.length = mark; // rolled back: nothing of this append reaches the cache
-      throw error;
-    }
-  });
-
   let pending: PendingAppend[] = [];
-  const flush = () => {
+  // Two batches in flight: the writer starts the next commit while this
+  // thread is still answering the previous one.
+  const MAX_IN_FLIGHT = 2;
+  let writing = 0;
+  const flush = async () => {
+    if (writing >= MAX_IN_FLIGHT || pending.length === 0) return;
+    writing++;
     const batch = pending;
     pending = [];
-    const outcomes: Array<{ events?: RecordedEvent[][]; error?: unknown }> = [];
+    const started = performance.now();
     try {
-      db.transaction(() => {
-        const now = options.clock().getTime();
-        for (const item of batch) {
-          try {
-            outcomes.push({ events: appendAtomically(item.commands, now) });
-          } catch (error) {
-            outcomes.push({ error });
-          }
-        }
-      })();
+      const { outcomes, heads } = (await writer.request({
+        kind: "append",
+        id: 0,
+        batch: batch.map((item) => item.commands),
+        now: options.clock().getTime(),
+      })) as { outcomes: AppendOutcome[]; heads: StreamHead[] };
+      for (const head of heads) streamCache.set(streamKey(head), head.info);
+      const committed = outcomes.flatMap((outcome) => ("events" in outcome ? outcome.events.flat() : []));
+      if (committed.length) for (const listener of listeners) listener(committed);
+      options.observer?.committed?.({ appends: batch.length, events: committed.length, seconds: (performance.now() - started) / 1000 });
+      batch.forEach((item, index) => {
+        const outcome = outcomes[index]!;
+        if ("events" in outcome) item.resolve(outcome.events);
+        else item.reject(toError(outcome.failure, item.commands));
+      });
     } catch (error) {
-      heads = [];
       batch.forEach((item) => item.reject(error));
-      return;
+    } finally {
+      writing--;
+      if (pending.length) void flush();
     }
-    for (const head of heads) streamCache.set(head.key, head.info);
-    heads = [];
-    const committed = outcomes.flatMap((outcome) => outcome.events?.flat() ?? []);
-    if (committed.length) for (const listener of listeners) listener(committed);
-    batch.forEach((item, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.events) item.resolve(outcome.events);
-      else item.reject(outcome.error);
-    });
   };
 
   let closed = false;
@@ -246,42 +135,79 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    async ping() {
+      if (closed) throw new ZError(Errors.Unavailable);
+      db.prepare("SELECT 1").get();
+    },
     async rebuildProjections() {
-      db.transaction(() => {
-        for (const projection of options.projections) {
-          for (const table of projection.tables) db.exec(`DELETE FROM ${table}`);
-        }
-        let position = 0;
-        for (;;) {
-          const page = selectAll.all(position, 1000).map(toRecorded);
-          if (page.length === 0) break;
-          page.forEach(applyProjections);
-          position = page[page.length - 1]!.position;
-        }
-      })();
+      await writer.request({ kind: "rebuild", id: 0 });
     },
     async close() {
       if (closed) return;
       closed = true;
-      if (pending.length) flush();
+      while (writing > 0 || pending.length) {
+        void flush();
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      await writer.close();
       db.close();
     },
   };
 }
 
-function migrate(db: Database.Database, projections: readonly Projection[]) {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
-  const applied = new Set(
-    db.prepare<[], { version: number }>(`SELECT version FROM schema_migrations`).all().map((row) => row.version),
-  );
-  db.transaction(() => {
-    for (const migration of migrations) {
-      if (applied.has(migration.version)) continue;
-      for (const sql of migration.statements("sqlite")) db.exec(sql);
-      db.prepare(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`).run(migration.version, Date.now());
-    }
-    for (const projection of projections) projection.schema.forEach((sql) => db.exec(sql));
-  })();
+/** Turns a writer's refusal into the error the caller expects (claims keep their own entry). */
+function toError(failure: AppendFailure, commands: readonly AppendCommand[]): Error {
+  switch (failure.kind) {
+    case "conflict":
+      return new ZError(Errors.ConcurrentModification);
+    case "claim":
+      return new ZError(commands[failure.command]!.uniqueClaims![failure.claim]!.error);
+    case "error":
+      return new ZError(Errors.Internal, { cause: new Error(failure.message) });
+  }
+}
+
+function startWriter(data: WriterData) {
+  const extension = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./sqlite-writer${extension}`, import.meta.url).href;
+  // Run from TypeScript sources (tsx, tests), the thread first registers tsx's loader.
+  const worker =
+    extension === ".ts"
+      ? new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, {
+          eval: true,
+          workerData: data,
+        })
+      : new Worker(new URL(entry), { workerData: data });
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+  let failure: Error | undefined;
+  worker.on("message", (reply: WriterReply) => {
+    const entry = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (reply.error !== undefined) entry?.reject(new ZError(Errors.Internal, { cause: new Error(reply.error) }));
+    else entry?.resolve(reply.result);
+  });
+  const failAll = (error: Error) => {
+    failure = error;
+    for (const entry of waiting.values()) entry.reject(new ZError(Errors.Unavailable, { cause: error }));
+    waiting.clear();
+  };
+  worker.on("error", failAll);
+  worker.on("exit", () => failAll(new Error("the SQLite writer thread stopped")));
+  return {
+    request(message: WriterRequest): Promise<unknown> {
+      if (failure) return Promise.reject(new ZError(Errors.Unavailable, { cause: failure }));
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ ...message, id });
+      });
+    },
+    async close() {
+      if (!failure) await this.request({ kind: "close", id: 0 }).catch(() => undefined);
+      await worker.terminate();
+    },
+  };
 }
 
 const streamKey = (stream: StreamId) => `${stream.instanceId}\u0000${stream.aggregateType}\u0000${stream.aggregateId}`;
@@ -303,20 +229,5 @@ function createStreamCache(capacity: number) {
       entries.set(key, info);
       if (entries.size > capacity) entries.delete(entries.keys().next().value!);
     },
-  };
-}
-
-function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    instanceId: row.instance_id,
-    aggregateType: row.aggregate_type,
-    aggregateId: row.aggregate_id,
-    sequence: row.sequence,
-    type: row.event_type,
-    payload: row.payload === null ? null : JSON.parse(row.payload),
-    creator: row.creator,
-    owner: row.owner,
-    createdAt: new Date(row.created_at),
-    position: row.position,
   };
 }

@@ -1,0 +1,160 @@
+import type Database from "better-sqlite3";
+import type { Projection } from "../projection/projection.js";
+import { renderStatement } from "../projection/statement.js";
+import type { AppendCommand, RecordedEvent, StreamInfo } from "./event-store.js";
+import { toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
+
+/** Why an append was refused; plain data, so it can cross a thread boundary. */
+export type AppendFailure =
+  | { readonly kind: "conflict" }
+  | { readonly kind: "claim"; readonly command: number; readonly claim: number }
+  | { readonly kind: "error"; readonly message: string };
+
+export type AppendOutcome = { readonly events: RecordedEvent[][] } | { readonly failure: AppendFailure };
+
+/** A stream's head after a committed append, for the reader's cache. */
+export interface StreamHead {
+  readonly instanceId: string;
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly info: StreamInfo;
+}
+
+class Refused extends Error {
+  constructor(readonly failure: AppendFailure) {
+    super(failure.kind);
+  }
+}
+
+/**
+ * The write side of the SQLite store: appends a batch of appends in one
+ * transaction, each in its own savepoint, with unique claims, snapshots and
+ * inline projections. Synchronous; runs on the writer thread.
+ */
+export function createSqliteAppender(db: Database.Database, projections: readonly Projection[]) {
+  const insertEvent = db.prepare(
+    `INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const selectStream = db.prepare<[string, string, string], StreamRow>(
+    `SELECT sequence, owner, created_at, changed_at, snapshot_revision, snapshot_sequence, snapshot
+     FROM streams WHERE instance_id = ? AND aggregate_type = ? AND aggregate_id = ?`,
+  );
+  const upsertStream = db.prepare(
+    `INSERT INTO streams (instance_id, aggregate_type, aggregate_id, sequence, owner, created_at, changed_at, snapshot_revision, snapshot_sequence, snapshot)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (instance_id, aggregate_type, aggregate_id) DO UPDATE SET
+       sequence = excluded.sequence, changed_at = excluded.changed_at,
+       snapshot_revision = COALESCE(excluded.snapshot_revision, streams.snapshot_revision),
+       snapshot_sequence = COALESCE(excluded.snapshot_sequence, streams.snapshot_sequence),
+       snapshot = COALESCE(excluded.snapshot, streams.snapshot)`,
+  );
+  const insertClaim = db.prepare(
+    `INSERT INTO unique_constraints (instance_id, unique_type, unique_field) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const deleteClaim = db.prepare(
+    `DELETE FROM unique_constraints WHERE instance_id = ? AND unique_type = ? AND unique_field = ?`,
+  );
+  const selectAll = db.prepare<[number, number], EventRow>(`SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+
+  const applyProjections = (event: RecordedEvent) => {
+    for (const projection of projections) {
+      for (const statement of projection.apply(event)) {
+        const { sql, params } = renderStatement(statement);
+        prepared(sql).run(params);
+      }
+    }
+  };
+
+  let heads: StreamHead[] = [];
+
+  const appendOne = (command: AppendCommand, index: number, now: number): RecordedEvent[] => {
+    const { instanceId, aggregateType, aggregateId } = command.stream;
+    const stream = selectStream.get(instanceId, aggregateType, aggregateId);
+    const current = stream?.sequence ?? 0;
+    if (current !== command.expectedSequence) throw new Refused({ kind: "conflict" });
+    (command.uniqueClaims ?? []).forEach((claim, claimIndex) => {
+      if (claim.action === "remove") deleteClaim.run(instanceId, claim.type, claim.field);
+      else if (insertClaim.run(instanceId, claim.type, claim.field).changes === 0) {
+        throw new Refused({ kind: "claim", command: index, claim: claimIndex });
+      }
+    });
+    const owner = stream?.owner ?? command.owner;
+    const recorded = command.events.map((event, offset): RecordedEvent => {
+      const sequence = current + offset + 1;
+      const payload = event.payload === null || event.payload === undefined ? null : JSON.stringify(event.payload);
+      const info = insertEvent.run(instanceId, aggregateType, aggregateId, sequence, event.type, payload, event.creator, owner, now);
+      return {
+        ...command.stream,
+        sequence,
+        type: event.type,
+        payload: event.payload ?? null,
+        creator: event.creator,
+        owner,
+        createdAt: new Date(now),
+        position: Number(info.lastInsertRowid),
+      };
+    });
+    const sequence = current + recorded.length;
+    const snapshot = command.snapshot;
+    upsertStream.run(
+      instanceId, aggregateType, aggregateId, sequence, owner, stream?.created_at ?? now, now,
+      snapshot?.revision ?? null, snapshot ? sequence : null, snapshot ? JSON.stringify(snapshot.state) : null,
+    );
+    recorded.forEach(applyProjections);
+    // Without a new snapshot the head is not cached: loads then read the file.
+    heads.push({
+      instanceId, aggregateType, aggregateId,
+      info: { sequence, owner, createdAt: new Date(stream?.created_at ?? now), changedAt: new Date(now), snapshot },
+    });
+    return recorded;
+  };
+
+  // Nested db.transaction calls run as savepoints inside the batch transaction.
+  const appendAtomically = db.transaction((commands: readonly AppendCommand[], now: number) => {
+    const mark = heads.length;
+    try {
+      return commands.map((command, index) => appendOne(command, index, now));
+    } catch (error) {
+      heads.length = mark; // rolled back: nothing of this append reaches the cache
+      throw error;
+    }
+  });
+
+  return {
+    /** Appends every entry of the batch in one durable transaction; one outcome per entry. */
+    appendBatch(batch: ReadonlyArray<readonly AppendCommand[]>, now: number): { outcomes: AppendOutcome[]; heads: StreamHead[] } {
+      heads = [];
+      const outcomes: AppendOutcome[] = [];
+      db.transaction(() => {
+        for (const commands of batch) {
+          try {
+            outcomes.push({ events: appendAtomically(commands, now) });
+          } catch (error) {
+            outcomes.push({ failure: error instanceof Refused ? error.failure : { kind: "error", message: String((error as Error)?.message ?? error) } });
+          }
+        }
+      })();
+      return { outcomes, heads };
+    },
+    rebuildProjections() {
+      db.transaction(() => {
+        for (const projection of projections) {
+          for (const table of projection.tables) db.exec(`DELETE FROM ${table}`);
+        }
+        for (let position = 0; ; ) {
+          const page = selectAll.all(position, 1000).map(toRecorded);
+          if (page.length === 0) break;
+          page.forEach(applyProjections);
+          position = page[page.length - 1]!.position;
+        }
+      })();
+    },
+  };
+}

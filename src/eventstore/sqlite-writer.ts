@@ -1,0 +1,50 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { allProjections } from "../projection/all-projections.js";
+import type { AppendCommand } from "./event-store.js";
+import { createSqliteAppender } from "./sqlite-appender.js";
+import { openDatabase } from "./sqlite-database.js";
+
+/**
+ * The SQLite writer thread. Commits wait for fsync (synchronous=FULL); doing
+ * them here keeps the event loop serving requests while the disk works.
+ */
+export type WriterRequest =
+  | { readonly kind: "append"; readonly id: number; readonly batch: ReadonlyArray<readonly AppendCommand[]>; readonly now: number }
+  | { readonly kind: "rebuild"; readonly id: number }
+  | { readonly kind: "close"; readonly id: number };
+
+export interface WriterData {
+  readonly path: string;
+  /** Projections travel by name: functions cannot cross the thread boundary. */
+  readonly projections: readonly string[];
+}
+
+const data = workerData as WriterData;
+const projections = data.projections.map((name) => {
+  const projection = allProjections.find((candidate) => candidate.name === name);
+  if (!projection) throw new Error(`unknown projection ${name}`);
+  return projection;
+});
+const db = openDatabase(data.path);
+const appender = createSqliteAppender(db, projections);
+
+parentPort!.on("message", (request: WriterRequest) => {
+  try {
+    switch (request.kind) {
+      case "append":
+        parentPort!.postMessage({ id: request.id, result: appender.appendBatch(request.batch, request.now) });
+        break;
+      case "rebuild":
+        appender.rebuildProjections();
+        parentPort!.postMessage({ id: request.id, result: null });
+        break;
+      case "close":
+        db.close();
+        parentPort!.postMessage({ id: request.id, result: null });
+        parentPort!.close();
+        break;
+    }
+  } catch (error) {
+    parentPort!.postMessage({ id: request.id, error: String((error as Error)?.stack ?? error) });
+  }
+});
