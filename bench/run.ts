@@ -269,6 +269,7 @@ async function soakTarget(k: Latchkey) {
   const samples: number[] = [];
   const timer = setInterval(() => samples.push(rss()), 1000);
   const ids = await seedUsers(k, 64 * 4);
+  k.child.kill("SIGUSR2"); // measure stalls under load only, not since start-up
   await drive({ kind: "h2", port: k.port, connections: 4, streams: 16, seconds: settings.soakSeconds, slots: Array.from({ length: 64 }, (_, i) => pairs("grpc", ids.slice(i * 4, i * 4 + 4), k.token)) });
   clearInterval(timer);
   const peak = Math.max(...samples);
