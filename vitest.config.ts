@@ -1,9 +1,35 @@
 import { defineConfig } from "vitest/config";
+import { probePostgres } from "./test/support/postgres-probe.js";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
+export default defineConfig(async () => {
+  // Is the PostgreSQL test server there? Without it its suites are skipped (loudly; never under CI).
+  const postgres = await probePostgres();
+  return {
+    test: {
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+      provide: { postgres },
+      projects: [
+        {
+          extends: true,
+          test: { name: "default", include: ["test/**/*.test.ts"], globalSetup: ["test/support/postgres-setup.ts"] },
+        },
+        // The API suites again, with every test app on PostgreSQL (test/support/test-app.ts reads TEST_STORE).
+        ...(postgres.available
+          ? [
+              {
+                extends: true,
+                test: {
+                  name: "api-postgres",
+                  include: ["test/api/**/*.test.ts"],
+                  // Kills and restarts a process on a SQLite file; it does not use the test app.
+                  exclude: ["test/api/crash-durability.test.ts"],
+                  env: { TEST_STORE: "postgres" },
+                },
+              },
+            ]
+          : []),
+      ],
+    },
+  };
 });

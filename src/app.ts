@@ -3,6 +3,17 @@ import { createErrorInterceptor } from "./api/interceptors/errors.js";
 import { createAuthInterceptor } from "./api/interceptors/auth.js";
 import { createLoggingInterceptor } from "./api/interceptors/logging.js";
 import { createValidationInterceptor } from "./api/interceptors/validation.js";
+import { createDeadlineInterceptor } from "./api/interceptors/deadline.js";
+import { createMetricsInterceptor } from "./api/interceptors/metrics.js";
+import { createRequestIdInterceptor } from "./api/interceptors/request-id.js";
+import { createProbeEndpoints } from "./api/health/probes.js";
+import { createReadiness, type Readiness } from "./api/health/readiness.js";
+import { buildOpenApiDocuments, createOpenApiEndpoints } from "./api/openapi/documents.js";
+import { withOperationalServices } from "./api/operational-routes.js";
+import { authRequirementOf } from "./api/auth-requirement.js";
+import { createMetrics } from "./metrics/metrics.js";
+import { withEndpoints } from "./server/http-endpoints.js";
+import { withRequestId, withStreamRequestId } from "./server/request-id.js";
 import { kWire } from "./api/context.js";
 import { successCodeOf } from "./api/auth-requirement.js";
 import { createRoutes, servedServices } from "./api/routes.js";
@@ -11,10 +22,13 @@ import { createRestTranscoder } from "./api/rest/transcoder.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { ensureFirstInstance, type FirstInstance } from "./command/setup.js";
+import { createIdentity } from "./identity.js";
+import { createLifecycle } from "./lifecycle.js";
+import { createKeyedQueue } from "./lib/keyed-queue.js";
 import { createUserCommands } from "./command/user-commands.js";
 import type { Config } from "./config.js";
 import type { EventStore } from "./eventstore/event-store.js";
-import { createSqliteEventStore } from "./eventstore/sqlite.js";
+import { openEventStore } from "./eventstore/open-store.js";
 import { systemClock, type Clock } from "./lib/clock.js";
 import { createIdGenerator } from "./lib/ids.js";
 import type { Logger } from "./lib/logger.js";
@@ -34,6 +48,8 @@ export interface App {
   readonly streamHandler: StreamHandler;
   readonly store: EventStore;
   readonly instance: FirstInstance;
+  /** Readiness behind /debug/ready and grpc.health.v1; `beginShutdown()` turns it false for good. */
+  readonly readiness: Readiness;
   close(): Promise<void>;
 }
 
@@ -46,7 +62,19 @@ export interface AppDependencies {
 export async function createApp(config: Config, deps: AppDependencies): Promise<App> {
   const clock = deps.clock ?? systemClock;
   const newId = createIdGenerator();
-  const store = createSqliteEventStore({ path: config.database, projections: allProjections, clock });
+  const metrics = createMetrics();
+  const store = metrics.observeStore(
+    await openEventStore({
+      database: config.database,
+      projections: allProjections,
+      clock,
+      poolSize: config.dbPoolSize,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+      observer: metrics.storeObserver,
+    }),
+  );
+  const readiness = createReadiness({ ping: () => store.ping(), logger: deps.logger });
+  metrics.collectFrom({ store, isReady: () => readiness.current() === undefined, logger: deps.logger });
   const instance = await ensureFirstInstance({
     store,
     newId,
@@ -54,25 +82,51 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
     orgName: "Latchkey",
     adminUserName: "latchkey-admin",
     patPath: config.firstInstancePatPath,
+    machineKeyPath: config.firstInstanceMachineKeyPath || undefined,
+    instanceDomain: new URL(config.externalUrl).hostname,
   });
+  const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId });
 
-  const routes = createRoutes({
-    commands: createUserCommands({ store, newId }),
-    queries: createUserQueries(store),
+  // Commands on one user (v1, v2, sign-in checks, bulk unlock) queue up instead of racing.
+  const userQueue = createKeyedQueue();
+  const userCommands = createUserCommands({ store, newId, queue: userQueue });
+  const userQueries = createUserQueries(store);
+  const lifecycle = await createLifecycle({
+    store,
+    clock,
+    newId,
+    instanceId: instance.instanceId,
+    users: userCommands,
+    userQueries,
+    queue: userQueue,
+    defaultLockout: { maxPasswordAttempts: config.lockoutMaxPasswordAttempts, maxOtpAttempts: config.lockoutMaxOtpAttempts },
   });
+  const apiRoutes = createRoutes({
+    commands: userCommands,
+    queries: userQueries,
+    identity: identity.services,
+    lifecycle,
+  });
+  // Health and reflection cover every service the API registers.
+  const routes = withOperationalServices(apiRoutes, readiness);
   // The embedded store sees every write, so it can keep token checks cached safely.
-  const checks = createAuthenticator({ store, clock });
+  const checks = createAuthenticator({ store, clock, accessTokens: identity.accessTokens });
   const authenticator = store.dialect === "sqlite" ? createCachedAuthenticator(checks, { store, clock }) : checks;
-  // Outermost first: logging sees the final code, errors maps everything inside it.
+  // Outermost first: the request id exists before anything logs; logging and
+  // metrics see the final code; errors maps everything inside it.
   const interceptors: Interceptor[] = [
+    createRequestIdInterceptor(),
     createLoggingInterceptor(deps.logger),
+    createMetricsInterceptor(metrics),
+    createDeadlineInterceptor(config.callTimeoutMs),
     createErrorInterceptor((message, fields) => deps.logger.error(message, fields)),
     createAuthInterceptor(authenticator),
     createValidationInterceptor(),
   ];
   const invoker = createUnaryInvoker(routes, interceptors);
+  const restRoutes = buildRestRoutes(servedServices);
   const transcoder = createRestTranscoder({
-    routes: buildRestRoutes(servedServices),
+    routes: restRoutes,
     transport: invoker.transport,
     contextValues: () => createContextValues().set(kWire, "rest"),
     readMaxBytes: config.maxRequestBytes,
@@ -87,11 +141,27 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
     logger: deps.logger,
   });
 
+  // Probes, metrics and the OpenAPI documents: plain GETs beside the RPC wires.
+  const openApi = buildOpenApiDocuments({
+    routes: restRoutes,
+    successCode: successCodeOf,
+    isPublic: (method) => authRequirementOf(method).kind === "public",
+  });
+  const endpoints = new Map([
+    ...createProbeEndpoints(readiness),
+    ["/metrics", metrics.endpoint] as const,
+    ...createOpenApiEndpoints(openApi),
+  ]);
+
   return {
-    handler: withCors(config.corsOrigins, handler),
-    streamHandler: createGrpcStreamHandler(invoker, config.maxRequestBytes),
+    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withEndpoints(endpoints, handler)))),
+    streamHandler: withStreamRequestId(createGrpcStreamHandler(invoker, config.maxRequestBytes)),
     store,
     instance,
-    close: () => store.close(),
+    readiness,
+    close: async () => {
+      readiness.close();
+      await store.close();
+    },
   };
 }

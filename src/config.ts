@@ -1,4 +1,5 @@
 import type { LogLevel } from "./lib/logger.js";
+import { isPostgresUrl, parsePostgresUrl } from "./lib/postgres-url.js";
 
 /** Every setting, with its environment variable, CLI flag and default. */
 export interface Config {
@@ -6,18 +7,55 @@ export interface Config {
   readonly port: number;
   /** LATCHKEY_HOST / --host: the address to listen on. Default 0.0.0.0. */
   readonly host: string;
-  /** LATCHKEY_DATABASE / --database: a SQLite file path. Default ./data/latchkey.db. */
+  /**
+   * LATCHKEY_DATABASE / --database: a SQLite file path, or a postgres:// (postgresql://) URL for
+   * PostgreSQL; `?schema=name` puts the tables in that schema (docs/deployment.md). Default ./data/latchkey.db.
+   */
   readonly database: string;
   /** LATCHKEY_EXTERNAL_URL / --external-url: public base URL. Default http://localhost:8080. */
   readonly externalUrl: string;
   /** LATCHKEY_FIRST_INSTANCE_PAT_PATH / --first-instance-pat-path: admin token file, written once. Default ./data/admin.pat. */
   readonly firstInstancePatPath: string;
+  /** LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH / --first-instance-machine-key-path: admin key file (ZITADEL's JSON), written once. Default "" (none). */
+  readonly firstInstanceMachineKeyPath: string;
+  /** LATCHKEY_MASTERKEY / --masterkey: at least 32 characters; seals the signing keys at rest. Default "" (use the key file). */
+  readonly masterKey: string;
+  /** LATCHKEY_MASTERKEY_PATH / --masterkey-path: key file used (and created on first start) without LATCHKEY_MASTERKEY. Default "" (next to the SQLite file, else ./data/masterkey). */
+  readonly masterKeyPath: string;
+  /** LATCHKEY_ACCESS_TOKEN_LIFETIME / --access-token-lifetime: lifetime of issued tokens, e.g. 12h, 30m. Default 12h. */
+  readonly accessTokenLifetimeMs: number;
+  /** LATCHKEY_SIGNING_KEY_ROTATION / --signing-key-rotation: how long one signing key signs before the next takes over. Default 6h. */
+  readonly signingKeyRotationMs: number;
   /** LATCHKEY_LOG_LEVEL / --log-level: debug, info, warn or error. Default info. */
   readonly logLevel: LogLevel;
   /** LATCHKEY_CORS_ORIGINS / --cors-origins: "*" or a comma-separated list of origins. Default *. */
   readonly corsOrigins: "*" | readonly string[];
   /** LATCHKEY_MAX_REQUEST_BYTES / --max-request-bytes: largest request body. Default 4194304 (4 MiB). */
   readonly maxRequestBytes: number;
+  /** LATCHKEY_DB_POOL_SIZE / --db-pool-size: PostgreSQL connections per instance. Default 10. */
+  readonly dbPoolSize: number;
+  /** LATCHKEY_DB_STATEMENT_TIMEOUT_MS / --db-statement-timeout-ms: PostgreSQL statement timeout, also the wait for a free connection. Default 5000. */
+  readonly dbStatementTimeoutMs: number;
+  /** LATCHKEY_TLS_CERT / --tls-cert: PEM certificate (chain) file; with the key, the port speaks TLS. Default "" (cleartext). */
+  readonly tlsCert: string;
+  /** LATCHKEY_TLS_KEY / --tls-key: PEM private key file of the certificate. Default "". */
+  readonly tlsKey: string;
+  /** LATCHKEY_SHUTDOWN_GRACE_MS / --shutdown-grace-ms: how long calls in flight may finish after SIGTERM/SIGINT. Default 10000. */
+  readonly shutdownGraceMs: number;
+  /** LATCHKEY_SHUTDOWN_DELAY_MS / --shutdown-delay-ms: time between readiness turning false and no longer accepting connections. Default 0. */
+  readonly shutdownDelayMs: number;
+  /** LATCHKEY_CALL_TIMEOUT_MS / --call-timeout-ms: longest a unary call may run (a shorter client deadline wins); 0 = no limit. Default 60000. */
+  readonly callTimeoutMs: number;
+  /** LATCHKEY_MAX_CONCURRENT_STREAMS / --max-concurrent-streams: HTTP/2 streams per connection. Default 250. */
+  readonly maxConcurrentStreams: number;
+  /** LATCHKEY_MAX_HEADER_BYTES / --max-header-bytes: largest request header block (HTTP/1.1 and HTTP/2). Default 16384. */
+  readonly maxHeaderBytes: number;
+  /** LATCHKEY_IDLE_TIMEOUT_MS / --idle-timeout-ms: a connection without calls is closed after this; 0 = never. Default 120000. */
+  readonly idleTimeoutMs: number;
+  /** LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS / --lockout-max-password-attempts: instance default of failed password checks that lock a user; 0 never locks. Default 0. */
+  readonly lockoutMaxPasswordAttempts: number;
+  /** LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS / --lockout-max-otp-attempts: the same for OTP checks. Default 0. */
+  readonly lockoutMaxOtpAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +77,22 @@ const integer = (min: number, max: number): Parser<number> => (raw, name) => {
   return value;
 };
 
+/** A setting that may be left empty. */
+const optionalText: Parser<string> = (raw) => raw.trim();
+
+/** A duration such as 90s, 30m, 12h or 7d, in milliseconds. */
+const duration = (minMs: number): Parser<number> => (raw, name) => {
+  const match = /^(\d+)(s|m|h|d)$/.exec(raw.trim());
+  const ms = match ? Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"] : NaN;
+  if (!(ms >= minMs)) throw new ConfigError(`${name} must be a duration like 90s, 30m, 12h or 7d of at least ${minMs / 1000}s, got "${raw}"`);
+  return ms;
+};
+
+const masterKey: Parser<string> = (raw, name) => {
+  if (raw !== "" && raw.length < 32) throw new ConfigError(`${name} must have at least 32 characters`);
+  return raw;
+};
+
 const url: Parser<string> = (raw, name) => {
   try {
     const parsed = new URL(raw);
@@ -47,6 +101,17 @@ const url: Parser<string> = (raw, name) => {
   } catch {
     throw new ConfigError(`${name} must be an http:// or https:// URL, got "${raw}"`);
   }
+};
+
+const database: Parser<string> = (raw, name) => {
+  const value = text(raw, name);
+  if (!isPostgresUrl(value)) return value;
+  try {
+    parsePostgresUrl(value);
+  } catch (error) {
+    throw new ConfigError(`${name} ${(error as Error).message}`);
+  }
+  return value;
 };
 
 const logLevel: Parser<LogLevel> = (raw, name) => {
@@ -69,13 +134,33 @@ const origins: Parser<"*" | readonly string[]> = (raw, name) => {
 const settings = {
   port: { env: "LATCHKEY_PORT", fallback: "8080", parse: integer(0, 65535) },
   host: { env: "LATCHKEY_HOST", fallback: "0.0.0.0", parse: text },
-  database: { env: "LATCHKEY_DATABASE", fallback: "./data/latchkey.db", parse: text },
+  database: { env: "LATCHKEY_DATABASE", fallback: "./data/latchkey.db", parse: database },
   externalUrl: { env: "LATCHKEY_EXTERNAL_URL", fallback: "http://localhost:8080", parse: url },
   firstInstancePatPath: { env: "LATCHKEY_FIRST_INSTANCE_PAT_PATH", fallback: "./data/admin.pat", parse: text },
+  firstInstanceMachineKeyPath: { env: "LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH", fallback: "", parse: optionalText },
+  masterKey: { env: "LATCHKEY_MASTERKEY", fallback: "", parse: masterKey },
+  masterKeyPath: { env: "LATCHKEY_MASTERKEY_PATH", fallback: "", parse: optionalText },
+  accessTokenLifetimeMs: { env: "LATCHKEY_ACCESS_TOKEN_LIFETIME", fallback: "12h", parse: duration(60_000) },
+  signingKeyRotationMs: { env: "LATCHKEY_SIGNING_KEY_ROTATION", fallback: "6h", parse: duration(60_000) },
   logLevel: { env: "LATCHKEY_LOG_LEVEL", fallback: "info", parse: logLevel },
   corsOrigins: { env: "LATCHKEY_CORS_ORIGINS", fallback: "*", parse: origins },
   maxRequestBytes: { env: "LATCHKEY_MAX_REQUEST_BYTES", fallback: "4194304", parse: integer(1024, 1024 * 1024 * 1024) },
+  dbPoolSize: { env: "LATCHKEY_DB_POOL_SIZE", fallback: "10", parse: integer(1, 1000) },
+  dbStatementTimeoutMs: { env: "LATCHKEY_DB_STATEMENT_TIMEOUT_MS", fallback: "5000", parse: integer(100, 3_600_000) },
+  tlsCert: { env: "LATCHKEY_TLS_CERT", fallback: "", parse: optionalText },
+  tlsKey: { env: "LATCHKEY_TLS_KEY", fallback: "", parse: optionalText },
+  shutdownGraceMs: { env: "LATCHKEY_SHUTDOWN_GRACE_MS", fallback: "10000", parse: integer(0, 3_600_000) },
+  shutdownDelayMs: { env: "LATCHKEY_SHUTDOWN_DELAY_MS", fallback: "0", parse: integer(0, 600_000) },
+  callTimeoutMs: { env: "LATCHKEY_CALL_TIMEOUT_MS", fallback: "60000", parse: integer(0, 86_400_000) },
+  maxConcurrentStreams: { env: "LATCHKEY_MAX_CONCURRENT_STREAMS", fallback: "250", parse: integer(1, 2 ** 31 - 1) },
+  maxHeaderBytes: { env: "LATCHKEY_MAX_HEADER_BYTES", fallback: "16384", parse: integer(1024, 1024 * 1024) },
+  idleTimeoutMs: { env: "LATCHKEY_IDLE_TIMEOUT_MS", fallback: "120000", parse: integer(0, 86_400_000) },
+  lockoutMaxPasswordAttempts: { env: "LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
+  lockoutMaxOtpAttempts: { env: "LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
 } as const;
+
+/** Read by the `latchkey users` client commands, not by the server; allowed in its environment. */
+export const CLIENT_SETTINGS = new Set(["LATCHKEY_TOKEN", "LATCHKEY_URL"]);
 
 const flagOf = (env: string) => `--${env.slice("LATCHKEY_".length).toLowerCase().replaceAll("_", "-")}`;
 
@@ -87,7 +172,7 @@ const flagOf = (env: string) => `--${env.slice("LATCHKEY_".length).toLowerCase()
 export function loadConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[] = []): Config {
   const known = new Map<string, unknown>(Object.values(settings).map((setting) => [setting.env, setting]));
   for (const name of Object.keys(env)) {
-    if (name.startsWith("LATCHKEY_") && !known.has(name)) {
+    if (name.startsWith("LATCHKEY_") && !known.has(name) && !CLIENT_SETTINGS.has(name)) {
       throw new ConfigError(`unknown setting ${name}; known settings: ${[...known.keys()].join(", ")}`);
     }
   }
@@ -97,6 +182,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     const fromFlag = flags.get(setting.env);
     const raw = fromFlag ?? env[setting.env] ?? setting.fallback;
     config[key] = setting.parse(raw, fromFlag !== undefined ? flagOf(setting.env) : setting.env);
+  }
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
+    throw new ConfigError("LATCHKEY_TLS_CERT and LATCHKEY_TLS_KEY go together: set both (certificate and key files) for TLS, or neither");
   }
   return Object.freeze(config) as unknown as Config;
 }

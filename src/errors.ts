@@ -13,6 +13,7 @@ export const ErrorKind = {
   ResourceExhausted: 8,
   FailedPrecondition: 9,
   Aborted: 10,
+  Unimplemented: 12,
   Internal: 13,
   Unavailable: 14,
   Unauthenticated: 16,
@@ -29,10 +30,13 @@ export interface ErrorEntry {
 
 export class ZError extends Error {
   readonly entry: ErrorEntry;
-  constructor(entry: ErrorEntry, options?: { cause?: unknown }) {
+  /** Set on a failed credential check: the failures counted so far (the wire gets a CredentialsCheckError). */
+  readonly failedAttempts?: number;
+  constructor(entry: ErrorEntry, options?: { cause?: unknown; failedAttempts?: number }) {
     super(`${entry.key} (${entry.id})`, options);
     this.name = "ZError";
     this.entry = entry;
+    if (options?.failedAttempts !== undefined) this.failedAttempts = options.failedAttempts;
   }
 }
 
@@ -68,9 +72,96 @@ export const Errors = {
     PasswordHashInvalid: e(K.InvalidArgument, "COMMAND-4n8Ed", "Errors.User.Password.Invalid"),
     PatUserNotFound: e(K.FailedPrecondition, "COMMAND-Dggw2", "Errors.User.NotFound"),
     WrongType: e(K.FailedPrecondition, "COMMAND-Df2f1", "Errors.User.WrongType"),
+    // Machine credentials (keys, personal access tokens, client secret).
+    KeyUserNotFound: e(K.FailedPrecondition, "COMMAND-bnipwm1", "Errors.User.NotFound"),
+    KeyAlreadyExists: e(K.AlreadyExists, "COMMAND-091mops", "Errors.User.Machine.Key.AlreadyExists"),
+    KeyNotFound: e(K.NotFound, "COMMAND-4m77G", "Errors.User.Machine.Key.NotFound"),
+    KeyInvalid: e(K.InvalidArgument, "COMMAND-5F3h1", "Errors.User.Machine.Key.Invalid"),
+    ExpireBeforeNow: e(K.InvalidArgument, "DOMAIN-dv3t5", "Errors.AuthNKey.ExpireBeforeNow"),
+    PatNotFound: e(K.NotFound, "COMMAND-4m77G", "Errors.User.PAT.NotFound"),
+    SecretUserNotExisting: e(K.FailedPrecondition, "COMMAND-x8910n", "Errors.User.NotExisting"),
+    RemoveSecretUserNotExisting: e(K.FailedPrecondition, "COMMAND-x7s802", "Errors.User.NotExisting"),
+    SecretNotExisting: e(K.FailedPrecondition, "COMMAND-coi82n", "Errors.User.Machine.Secret.NotExisting"),
   },
   Org: {
     NotFound: e(K.PermissionDenied, "AUTH-Bs7Ds", "Organisation doesn't exist"),
+    Invalid: e(K.InvalidArgument, "COMM-deLSk", "Errors.Org.Invalid"),
+    AlreadyExists: e(K.AlreadyExists, "V3-DKcAh", "Errors.Org.AlreadyExists"),
+    QueryNotFound: e(K.NotFound, "QUERY-iTTGJ", "Errors.Org.NotFound"),
+    MemberUserIdMissing: e(K.InvalidArgument, "ORG-4Mlfs", "Errors.Invalid.Argument"),
+    MemberRolesMissing: e(K.InvalidArgument, "V2-PfYhb", "Errors.Invalid.Argument"),
+    MemberInvalid: e(K.InvalidArgument, "Org-4N8es", "Errors.Org.MemberInvalid"),
+    MemberUserNotFound: e(K.FailedPrecondition, "ORG-GoXOn", "Errors.User.NotFound"),
+    MemberAlreadyExists: e(K.AlreadyExists, "ORG-poWwe", "Errors.Org.Member.AlreadyExists"),
+    MemberNotFound: e(K.NotFound, "Org-D8JxR", "Errors.NotFound"),
+  },
+  // v1 lifecycle beyond lock/unlock: removal and passwords.
+  Lifecycle: {
+    RemoveIdMissing: e(K.InvalidArgument, "COMMAND-2M0ds", "Errors.User.UserIDMissing"),
+    RemoveNotFound: e(K.NotFound, "COMMAND-m9od", "Errors.User.NotFound"),
+    SetPasswordIdMissing: e(K.InvalidArgument, "COMMAND-3M0fs", "Errors.IDMissing"),
+    SetPasswordNotFound: e(K.FailedPrecondition, "COMMAND-3M0fs", "Errors.User.NotFound"),
+    PasswordNotInitialised: e(K.FailedPrecondition, "COMMAND-M9dse", "Errors.User.NotInitialised"),
+  },
+  // The v2 UserService: its own ids; permissions are checked after the state checks.
+  UserV2: {
+    LockIdMissing: e(K.InvalidArgument, "COMMAND-agz3eczifm", "Errors.User.UserIDMissing"),
+    LockNotFound: e(K.NotFound, "COMMAND-450yxuqrh1", "Errors.User.NotFound"),
+    ShouldBeActiveOrInitial: e(K.FailedPrecondition, "COMMAND-lgws8wtsqf", "Errors.User.ShouldBeActiveOrInitial"),
+    UnlockIdMissing: e(K.InvalidArgument, "COMMAND-a9ld4xckax", "Errors.User.UserIDMissing"),
+    UnlockNotFound: e(K.NotFound, "COMMAND-x377t913pw", "Errors.User.NotFound"),
+    NotLocked: e(K.FailedPrecondition, "COMMAND-olb9vb0oca", "Errors.User.NotLocked"),
+    DeactivateIdMissing: e(K.InvalidArgument, "COMMAND-78iiirat8y", "Errors.User.UserIDMissing"),
+    DeactivateNotFound: e(K.NotFound, "COMMAND-5gp2p62iin", "Errors.User.NotFound"),
+    CantDeactivateInitial: e(K.FailedPrecondition, "COMMAND-gvx4kct9r2", "Errors.User.CantDeactivateInitial"),
+    AlreadyInactive: e(K.FailedPrecondition, "COMMAND-5gunjw0cd7", "Errors.User.AlreadyInactive"),
+    ReactivateIdMissing: e(K.InvalidArgument, "COMMAND-0nx1ie38fw", "Errors.User.UserIDMissing"),
+    ReactivateNotFound: e(K.NotFound, "COMMAND-9hy5kzbuk6", "Errors.User.NotFound"),
+    NotInactive: e(K.FailedPrecondition, "COMMAND-s5qqcz97hf", "Errors.User.NotInactive"),
+    RemoveIdMissing: e(K.InvalidArgument, "COMMAND-vaipl7s13l", "Errors.User.UserIDMissing"),
+    RemoveNotFound: e(K.NotFound, "COMMAND-bd4ir1mblj", "Errors.User.NotFound"),
+    PermissionDenied: e(K.PermissionDenied, "AUTH-AWfge", "No matching permissions found"),
+    OrgDomainUnsupported: e(K.Unimplemented, "", "organization.org_domain is not supported, use organization.org_id"),
+    MetadataUnsupported: e(K.Unimplemented, "", "metadata is not supported"),
+    IdpLinksUnsupported: e(K.Unimplemented, "", "idp_links are not supported"),
+    TotpSecretUnsupported: e(K.Unimplemented, "", "totp_secret is not supported"),
+    CodeDeliveryUnsupported: e(K.Unimplemented, "", "verification codes are not supported: set is_verified or leave the verification empty"),
+  },
+  // Password checks, the complexity policy and the lockout they feed.
+  Password: {
+    Invalid: e(K.InvalidArgument, "COMMAND-3M0fs", "Errors.User.Password.Invalid"),
+    CheckUserNotFound: e(K.FailedPrecondition, "COMMAND-3n77z", "Errors.User.NotFound"),
+    Locked: e(K.FailedPrecondition, "COMMAND-JLK35", "Errors.User.Locked"),
+    LockedMeanwhile: e(K.FailedPrecondition, "COMMAND-SFA3t", "Errors.User.Locked"),
+    NotSet: e(K.FailedPrecondition, "COMMAND-3nJ4t", "Errors.User.Password.NotSet"),
+    /** The hash changed while a password was being verified: verify again. */
+    CheckStale: e(K.Aborted, "COMMAND-Pw5tl", "Errors.Concurrency"),
+    MinLength: e(K.InvalidArgument, "DOMAIN-HuJf6", "Errors.User.PasswordComplexityPolicy.MinLength"),
+    HasLower: e(K.InvalidArgument, "DOMAIN-co3Xw", "Errors.User.PasswordComplexityPolicy.HasLower"),
+    HasUpper: e(K.InvalidArgument, "DOMAIN-VoaRj", "Errors.User.PasswordComplexityPolicy.HasUpper"),
+    HasNumber: e(K.InvalidArgument, "DOMAIN-ZBv4H", "Errors.User.PasswordComplexityPolicy.HasNumber"),
+    HasSymbol: e(K.InvalidArgument, "DOMAIN-ZDLwA", "Errors.User.PasswordComplexityPolicy.HasSymbol"),
+    OtpInvalid: e(K.InvalidArgument, "CODE-woT0xc", "Errors.User.Code.Invalid"),
+    OtpLocked: e(K.FailedPrecondition, "COMMAND-S6h4R", "Errors.User.Locked"),
+  },
+  Session: {
+    UserNotActive: e(K.FailedPrecondition, "SESSION-Gj4ko", "Errors.User.NotActive"),
+    UserIdMissing: e(K.FailedPrecondition, "COMMAND-Sfw3f", "Errors.User.UserIDMissing"),
+    UserChangeNotPossible: e(K.InvalidArgument, "", "user change not possible"),
+    TokenInvalid: e(K.PermissionDenied, "COMMAND-sGr42", "Errors.Session.Token.Invalid"),
+    Terminated: e(K.FailedPrecondition, "COMAND-SAjeh", "Errors.Session.Terminated"),
+    WebAuthNUnsupported: e(K.Unimplemented, "", "WebAuthN checks and challenges are not supported"),
+    IdpIntentUnsupported: e(K.Unimplemented, "", "IDP intent checks are not supported"),
+    OtpUnsupported: e(K.Unimplemented, "", "TOTP and OTP checks and challenges are not supported"),
+  },
+  LockoutPolicy: {
+    AddOrgMissing: e(K.InvalidArgument, "Org-8fJif", "Errors.ResourceOwnerMissing"),
+    AlreadyExists: e(K.AlreadyExists, "ORG-0olDf", "Errors.ORG.LockoutPolicy.AlreadyExists"),
+    ChangeOrgMissing: e(K.InvalidArgument, "Org-3J9fs", "Errors.ResourceOwnerMissing"),
+    ChangeNotFound: e(K.NotFound, "ORG-ADfs1", "Errors.Org.LockoutPolicy.NotFound"),
+    NotChanged: e(K.FailedPrecondition, "ORG-0JFSr", "Errors.Org.LockoutPolicy.NotChanged"),
+    RemoveOrgMissing: e(K.InvalidArgument, "Org-4J9fs", "Errors.ResourceOwnerMissing"),
+    RemoveNotFound: e(K.NotFound, "ORG-D4zuz", "Errors.Org.LockoutPolicy.NotFound"),
   },
   Auth: {
     HeaderMissing: e(K.Unauthenticated, "", "auth header missing"),
@@ -97,6 +188,27 @@ const englishTexts: Readonly<Record<string, string>> = {
   "Errors.User.AlreadyExisting": "User already exists",
   "Errors.User.Invalid": "Userdata is invalid",
   "Errors.User.Password.Invalid": "Password is invalid",
+  "Errors.IDMissing": "ID missing",
+  "Errors.ResourceOwnerMissing": "Resource Owner Organisation missing",
+  "Errors.User.Locked": "User is locked",
+  "Errors.User.NotInitialised": "User is not yet initialized",
+  "Errors.User.Password.NotSet": "User has not set a password",
+  "Errors.User.PasswordComplexityPolicy.MinLength": "Password is too short",
+  "Errors.User.PasswordComplexityPolicy.HasLower": "Password must contain lower case",
+  "Errors.User.PasswordComplexityPolicy.HasUpper": "Password must contain upper case",
+  "Errors.User.PasswordComplexityPolicy.HasNumber": "Password must contain number",
+  "Errors.User.PasswordComplexityPolicy.HasSymbol": "Password must contain symbol",
+  "Errors.User.Code.Invalid": "Code is invalid",
+  "Errors.Session.Token.Invalid": "Session Token is invalid",
+  "Errors.Session.Terminated": "Session already terminated",
+  "Errors.User.Machine.Key.NotFound": "Machine key not found",
+  "Errors.User.Machine.Key.Invalid": "Public key is not a valid RSA public key in PKIX format with PEM encoding",
+  "Errors.User.Machine.Secret.NotExisting": "Secret doesn't exist",
+  "Errors.User.PAT.NotFound": "Personal Access Token not found",
+  "Errors.User.WrongType": "Not allowed for this user type",
+  "Errors.Org.Invalid": "Organisation is invalid",
+  "Errors.Org.AlreadyExists": "Organisation's name or id already taken",
+  "Errors.Org.NotFound": "Organisation not found",
 };
 
 /** The English text of an entry, or its raw key when there is none (as ZITADEL does). */

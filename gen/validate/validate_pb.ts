@@ -8,15 +8,15 @@
 
 import type { GenExtension, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { extDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { FieldOptions, OneofOptions } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
+import type { Duration, FieldOptions, OneofOptions } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_descriptor, file_google_protobuf_duration } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file validate/validate.proto.
  */
 export const file_validate_validate: GenFile = /*@__PURE__*/
-  fileDesc("Chd2YWxpZGF0ZS92YWxpZGF0ZS5wcm90bxIIdmFsaWRhdGUiigIKCkZpZWxkUnVsZXMSJwoHbWVzc2FnZRgRIAEoCzIWLnZhbGlkYXRlLk1lc3NhZ2VSdWxlcxInCgZ1aW50MzIYBSABKAsyFS52YWxpZGF0ZS5VSW50MzJSdWxlc0gAEicKBnVpbnQ2NBgGIAEoCzIVLnZhbGlkYXRlLlVJbnQ2NFJ1bGVzSAASJwoGc3RyaW5nGA4gASgLMhUudmFsaWRhdGUuU3RyaW5nUnVsZXNIABIjCgRlbnVtGBAgASgLMhMudmFsaWRhdGUuRW51bVJ1bGVzSAASKwoIcmVwZWF0ZWQYEiABKAsyFy52YWxpZGF0ZS5SZXBlYXRlZFJ1bGVzSABCBgoEdHlwZSI/CgtVSW50MzJSdWxlcxIKCgJsdBgCIAEoDRILCgNsdGUYAyABKA0SCgoCZ3QYBCABKA0SCwoDZ3RlGAUgASgNIj8KC1VJbnQ2NFJ1bGVzEgoKAmx0GAIgASgEEgsKA2x0ZRgDIAEoBBIKCgJndBgEIAEoBBILCgNndGUYBSABKAQiTgoLU3RyaW5nUnVsZXMSDwoHbWluX2xlbhgCIAEoBBIPCgdtYXhfbGVuGAMgASgEEg4KBnByZWZpeBgHIAEoCRINCgVlbWFpbBgMIAEoCCIxCglFbnVtUnVsZXMSFAoMZGVmaW5lZF9vbmx5GAIgASgIEg4KBm5vdF9pbhgEIAMoBSIgCgxNZXNzYWdlUnVsZXMSEAoIcmVxdWlyZWQYAiABKAgiWgoNUmVwZWF0ZWRSdWxlcxIRCgltaW5faXRlbXMYASABKAQSEQoJbWF4X2l0ZW1zGAIgASgEEiMKBWl0ZW1zGAQgASgLMhQudmFsaWRhdGUuRmllbGRSdWxlczo6CghyZXF1aXJlZBIdLmdvb2dsZS5wcm90b2J1Zi5PbmVvZk9wdGlvbnMYrwggASgIUghyZXF1aXJlZDpKCgVydWxlcxIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMYrwggASgLMhQudmFsaWRhdGUuRmllbGRSdWxlc1IFcnVsZXM", [file_google_protobuf_descriptor]);
+  fileDesc("Chd2YWxpZGF0ZS92YWxpZGF0ZS5wcm90bxIIdmFsaWRhdGUigwMKCkZpZWxkUnVsZXMSJwoHbWVzc2FnZRgRIAEoCzIWLnZhbGlkYXRlLk1lc3NhZ2VSdWxlcxInCgZ1aW50MzIYBSABKAsyFS52YWxpZGF0ZS5VSW50MzJSdWxlc0gAEicKBnVpbnQ2NBgGIAEoCzIVLnZhbGlkYXRlLlVJbnQ2NFJ1bGVzSAASIwoEYm9vbBgNIAEoCzITLnZhbGlkYXRlLkJvb2xSdWxlc0gAEicKBnN0cmluZxgOIAEoCzIVLnZhbGlkYXRlLlN0cmluZ1J1bGVzSAASJQoFYnl0ZXMYDyABKAsyFC52YWxpZGF0ZS5CeXRlc1J1bGVzSAASIwoEZW51bRgQIAEoCzITLnZhbGlkYXRlLkVudW1SdWxlc0gAEisKCHJlcGVhdGVkGBIgASgLMhcudmFsaWRhdGUuUmVwZWF0ZWRSdWxlc0gAEisKCGR1cmF0aW9uGBUgASgLMhcudmFsaWRhdGUuRHVyYXRpb25SdWxlc0gAQgYKBHR5cGUiPwoLVUludDMyUnVsZXMSCgoCbHQYAiABKA0SCwoDbHRlGAMgASgNEgoKAmd0GAQgASgNEgsKA2d0ZRgFIAEoDSI/CgtVSW50NjRSdWxlcxIKCgJsdBgCIAEoBBILCgNsdGUYAyABKAQSCgoCZ3QYBCABKAQSCwoDZ3RlGAUgASgEIk4KC1N0cmluZ1J1bGVzEg8KB21pbl9sZW4YAiABKAQSDwoHbWF4X2xlbhgDIAEoBBIOCgZwcmVmaXgYByABKAkSDQoFZW1haWwYDCABKAgiGgoJQm9vbFJ1bGVzEg0KBWNvbnN0GAEgASgIIi4KCkJ5dGVzUnVsZXMSDwoHbWluX2xlbhgCIAEoBBIPCgdtYXhfbGVuGAMgASgEIjYKDUR1cmF0aW9uUnVsZXMSJQoCZ3QYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iMQoJRW51bVJ1bGVzEhQKDGRlZmluZWRfb25seRgCIAEoCBIOCgZub3RfaW4YBCADKAUiIAoMTWVzc2FnZVJ1bGVzEhAKCHJlcXVpcmVkGAIgASgIIloKDVJlcGVhdGVkUnVsZXMSEQoJbWluX2l0ZW1zGAEgASgEEhEKCW1heF9pdGVtcxgCIAEoBBIjCgVpdGVtcxgEIAEoCzIULnZhbGlkYXRlLkZpZWxkUnVsZXM6OgoIcmVxdWlyZWQSHS5nb29nbGUucHJvdG9idWYuT25lb2ZPcHRpb25zGK8IIAEoCFIIcmVxdWlyZWQ6SgoFcnVsZXMSHS5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zGK8IIAEoCzIULnZhbGlkYXRlLkZpZWxkUnVsZXNSBXJ1bGVz", [file_google_protobuf_descriptor, file_google_protobuf_duration]);
 
 /**
  * @generated from message validate.FieldRules
@@ -44,10 +44,22 @@ export type FieldRules = Message<"validate.FieldRules"> & {
     case: "uint64";
   } | {
     /**
+     * @generated from field: validate.BoolRules bool = 13;
+     */
+    value: BoolRules;
+    case: "bool";
+  } | {
+    /**
      * @generated from field: validate.StringRules string = 14;
      */
     value: StringRules;
     case: "string";
+  } | {
+    /**
+     * @generated from field: validate.BytesRules bytes = 15;
+     */
+    value: BytesRules;
+    case: "bytes";
   } | {
     /**
      * @generated from field: validate.EnumRules enum = 16;
@@ -60,6 +72,12 @@ export type FieldRules = Message<"validate.FieldRules"> & {
      */
     value: RepeatedRules;
     case: "repeated";
+  } | {
+    /**
+     * @generated from field: validate.DurationRules duration = 21;
+     */
+    value: DurationRules;
+    case: "duration";
   } | { case: undefined; value?: undefined };
 };
 
@@ -167,6 +185,62 @@ export const StringRulesSchema: GenMessage<StringRules> = /*@__PURE__*/
   messageDesc(file_validate_validate, 3);
 
 /**
+ * @generated from message validate.BoolRules
+ */
+export type BoolRules = Message<"validate.BoolRules"> & {
+  /**
+   * @generated from field: optional bool const = 1;
+   */
+  const: boolean;
+};
+
+/**
+ * Describes the message validate.BoolRules.
+ * Use `create(BoolRulesSchema)` to create a new message.
+ */
+export const BoolRulesSchema: GenMessage<BoolRules> = /*@__PURE__*/
+  messageDesc(file_validate_validate, 4);
+
+/**
+ * @generated from message validate.BytesRules
+ */
+export type BytesRules = Message<"validate.BytesRules"> & {
+  /**
+   * @generated from field: optional uint64 min_len = 2;
+   */
+  minLen: bigint;
+
+  /**
+   * @generated from field: optional uint64 max_len = 3;
+   */
+  maxLen: bigint;
+};
+
+/**
+ * Describes the message validate.BytesRules.
+ * Use `create(BytesRulesSchema)` to create a new message.
+ */
+export const BytesRulesSchema: GenMessage<BytesRules> = /*@__PURE__*/
+  messageDesc(file_validate_validate, 5);
+
+/**
+ * @generated from message validate.DurationRules
+ */
+export type DurationRules = Message<"validate.DurationRules"> & {
+  /**
+   * @generated from field: optional google.protobuf.Duration gt = 5;
+   */
+  gt?: Duration | undefined;
+};
+
+/**
+ * Describes the message validate.DurationRules.
+ * Use `create(DurationRulesSchema)` to create a new message.
+ */
+export const DurationRulesSchema: GenMessage<DurationRules> = /*@__PURE__*/
+  messageDesc(file_validate_validate, 6);
+
+/**
  * @generated from message validate.EnumRules
  */
 export type EnumRules = Message<"validate.EnumRules"> & {
@@ -186,7 +260,7 @@ export type EnumRules = Message<"validate.EnumRules"> & {
  * Use `create(EnumRulesSchema)` to create a new message.
  */
 export const EnumRulesSchema: GenMessage<EnumRules> = /*@__PURE__*/
-  messageDesc(file_validate_validate, 4);
+  messageDesc(file_validate_validate, 7);
 
 /**
  * @generated from message validate.MessageRules
@@ -203,7 +277,7 @@ export type MessageRules = Message<"validate.MessageRules"> & {
  * Use `create(MessageRulesSchema)` to create a new message.
  */
 export const MessageRulesSchema: GenMessage<MessageRules> = /*@__PURE__*/
-  messageDesc(file_validate_validate, 5);
+  messageDesc(file_validate_validate, 8);
 
 /**
  * @generated from message validate.RepeatedRules
@@ -230,7 +304,7 @@ export type RepeatedRules = Message<"validate.RepeatedRules"> & {
  * Use `create(RepeatedRulesSchema)` to create a new message.
  */
 export const RepeatedRulesSchema: GenMessage<RepeatedRules> = /*@__PURE__*/
-  messageDesc(file_validate_validate, 6);
+  messageDesc(file_validate_validate, 9);
 
 /**
  * @generated from extension: optional bool required = 1071;

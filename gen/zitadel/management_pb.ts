@@ -5,13 +5,23 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../google/api/annotations_pb.js";
-import type { Duration } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_duration } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import { file_validate_validate } from "../validate/validate_pb.js";
-import type { ObjectDetails } from "./object_pb.js";
+import type { Key, KeyType } from "./auth_n_key_pb.js";
+import { file_zitadel_auth_n_key } from "./auth_n_key_pb.js";
+import type { Change, ChangeQuery } from "./change_pb.js";
+import { file_zitadel_change } from "./change_pb.js";
+import type { Member, SearchQuery } from "./member_pb.js";
+import { file_zitadel_member } from "./member_pb.js";
+import type { ListDetails, ListQuery, ObjectDetails } from "./object_pb.js";
 import { file_zitadel_object } from "./object_pb.js";
 import { file_zitadel_options } from "./options_pb.js";
-import type { AccessTokenType, Gender, User } from "./user_pb.js";
+import type { Org } from "./org_pb.js";
+import { file_zitadel_org } from "./org_pb.js";
+import type { LockoutPolicy } from "./policy_pb.js";
+import { file_zitadel_policy } from "./policy_pb.js";
+import type { AccessTokenType, Gender, PersonalAccessToken, SearchQuery as SearchQuery$1, User, UserFieldName } from "./user_pb.js";
 import { file_zitadel_user } from "./user_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -19,7 +29,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/management.proto.
  */
 export const file_zitadel_management: GenFile = /*@__PURE__*/
-  fileDesc("Chh6aXRhZGVsL21hbmFnZW1lbnQucHJvdG8SFXppdGFkZWwubWFuYWdlbWVudC52MSIQCg5IZWFsdGh6UmVxdWVzdCIRCg9IZWFsdGh6UmVzcG9uc2UiLAoSR2V0VXNlckJ5SURSZXF1ZXN0EhYKAmlkGAEgASgJQgr6QgdyBRABGMgBIjoKE0dldFVzZXJCeUlEUmVzcG9uc2USIwoEdXNlchgBIAEoCzIVLnppdGFkZWwudXNlci52MS5Vc2VyIvwEChNBZGRIdW1hblVzZXJSZXF1ZXN0Eh0KCXVzZXJfbmFtZRgBIAEoCUIK+kIHcgUQARjIARJNCgdwcm9maWxlGAIgASgLMjIueml0YWRlbC5tYW5hZ2VtZW50LnYxLkFkZEh1bWFuVXNlclJlcXVlc3QuUHJvZmlsZUII+kIFigECEAESSQoFZW1haWwYAyABKAsyMC56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkSHVtYW5Vc2VyUmVxdWVzdC5FbWFpbEII+kIFigECEAESPwoFcGhvbmUYBCABKAsyMC56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkSHVtYW5Vc2VyUmVxdWVzdC5QaG9uZRIYChBpbml0aWFsX3Bhc3N3b3JkGAUgASgJGtMBCgdQcm9maWxlEh4KCmZpcnN0X25hbWUYASABKAlCCvpCB3IFEAEYyAESHQoJbGFzdF9uYW1lGAIgASgJQgr6QgdyBRABGMgBEhsKCW5pY2tfbmFtZRgDIAEoCUII+kIFcgMYyAESHgoMZGlzcGxheV9uYW1lGAQgASgJQgj6QgVyAxjIARIjChJwcmVmZXJyZWRfbGFuZ3VhZ2UYBSABKAlCB/pCBHICGAoSJwoGZ2VuZGVyGAYgASgOMhcueml0YWRlbC51c2VyLnYxLkdlbmRlcho6CgVFbWFpbBIWCgVlbWFpbBgBIAEoCUIH+kIEcgJgARIZChFpc19lbWFpbF92ZXJpZmllZBgCIAEoCBo/CgVQaG9uZRIbCgVwaG9uZRgBIAEoCUIM+kIJcgcQARgyOgErEhkKEWlzX3Bob25lX3ZlcmlmaWVkGAIgASgIIlMKFEFkZEh1bWFuVXNlclJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSKgoHZGV0YWlscxgCIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyKECAoWSW1wb3J0SHVtYW5Vc2VyUmVxdWVzdBIdCgl1c2VyX25hbWUYASABKAlCCvpCB3IFEAEYyAESUAoHcHJvZmlsZRgCIAEoCzI1LnppdGFkZWwubWFuYWdlbWVudC52MS5JbXBvcnRIdW1hblVzZXJSZXF1ZXN0LlByb2ZpbGVCCPpCBYoBAhABEkwKBWVtYWlsGAMgASgLMjMueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QuRW1haWxCCPpCBYoBAhABEkIKBXBob25lGAQgASgLMjMueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QuUGhvbmUSEAoIcGFzc3dvcmQYBSABKAkSVQoPaGFzaGVkX3Bhc3N3b3JkGAYgASgLMjwueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QuSGFzaGVkUGFzc3dvcmQSIAoYcGFzc3dvcmRfY2hhbmdlX3JlcXVpcmVkGAcgASgIEikKIXJlcXVlc3RfcGFzc3dvcmRsZXNzX3JlZ2lzdHJhdGlvbhgIIAEoCBIQCghvdHBfY29kZRgJIAEoCRI/CgRpZHBzGAogAygLMjEueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QuSURQGtMBCgdQcm9maWxlEh4KCmZpcnN0X25hbWUYASABKAlCCvpCB3IFEAEYyAESHQoJbGFzdF9uYW1lGAIgASgJQgr6QgdyBRABGMgBEhsKCW5pY2tfbmFtZRgDIAEoCUII+kIFcgMYyAESHgoMZGlzcGxheV9uYW1lGAQgASgJQgj6QgVyAxjIARIjChJwcmVmZXJyZWRfbGFuZ3VhZ2UYBSABKAlCB/pCBHICGAoSJwoGZ2VuZGVyGAYgASgOMhcueml0YWRlbC51c2VyLnYxLkdlbmRlcho6CgVFbWFpbBIWCgVlbWFpbBgBIAEoCUIH+kIEcgJgARIZChFpc19lbWFpbF92ZXJpZmllZBgCIAEoCBo/CgVQaG9uZRIbCgVwaG9uZRgBIAEoCUIM+kIJcgcQARgyOgErEhkKEWlzX3Bob25lX3ZlcmlmaWVkGAIgASgIGh8KDkhhc2hlZFBhc3N3b3JkEg0KBXZhbHVlGAEgASgJGmoKA0lEUBIdCgljb25maWdfaWQYASABKAlCCvpCB3IFEAEYyAESJAoQZXh0ZXJuYWxfdXNlcl9pZBgCIAEoCUIK+kIHcgUQARjIARIeCgxkaXNwbGF5X25hbWUYAyABKAlCCPpCBXIDGMgBIskCChdJbXBvcnRIdW1hblVzZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEioKB2RldGFpbHMYAiABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMSagoZcGFzc3dvcmRsZXNzX3JlZ2lzdHJhdGlvbhgDIAEoCzJHLnppdGFkZWwubWFuYWdlbWVudC52MS5JbXBvcnRIdW1hblVzZXJSZXNwb25zZS5QYXNzd29yZGxlc3NSZWdpc3RyYXRpb24ahAEKGFBhc3N3b3JkbGVzc1JlZ2lzdHJhdGlvbhIMCgRsaW5rGAEgASgJEisKCGxpZmV0aW1lGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi0KCmV4cGlyYXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24i5AEKFUFkZE1hY2hpbmVVc2VyUmVxdWVzdBIdCgl1c2VyX25hbWUYASABKAlCCvpCB3IFEAEYyAESGAoEbmFtZRgCIAEoCUIK+kIHcgUQARjIARIdCgtkZXNjcmlwdGlvbhgDIAEoCUII+kIFcgMY9AMSRQoRYWNjZXNzX3Rva2VuX3R5cGUYBCABKA4yIC56aXRhZGVsLnVzZXIudjEuQWNjZXNzVG9rZW5UeXBlQgj6QgWCAQIQARIgCgd1c2VyX2lkGAUgASgJQgr6QgdyBRABGMgBSACIAQFCCgoIX3VzZXJfaWQiVQoWQWRkTWFjaGluZVVzZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEioKB2RldGFpbHMYAiABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiLwoVRGVhY3RpdmF0ZVVzZXJSZXF1ZXN0EhYKAmlkGAEgASgJQgr6QgdyBRABGMgBIkQKFkRlYWN0aXZhdGVVc2VyUmVzcG9uc2USKgoHZGV0YWlscxgBIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyIvChVSZWFjdGl2YXRlVXNlclJlcXVlc3QSFgoCaWQYASABKAlCCvpCB3IFEAEYyAEiRAoWUmVhY3RpdmF0ZVVzZXJSZXNwb25zZRIqCgdkZXRhaWxzGAEgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzIikKD0xvY2tVc2VyUmVxdWVzdBIWCgJpZBgBIAEoCUIK+kIHcgUQARjIASI+ChBMb2NrVXNlclJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiKwoRVW5sb2NrVXNlclJlcXVlc3QSFgoCaWQYASABKAlCCvpCB3IFEAEYyAEiQAoSVW5sb2NrVXNlclJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMyxAoKEU1hbmFnZW1lbnRTZXJ2aWNlEmoKB0hlYWx0aHoSJS56aXRhZGVsLm1hbmFnZW1lbnQudjEuSGVhbHRoelJlcXVlc3QaJi56aXRhZGVsLm1hbmFnZW1lbnQudjEuSGVhbHRoelJlc3BvbnNlIhCC0+STAgoSCC9oZWFsdGh6EogBCgtHZXRVc2VyQnlJRBIpLnppdGFkZWwubWFuYWdlbWVudC52MS5HZXRVc2VyQnlJRFJlcXVlc3QaKi56aXRhZGVsLm1hbmFnZW1lbnQudjEuR2V0VXNlckJ5SURSZXNwb25zZSIigrUYCwoJdXNlci5yZWFkgtPkkwINEgsvdXNlcnMve2lkfRKQAQoMQWRkSHVtYW5Vc2VyEioueml0YWRlbC5tYW5hZ2VtZW50LnYxLkFkZEh1bWFuVXNlclJlcXVlc3QaKy56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkSHVtYW5Vc2VyUmVzcG9uc2UiJ4K1GAwKCnVzZXIud3JpdGWC0+STAhE6ASoiDC91c2Vycy9odW1hbhKhAQoPSW1wb3J0SHVtYW5Vc2VyEi0ueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QaLi56aXRhZGVsLm1hbmFnZW1lbnQudjEuSW1wb3J0SHVtYW5Vc2VyUmVzcG9uc2UiL4K1GAwKCnVzZXIud3JpdGWC0+STAhk6ASoiFC91c2Vycy9odW1hbi9faW1wb3J0EpgBCg5BZGRNYWNoaW5lVXNlchIsLnppdGFkZWwubWFuYWdlbWVudC52MS5BZGRNYWNoaW5lVXNlclJlcXVlc3QaLS56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkTWFjaGluZVVzZXJSZXNwb25zZSIpgrUYDAoKdXNlci53cml0ZYLT5JMCEzoBKiIOL3VzZXJzL21hY2hpbmUSoQEKDkRlYWN0aXZhdGVVc2VyEiwueml0YWRlbC5tYW5hZ2VtZW50LnYxLkRlYWN0aXZhdGVVc2VyUmVxdWVzdBotLnppdGFkZWwubWFuYWdlbWVudC52MS5EZWFjdGl2YXRlVXNlclJlc3BvbnNlIjKCtRgMCgp1c2VyLndyaXRlgtPkkwIcOgEqIhcvdXNlcnMve2lkfS9fZGVhY3RpdmF0ZRKhAQoOUmVhY3RpdmF0ZVVzZXISLC56aXRhZGVsLm1hbmFnZW1lbnQudjEuUmVhY3RpdmF0ZVVzZXJSZXF1ZXN0Gi0ueml0YWRlbC5tYW5hZ2VtZW50LnYxLlJlYWN0aXZhdGVVc2VyUmVzcG9uc2UiMoK1GAwKCnVzZXIud3JpdGWC0+STAhw6ASoiFy91c2Vycy97aWR9L19yZWFjdGl2YXRlEokBCghMb2NrVXNlchImLnppdGFkZWwubWFuYWdlbWVudC52MS5Mb2NrVXNlclJlcXVlc3QaJy56aXRhZGVsLm1hbmFnZW1lbnQudjEuTG9ja1VzZXJSZXNwb25zZSIsgrUYDAoKdXNlci53cml0ZYLT5JMCFjoBKiIRL3VzZXJzL3tpZH0vX2xvY2sSkQEKClVubG9ja1VzZXISKC56aXRhZGVsLm1hbmFnZW1lbnQudjEuVW5sb2NrVXNlclJlcXVlc3QaKS56aXRhZGVsLm1hbmFnZW1lbnQudjEuVW5sb2NrVXNlclJlc3BvbnNlIi6CtRgMCgp1c2VyLndyaXRlgtPkkwIYOgEqIhMvdXNlcnMve2lkfS9fdW5sb2NrYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_duration, file_validate_validate, file_zitadel_object, file_zitadel_options, file_zitadel_user]);
+  fileDesc("Chh6aXRhZGVsL21hbmFnZW1lbnQucHJvdG8SFXppdGFkZWwubWFuYWdlbWVudC52MSIQCg5IZWFsdGh6UmVxdWVzdCIRCg9IZWFsdGh6UmVzcG9uc2UiLAoSR2V0VXNlckJ5SURSZXF1ZXN0EhYKAmlkGAEgASgJQgr6QgdyBRABGMgBIjoKE0dldFVzZXJCeUlEUmVzcG9uc2USIwoEdXNlchgBIAEoCzIVLnppdGFkZWwudXNlci52MS5Vc2VyIvwEChNBZGRIdW1hblVzZXJSZXF1ZXN0Eh0KCXVzZXJfbmFtZRgBIAEoCUIK+kIHcgUQARjIARJNCgdwcm9maWxlGAIgASgLMjIueml0YWRlbC5tYW5hZ2VtZW50LnYxLkFkZEh1bWFuVXNlclJlcXVlc3QuUHJvZmlsZUII+kIFigECEAESSQoFZW1haWwYAyABKAsyMC56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkSHVtYW5Vc2VyUmVxdWVzdC5FbWFpbEII+kIFigECEAESPwoFcGhvbmUYBCABKAsyMC56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkSHVtYW5Vc2VyUmVxdWVzdC5QaG9uZRIYChBpbml0aWFsX3Bhc3N3b3JkGAUgASgJGtMBCgdQcm9maWxlEh4KCmZpcnN0X25hbWUYASABKAlCCvpCB3IFEAEYyAESHQoJbGFzdF9uYW1lGAIgASgJQgr6QgdyBRABGMgBEhsKCW5pY2tfbmFtZRgDIAEoCUII+kIFcgMYyAESHgoMZGlzcGxheV9uYW1lGAQgASgJQgj6QgVyAxjIARIjChJwcmVmZXJyZWRfbGFuZ3VhZ2UYBSABKAlCB/pCBHICGAoSJwoGZ2VuZGVyGAYgASgOMhcueml0YWRlbC51c2VyLnYxLkdlbmRlcho6CgVFbWFpbBIWCgVlbWFpbBgBIAEoCUIH+kIEcgJgARIZChFpc19lbWFpbF92ZXJpZmllZBgCIAEoCBo/CgVQaG9uZRIbCgVwaG9uZRgBIAEoCUIM+kIJcgcQARgyOgErEhkKEWlzX3Bob25lX3ZlcmlmaWVkGAIgASgIIlMKFEFkZEh1bWFuVXNlclJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSKgoHZGV0YWlscxgCIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyKECAoWSW1wb3J0SHVtYW5Vc2VyUmVxdWVzdBIdCgl1c2VyX25hbWUYASABKAlCCvpCB3IFEAEYyAESUAoHcHJvZmlsZRgCIAEoCzI1LnppdGFkZWwubWFuYWdlbWVudC52MS5JbXBvcnRIdW1hblVzZXJSZXF1ZXN0LlByb2ZpbGVCCPpCBYoBAhABEkwKBWVtYWlsGAMgASgLMjMueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QuRW1haWxCCPpCBYoBAhABEkIKBXBob25lGAQgASgLMjMueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QuUGhvbmUSEAoIcGFzc3dvcmQYBSABKAkSVQoPaGFzaGVkX3Bhc3N3b3JkGAYgASgLMjwueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QuSGFzaGVkUGFzc3dvcmQSIAoYcGFzc3dvcmRfY2hhbmdlX3JlcXVpcmVkGAcgASgIEikKIXJlcXVlc3RfcGFzc3dvcmRsZXNzX3JlZ2lzdHJhdGlvbhgIIAEoCBIQCghvdHBfY29kZRgJIAEoCRI/CgRpZHBzGAogAygLMjEueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QuSURQGtMBCgdQcm9maWxlEh4KCmZpcnN0X25hbWUYASABKAlCCvpCB3IFEAEYyAESHQoJbGFzdF9uYW1lGAIgASgJQgr6QgdyBRABGMgBEhsKCW5pY2tfbmFtZRgDIAEoCUII+kIFcgMYyAESHgoMZGlzcGxheV9uYW1lGAQgASgJQgj6QgVyAxjIARIjChJwcmVmZXJyZWRfbGFuZ3VhZ2UYBSABKAlCB/pCBHICGAoSJwoGZ2VuZGVyGAYgASgOMhcueml0YWRlbC51c2VyLnYxLkdlbmRlcho6CgVFbWFpbBIWCgVlbWFpbBgBIAEoCUIH+kIEcgJgARIZChFpc19lbWFpbF92ZXJpZmllZBgCIAEoCBo/CgVQaG9uZRIbCgVwaG9uZRgBIAEoCUIM+kIJcgcQARgyOgErEhkKEWlzX3Bob25lX3ZlcmlmaWVkGAIgASgIGh8KDkhhc2hlZFBhc3N3b3JkEg0KBXZhbHVlGAEgASgJGmoKA0lEUBIdCgljb25maWdfaWQYASABKAlCCvpCB3IFEAEYyAESJAoQZXh0ZXJuYWxfdXNlcl9pZBgCIAEoCUIK+kIHcgUQARjIARIeCgxkaXNwbGF5X25hbWUYAyABKAlCCPpCBXIDGMgBIskCChdJbXBvcnRIdW1hblVzZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEioKB2RldGFpbHMYAiABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMSagoZcGFzc3dvcmRsZXNzX3JlZ2lzdHJhdGlvbhgDIAEoCzJHLnppdGFkZWwubWFuYWdlbWVudC52MS5JbXBvcnRIdW1hblVzZXJSZXNwb25zZS5QYXNzd29yZGxlc3NSZWdpc3RyYXRpb24ahAEKGFBhc3N3b3JkbGVzc1JlZ2lzdHJhdGlvbhIMCgRsaW5rGAEgASgJEisKCGxpZmV0aW1lGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi0KCmV4cGlyYXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24i5AEKFUFkZE1hY2hpbmVVc2VyUmVxdWVzdBIdCgl1c2VyX25hbWUYASABKAlCCvpCB3IFEAEYyAESGAoEbmFtZRgCIAEoCUIK+kIHcgUQARjIARIdCgtkZXNjcmlwdGlvbhgDIAEoCUII+kIFcgMY9AMSRQoRYWNjZXNzX3Rva2VuX3R5cGUYBCABKA4yIC56aXRhZGVsLnVzZXIudjEuQWNjZXNzVG9rZW5UeXBlQgj6QgWCAQIQARIgCgd1c2VyX2lkGAUgASgJQgr6QgdyBRABGMgBSACIAQFCCgoIX3VzZXJfaWQiVQoWQWRkTWFjaGluZVVzZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEioKB2RldGFpbHMYAiABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiLwoVRGVhY3RpdmF0ZVVzZXJSZXF1ZXN0EhYKAmlkGAEgASgJQgr6QgdyBRABGMgBIkQKFkRlYWN0aXZhdGVVc2VyUmVzcG9uc2USKgoHZGV0YWlscxgBIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyIvChVSZWFjdGl2YXRlVXNlclJlcXVlc3QSFgoCaWQYASABKAlCCvpCB3IFEAEYyAEiRAoWUmVhY3RpdmF0ZVVzZXJSZXNwb25zZRIqCgdkZXRhaWxzGAEgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzIikKD0xvY2tVc2VyUmVxdWVzdBIWCgJpZBgBIAEoCUIK+kIHcgUQARjIASI+ChBMb2NrVXNlclJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiKwoRVW5sb2NrVXNlclJlcXVlc3QSFgoCaWQYASABKAlCCvpCB3IFEAEYyAEiQAoSVW5sb2NrVXNlclJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiZAoWTGlzdFVzZXJDaGFuZ2VzUmVxdWVzdBItCgVxdWVyeRgBIAEoCzIeLnppdGFkZWwuY2hhbmdlLnYxLkNoYW5nZVF1ZXJ5EhsKB3VzZXJfaWQYAiABKAlCCvpCB3IFEAEYyAEiSgoXTGlzdFVzZXJDaGFuZ2VzUmVzcG9uc2USKQoGcmVzdWx0GAIgAygLMhkueml0YWRlbC5jaGFuZ2UudjEuQ2hhbmdlSgQIARACIjgKHEdlbmVyYXRlTWFjaGluZVNlY3JldFJlcXVlc3QSGAoHdXNlcl9pZBgBIAEoCUIH+kIEcgIQASJ1Ch1HZW5lcmF0ZU1hY2hpbmVTZWNyZXRSZXNwb25zZRIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCRIqCgdkZXRhaWxzGAMgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzIjkKGlJlbW92ZU1hY2hpbmVTZWNyZXRSZXF1ZXN0EhsKB3VzZXJfaWQYASABKAlCCvpCB3IFEAEYyAEiSQobUmVtb3ZlTWFjaGluZVNlY3JldFJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiWwoWTGlzdE1hY2hpbmVLZXlzUmVxdWVzdBIbCgd1c2VyX2lkGAEgASgJQgr6QgdyBRABGMgBEiQKBXF1ZXJ5GAIgASgLMhUueml0YWRlbC52MS5MaXN0UXVlcnkiagoXTGlzdE1hY2hpbmVLZXlzUmVzcG9uc2USKAoHZGV0YWlscxgBIAEoCzIXLnppdGFkZWwudjEuTGlzdERldGFpbHMSJQoGcmVzdWx0GAIgAygLMhUueml0YWRlbC5hdXRobi52MS5LZXkirgEKFEFkZE1hY2hpbmVLZXlSZXF1ZXN0EhgKB3VzZXJfaWQYASABKAlCB/pCBHICEAESMwoEdHlwZRgCIAEoDjIZLnppdGFkZWwuYXV0aG4udjEuS2V5VHlwZUIK+kIHggEEEAEgABIzCg9leHBpcmF0aW9uX2RhdGUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnB1YmxpY19rZXkYBCABKAwiaAoVQWRkTWFjaGluZUtleVJlc3BvbnNlEg4KBmtleV9pZBgBIAEoCRITCgtrZXlfZGV0YWlscxgCIAEoDBIqCgdkZXRhaWxzGAMgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzIlIKF1JlbW92ZU1hY2hpbmVLZXlSZXF1ZXN0EhsKB3VzZXJfaWQYASABKAlCCvpCB3IFEAEYyAESGgoGa2V5X2lkGAIgASgJQgr6QgdyBRABGMgBIkYKGFJlbW92ZU1hY2hpbmVLZXlSZXNwb25zZRIqCgdkZXRhaWxzGAEgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzImQKH0xpc3RQZXJzb25hbEFjY2Vzc1Rva2Vuc1JlcXVlc3QSGwoHdXNlcl9pZBgBIAEoCUIK+kIHcgUQARjIARIkCgVxdWVyeRgCIAEoCzIVLnppdGFkZWwudjEuTGlzdFF1ZXJ5IoIBCiBMaXN0UGVyc29uYWxBY2Nlc3NUb2tlbnNSZXNwb25zZRIoCgdkZXRhaWxzGAEgASgLMhcueml0YWRlbC52MS5MaXN0RGV0YWlscxI0CgZyZXN1bHQYAiADKAsyJC56aXRhZGVsLnVzZXIudjEuUGVyc29uYWxBY2Nlc3NUb2tlbiJuCh1BZGRQZXJzb25hbEFjY2Vzc1Rva2VuUmVxdWVzdBIYCgd1c2VyX2lkGAEgASgJQgf6QgRyAhABEjMKD2V4cGlyYXRpb25fZGF0ZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibQoeQWRkUGVyc29uYWxBY2Nlc3NUb2tlblJlc3BvbnNlEhAKCHRva2VuX2lkGAEgASgJEg0KBXRva2VuGAIgASgJEioKB2RldGFpbHMYAyABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiXQogUmVtb3ZlUGVyc29uYWxBY2Nlc3NUb2tlblJlcXVlc3QSGwoHdXNlcl9pZBgBIAEoCUIK+kIHcgUQARjIARIcCgh0b2tlbl9pZBgCIAEoCUIK+kIHcgUQARjIASJPCiFSZW1vdmVQZXJzb25hbEFjY2Vzc1Rva2VuUmVzcG9uc2USKgoHZGV0YWlscxgBIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyIRCg9HZXRNeU9yZ1JlcXVlc3QiNAoQR2V0TXlPcmdSZXNwb25zZRIgCgNvcmcYASABKAsyEy56aXRhZGVsLm9yZy52MS5PcmciKQoNQWRkT3JnUmVxdWVzdBIYCgRuYW1lGAEgASgJQgr6QgdyBRABGMgBIkgKDkFkZE9yZ1Jlc3BvbnNlEgoKAmlkGAEgASgJEioKB2RldGFpbHMYAiABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMibgoVTGlzdE9yZ01lbWJlcnNSZXF1ZXN0EiQKBXF1ZXJ5GAEgASgLMhUueml0YWRlbC52MS5MaXN0UXVlcnkSLwoHcXVlcmllcxgCIAMoCzIeLnppdGFkZWwubWVtYmVyLnYxLlNlYXJjaFF1ZXJ5Im0KFkxpc3RPcmdNZW1iZXJzUmVzcG9uc2USKAoHZGV0YWlscxgBIAEoCzIXLnppdGFkZWwudjEuTGlzdERldGFpbHMSKQoGcmVzdWx0GAIgAygLMhkueml0YWRlbC5tZW1iZXIudjEuTWVtYmVyIkEKE0FkZE9yZ01lbWJlclJlcXVlc3QSGwoHdXNlcl9pZBgBIAEoCUIK+kIHcgUQARjIARINCgVyb2xlcxgCIAMoCSJCChRBZGRPcmdNZW1iZXJSZXNwb25zZRIqCgdkZXRhaWxzGAEgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzIjUKFlJlbW92ZU9yZ01lbWJlclJlcXVlc3QSGwoHdXNlcl9pZBgBIAEoCUIK+kIHcgUQARjIASJFChdSZW1vdmVPcmdNZW1iZXJSZXNwb25zZRIqCgdkZXRhaWxzGAEgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzIisKEVJlbW92ZVVzZXJSZXF1ZXN0EhYKAmlkGAEgASgJQgr6QgdyBRABGMgBIkAKElJlbW92ZVVzZXJSZXNwb25zZRIqCgdkZXRhaWxzGAEgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzIp8BChBMaXN0VXNlcnNSZXF1ZXN0EiQKBXF1ZXJ5GAEgASgLMhUueml0YWRlbC52MS5MaXN0UXVlcnkSNgoOc29ydGluZ19jb2x1bW4YAiABKA4yHi56aXRhZGVsLnVzZXIudjEuVXNlckZpZWxkTmFtZRItCgdxdWVyaWVzGAMgAygLMhwueml0YWRlbC51c2VyLnYxLlNlYXJjaFF1ZXJ5IpwBChFMaXN0VXNlcnNSZXNwb25zZRIoCgdkZXRhaWxzGAEgASgLMhcueml0YWRlbC52MS5MaXN0RGV0YWlscxI2Cg5zb3J0aW5nX2NvbHVtbhgCIAEoDjIeLnppdGFkZWwudXNlci52MS5Vc2VyRmllbGROYW1lEiUKBnJlc3VsdBgDIAMoCzIVLnppdGFkZWwudXNlci52MS5Vc2VyImwKF1NldEh1bWFuUGFzc3dvcmRSZXF1ZXN0EhgKB3VzZXJfaWQYASABKAlCB/pCBHICEAESGwoIcGFzc3dvcmQYAiABKAlCCfpCBnIEEAEYSBIaChJub19jaGFuZ2VfcmVxdWlyZWQYAyABKAgiRgoYU2V0SHVtYW5QYXNzd29yZFJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiGQoXR2V0TG9ja291dFBvbGljeVJlcXVlc3QiYAoYR2V0TG9ja291dFBvbGljeVJlc3BvbnNlEjAKBnBvbGljeRgBIAEoCzIgLnppdGFkZWwucG9saWN5LnYxLkxvY2tvdXRQb2xpY3kSEgoKaXNfZGVmYXVsdBgCIAEoCCJYCh1BZGRDdXN0b21Mb2Nrb3V0UG9saWN5UmVxdWVzdBIdChVtYXhfcGFzc3dvcmRfYXR0ZW1wdHMYASABKA0SGAoQbWF4X290cF9hdHRlbXB0cxgCIAEoDSJMCh5BZGRDdXN0b21Mb2Nrb3V0UG9saWN5UmVzcG9uc2USKgoHZGV0YWlscxgBIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyJbCiBVcGRhdGVDdXN0b21Mb2Nrb3V0UG9saWN5UmVxdWVzdBIdChVtYXhfcGFzc3dvcmRfYXR0ZW1wdHMYASABKA0SGAoQbWF4X290cF9hdHRlbXB0cxgCIAEoDSJPCiFVcGRhdGVDdXN0b21Mb2Nrb3V0UG9saWN5UmVzcG9uc2USKgoHZGV0YWlscxgBIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyIkCiJSZXNldExvY2tvdXRQb2xpY3lUb0RlZmF1bHRSZXF1ZXN0IlEKI1Jlc2V0TG9ja291dFBvbGljeVRvRGVmYXVsdFJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMyrSYKEU1hbmFnZW1lbnRTZXJ2aWNlEmoKB0hlYWx0aHoSJS56aXRhZGVsLm1hbmFnZW1lbnQudjEuSGVhbHRoelJlcXVlc3QaJi56aXRhZGVsLm1hbmFnZW1lbnQudjEuSGVhbHRoelJlc3BvbnNlIhCC0+STAgoSCC9oZWFsdGh6EogBCgtHZXRVc2VyQnlJRBIpLnppdGFkZWwubWFuYWdlbWVudC52MS5HZXRVc2VyQnlJRFJlcXVlc3QaKi56aXRhZGVsLm1hbmFnZW1lbnQudjEuR2V0VXNlckJ5SURSZXNwb25zZSIigrUYCwoJdXNlci5yZWFkgtPkkwINEgsvdXNlcnMve2lkfRKQAQoMQWRkSHVtYW5Vc2VyEioueml0YWRlbC5tYW5hZ2VtZW50LnYxLkFkZEh1bWFuVXNlclJlcXVlc3QaKy56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkSHVtYW5Vc2VyUmVzcG9uc2UiJ4K1GAwKCnVzZXIud3JpdGWC0+STAhE6ASoiDC91c2Vycy9odW1hbhKhAQoPSW1wb3J0SHVtYW5Vc2VyEi0ueml0YWRlbC5tYW5hZ2VtZW50LnYxLkltcG9ydEh1bWFuVXNlclJlcXVlc3QaLi56aXRhZGVsLm1hbmFnZW1lbnQudjEuSW1wb3J0SHVtYW5Vc2VyUmVzcG9uc2UiL4K1GAwKCnVzZXIud3JpdGWC0+STAhk6ASoiFC91c2Vycy9odW1hbi9faW1wb3J0EpgBCg5BZGRNYWNoaW5lVXNlchIsLnppdGFkZWwubWFuYWdlbWVudC52MS5BZGRNYWNoaW5lVXNlclJlcXVlc3QaLS56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkTWFjaGluZVVzZXJSZXNwb25zZSIpgrUYDAoKdXNlci53cml0ZYLT5JMCEzoBKiIOL3VzZXJzL21hY2hpbmUSoQEKDkRlYWN0aXZhdGVVc2VyEiwueml0YWRlbC5tYW5hZ2VtZW50LnYxLkRlYWN0aXZhdGVVc2VyUmVxdWVzdBotLnppdGFkZWwubWFuYWdlbWVudC52MS5EZWFjdGl2YXRlVXNlclJlc3BvbnNlIjKCtRgMCgp1c2VyLndyaXRlgtPkkwIcOgEqIhcvdXNlcnMve2lkfS9fZGVhY3RpdmF0ZRKhAQoOUmVhY3RpdmF0ZVVzZXISLC56aXRhZGVsLm1hbmFnZW1lbnQudjEuUmVhY3RpdmF0ZVVzZXJSZXF1ZXN0Gi0ueml0YWRlbC5tYW5hZ2VtZW50LnYxLlJlYWN0aXZhdGVVc2VyUmVzcG9uc2UiMoK1GAwKCnVzZXIud3JpdGWC0+STAhw6ASoiFy91c2Vycy97aWR9L19yZWFjdGl2YXRlEokBCghMb2NrVXNlchImLnppdGFkZWwubWFuYWdlbWVudC52MS5Mb2NrVXNlclJlcXVlc3QaJy56aXRhZGVsLm1hbmFnZW1lbnQudjEuTG9ja1VzZXJSZXNwb25zZSIsgrUYDAoKdXNlci53cml0ZYLT5JMCFjoBKiIRL3VzZXJzL3tpZH0vX2xvY2sSkQEKClVubG9ja1VzZXISKC56aXRhZGVsLm1hbmFnZW1lbnQudjEuVW5sb2NrVXNlclJlcXVlc3QaKS56aXRhZGVsLm1hbmFnZW1lbnQudjEuVW5sb2NrVXNlclJlc3BvbnNlIi6CtRgMCgp1c2VyLndyaXRlgtPkkwIYOgEqIhMvdXNlcnMve2lkfS9fdW5sb2NrEocBCgpSZW1vdmVVc2VyEigueml0YWRlbC5tYW5hZ2VtZW50LnYxLlJlbW92ZVVzZXJSZXF1ZXN0Gikueml0YWRlbC5tYW5hZ2VtZW50LnYxLlJlbW92ZVVzZXJSZXNwb25zZSIkgrUYDQoLdXNlci5kZWxldGWC0+STAg0qCy91c2Vycy97aWR9EogBCglMaXN0VXNlcnMSJy56aXRhZGVsLm1hbmFnZW1lbnQudjEuTGlzdFVzZXJzUmVxdWVzdBooLnppdGFkZWwubWFuYWdlbWVudC52MS5MaXN0VXNlcnNSZXNwb25zZSIogrUYCwoJdXNlci5yZWFkgtPkkwITOgEqIg4vdXNlcnMvX3NlYXJjaBKpAQoQU2V0SHVtYW5QYXNzd29yZBIuLnppdGFkZWwubWFuYWdlbWVudC52MS5TZXRIdW1hblBhc3N3b3JkUmVxdWVzdBovLnppdGFkZWwubWFuYWdlbWVudC52MS5TZXRIdW1hblBhc3N3b3JkUmVzcG9uc2UiNIK1GAwKCnVzZXIud3JpdGWC0+STAh46ASoiGS91c2Vycy97dXNlcl9pZH0vcGFzc3dvcmQSnwEKEEdldExvY2tvdXRQb2xpY3kSLi56aXRhZGVsLm1hbmFnZW1lbnQudjEuR2V0TG9ja291dFBvbGljeVJlcXVlc3QaLy56aXRhZGVsLm1hbmFnZW1lbnQudjEuR2V0TG9ja291dFBvbGljeVJlc3BvbnNlIiqCtRgNCgtwb2xpY3kucmVhZILT5JMCExIRL3BvbGljaWVzL2xvY2tvdXQStQEKFkFkZEN1c3RvbUxvY2tvdXRQb2xpY3kSNC56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkQ3VzdG9tTG9ja291dFBvbGljeVJlcXVlc3QaNS56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkQ3VzdG9tTG9ja291dFBvbGljeVJlc3BvbnNlIi6CtRgOCgxwb2xpY3kud3JpdGWC0+STAhY6ASoiES9wb2xpY2llcy9sb2Nrb3V0Er4BChlVcGRhdGVDdXN0b21Mb2Nrb3V0UG9saWN5Ejcueml0YWRlbC5tYW5hZ2VtZW50LnYxLlVwZGF0ZUN1c3RvbUxvY2tvdXRQb2xpY3lSZXF1ZXN0Gjgueml0YWRlbC5tYW5hZ2VtZW50LnYxLlVwZGF0ZUN1c3RvbUxvY2tvdXRQb2xpY3lSZXNwb25zZSIugrUYDgoMcG9saWN5LndyaXRlgtPkkwIWOgEqGhEvcG9saWNpZXMvbG9ja291dBLCAQobUmVzZXRMb2Nrb3V0UG9saWN5VG9EZWZhdWx0Ejkueml0YWRlbC5tYW5hZ2VtZW50LnYxLlJlc2V0TG9ja291dFBvbGljeVRvRGVmYXVsdFJlcXVlc3QaOi56aXRhZGVsLm1hbmFnZW1lbnQudjEuUmVzZXRMb2Nrb3V0UG9saWN5VG9EZWZhdWx0UmVzcG9uc2UiLIK1GA8KDXBvbGljeS5kZWxldGWC0+STAhMqES9wb2xpY2llcy9sb2Nrb3V0EqwBCg9MaXN0VXNlckNoYW5nZXMSLS56aXRhZGVsLm1hbmFnZW1lbnQudjEuTGlzdFVzZXJDaGFuZ2VzUmVxdWVzdBouLnppdGFkZWwubWFuYWdlbWVudC52MS5MaXN0VXNlckNoYW5nZXNSZXNwb25zZSI6grUYCwoJdXNlci5yZWFkgtPkkwIlOgEqIiAvdXNlcnMve3VzZXJfaWR9L2NoYW5nZXMvX3NlYXJjaBK2AQoVR2VuZXJhdGVNYWNoaW5lU2VjcmV0EjMueml0YWRlbC5tYW5hZ2VtZW50LnYxLkdlbmVyYXRlTWFjaGluZVNlY3JldFJlcXVlc3QaNC56aXRhZGVsLm1hbmFnZW1lbnQudjEuR2VuZXJhdGVNYWNoaW5lU2VjcmV0UmVzcG9uc2UiMoK1GAwKCnVzZXIud3JpdGWC0+STAhw6ASoaFy91c2Vycy97dXNlcl9pZH0vc2VjcmV0Eq0BChNSZW1vdmVNYWNoaW5lU2VjcmV0EjEueml0YWRlbC5tYW5hZ2VtZW50LnYxLlJlbW92ZU1hY2hpbmVTZWNyZXRSZXF1ZXN0GjIueml0YWRlbC5tYW5hZ2VtZW50LnYxLlJlbW92ZU1hY2hpbmVTZWNyZXRSZXNwb25zZSIvgrUYDAoKdXNlci53cml0ZYLT5JMCGSoXL3VzZXJzL3t1c2VyX2lkfS9zZWNyZXQSqQEKD0xpc3RNYWNoaW5lS2V5cxItLnppdGFkZWwubWFuYWdlbWVudC52MS5MaXN0TWFjaGluZUtleXNSZXF1ZXN0Gi4ueml0YWRlbC5tYW5hZ2VtZW50LnYxLkxpc3RNYWNoaW5lS2V5c1Jlc3BvbnNlIjeCtRgLCgl1c2VyLnJlYWSC0+STAiI6ASoiHS91c2Vycy97dXNlcl9pZH0va2V5cy9fc2VhcmNoEpwBCg1BZGRNYWNoaW5lS2V5Eisueml0YWRlbC5tYW5hZ2VtZW50LnYxLkFkZE1hY2hpbmVLZXlSZXF1ZXN0Giwueml0YWRlbC5tYW5hZ2VtZW50LnYxLkFkZE1hY2hpbmVLZXlSZXNwb25zZSIwgrUYDAoKdXNlci53cml0ZYLT5JMCGjoBKiIVL3VzZXJzL3t1c2VyX2lkfS9rZXlzEqsBChBSZW1vdmVNYWNoaW5lS2V5Ei4ueml0YWRlbC5tYW5hZ2VtZW50LnYxLlJlbW92ZU1hY2hpbmVLZXlSZXF1ZXN0Gi8ueml0YWRlbC5tYW5hZ2VtZW50LnYxLlJlbW92ZU1hY2hpbmVLZXlSZXNwb25zZSI2grUYDAoKdXNlci53cml0ZYLT5JMCICoeL3VzZXJzL3t1c2VyX2lkfS9rZXlzL3trZXlfaWR9EsQBChhMaXN0UGVyc29uYWxBY2Nlc3NUb2tlbnMSNi56aXRhZGVsLm1hbmFnZW1lbnQudjEuTGlzdFBlcnNvbmFsQWNjZXNzVG9rZW5zUmVxdWVzdBo3LnppdGFkZWwubWFuYWdlbWVudC52MS5MaXN0UGVyc29uYWxBY2Nlc3NUb2tlbnNSZXNwb25zZSI3grUYCwoJdXNlci5yZWFkgtPkkwIiOgEqIh0vdXNlcnMve3VzZXJfaWR9L3BhdHMvX3NlYXJjaBK3AQoWQWRkUGVyc29uYWxBY2Nlc3NUb2tlbhI0LnppdGFkZWwubWFuYWdlbWVudC52MS5BZGRQZXJzb25hbEFjY2Vzc1Rva2VuUmVxdWVzdBo1LnppdGFkZWwubWFuYWdlbWVudC52MS5BZGRQZXJzb25hbEFjY2Vzc1Rva2VuUmVzcG9uc2UiMIK1GAwKCnVzZXIud3JpdGWC0+STAho6ASoiFS91c2Vycy97dXNlcl9pZH0vcGF0cxLIAQoZUmVtb3ZlUGVyc29uYWxBY2Nlc3NUb2tlbhI3LnppdGFkZWwubWFuYWdlbWVudC52MS5SZW1vdmVQZXJzb25hbEFjY2Vzc1Rva2VuUmVxdWVzdBo4LnppdGFkZWwubWFuYWdlbWVudC52MS5SZW1vdmVQZXJzb25hbEFjY2Vzc1Rva2VuUmVzcG9uc2UiOIK1GAwKCnVzZXIud3JpdGWC0+STAiIqIC91c2Vycy97dXNlcl9pZH0vcGF0cy97dG9rZW5faWR9EnsKCEdldE15T3JnEiYueml0YWRlbC5tYW5hZ2VtZW50LnYxLkdldE15T3JnUmVxdWVzdBonLnppdGFkZWwubWFuYWdlbWVudC52MS5HZXRNeU9yZ1Jlc3BvbnNlIh6CtRgKCghvcmcucmVhZILT5JMCChIIL29yZ3MvbWUSdwoGQWRkT3JnEiQueml0YWRlbC5tYW5hZ2VtZW50LnYxLkFkZE9yZ1JlcXVlc3QaJS56aXRhZGVsLm1hbmFnZW1lbnQudjEuQWRkT3JnUmVzcG9uc2UiIIK1GAwKCm9yZy5jcmVhdGWC0+STAgo6ASoiBS9vcmdzEqcBCg5MaXN0T3JnTWVtYmVycxIsLnppdGFkZWwubWFuYWdlbWVudC52MS5MaXN0T3JnTWVtYmVyc1JlcXVlc3QaLS56aXRhZGVsLm1hbmFnZW1lbnQudjEuTGlzdE9yZ01lbWJlcnNSZXNwb25zZSI4grUYEQoPb3JnLm1lbWJlci5yZWFkgtPkkwIdOgEqIhgvb3Jncy9tZS9tZW1iZXJzL19zZWFyY2gSmgEKDEFkZE9yZ01lbWJlchIqLnppdGFkZWwubWFuYWdlbWVudC52MS5BZGRPcmdNZW1iZXJSZXF1ZXN0Gisueml0YWRlbC5tYW5hZ2VtZW50LnYxLkFkZE9yZ01lbWJlclJlc3BvbnNlIjGCtRgSChBvcmcubWVtYmVyLndyaXRlgtPkkwIVOgEqIhAvb3Jncy9tZS9tZW1iZXJzEqsBCg9SZW1vdmVPcmdNZW1iZXISLS56aXRhZGVsLm1hbmFnZW1lbnQudjEuUmVtb3ZlT3JnTWVtYmVyUmVxdWVzdBouLnppdGFkZWwubWFuYWdlbWVudC52MS5SZW1vdmVPcmdNZW1iZXJSZXNwb25zZSI5grUYEwoRb3JnLm1lbWJlci5kZWxldGWC0+STAhwqGi9vcmdzL21lL21lbWJlcnMve3VzZXJfaWR9YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_validate_validate, file_zitadel_auth_n_key, file_zitadel_change, file_zitadel_member, file_zitadel_object, file_zitadel_options, file_zitadel_org, file_zitadel_policy, file_zitadel_user]);
 
 /**
  * @generated from message zitadel.management.v1.HealthzRequest
@@ -668,6 +678,858 @@ export const UnlockUserResponseSchema: GenMessage<UnlockUserResponse> = /*@__PUR
   messageDesc(file_zitadel_management, 17);
 
 /**
+ * @generated from message zitadel.management.v1.ListUserChangesRequest
+ */
+export type ListUserChangesRequest = Message<"zitadel.management.v1.ListUserChangesRequest"> & {
+  /**
+   * @generated from field: zitadel.change.v1.ChangeQuery query = 1;
+   */
+  query?: ChangeQuery | undefined;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListUserChangesRequest.
+ * Use `create(ListUserChangesRequestSchema)` to create a new message.
+ */
+export const ListUserChangesRequestSchema: GenMessage<ListUserChangesRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 18);
+
+/**
+ * @generated from message zitadel.management.v1.ListUserChangesResponse
+ */
+export type ListUserChangesResponse = Message<"zitadel.management.v1.ListUserChangesResponse"> & {
+  /**
+   * @generated from field: repeated zitadel.change.v1.Change result = 2;
+   */
+  result: Change[];
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListUserChangesResponse.
+ * Use `create(ListUserChangesResponseSchema)` to create a new message.
+ */
+export const ListUserChangesResponseSchema: GenMessage<ListUserChangesResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 19);
+
+/**
+ * @generated from message zitadel.management.v1.GenerateMachineSecretRequest
+ */
+export type GenerateMachineSecretRequest = Message<"zitadel.management.v1.GenerateMachineSecretRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message zitadel.management.v1.GenerateMachineSecretRequest.
+ * Use `create(GenerateMachineSecretRequestSchema)` to create a new message.
+ */
+export const GenerateMachineSecretRequestSchema: GenMessage<GenerateMachineSecretRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 20);
+
+/**
+ * @generated from message zitadel.management.v1.GenerateMachineSecretResponse
+ */
+export type GenerateMachineSecretResponse = Message<"zitadel.management.v1.GenerateMachineSecretResponse"> & {
+  /**
+   * @generated from field: string client_id = 1;
+   */
+  clientId: string;
+
+  /**
+   * @generated from field: string client_secret = 2;
+   */
+  clientSecret: string;
+
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 3;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.GenerateMachineSecretResponse.
+ * Use `create(GenerateMachineSecretResponseSchema)` to create a new message.
+ */
+export const GenerateMachineSecretResponseSchema: GenMessage<GenerateMachineSecretResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 21);
+
+/**
+ * @generated from message zitadel.management.v1.RemoveMachineSecretRequest
+ */
+export type RemoveMachineSecretRequest = Message<"zitadel.management.v1.RemoveMachineSecretRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemoveMachineSecretRequest.
+ * Use `create(RemoveMachineSecretRequestSchema)` to create a new message.
+ */
+export const RemoveMachineSecretRequestSchema: GenMessage<RemoveMachineSecretRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 22);
+
+/**
+ * @generated from message zitadel.management.v1.RemoveMachineSecretResponse
+ */
+export type RemoveMachineSecretResponse = Message<"zitadel.management.v1.RemoveMachineSecretResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemoveMachineSecretResponse.
+ * Use `create(RemoveMachineSecretResponseSchema)` to create a new message.
+ */
+export const RemoveMachineSecretResponseSchema: GenMessage<RemoveMachineSecretResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 23);
+
+/**
+ * @generated from message zitadel.management.v1.ListMachineKeysRequest
+ */
+export type ListMachineKeysRequest = Message<"zitadel.management.v1.ListMachineKeysRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: zitadel.v1.ListQuery query = 2;
+   */
+  query?: ListQuery | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListMachineKeysRequest.
+ * Use `create(ListMachineKeysRequestSchema)` to create a new message.
+ */
+export const ListMachineKeysRequestSchema: GenMessage<ListMachineKeysRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 24);
+
+/**
+ * @generated from message zitadel.management.v1.ListMachineKeysResponse
+ */
+export type ListMachineKeysResponse = Message<"zitadel.management.v1.ListMachineKeysResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ListDetails details = 1;
+   */
+  details?: ListDetails | undefined;
+
+  /**
+   * @generated from field: repeated zitadel.authn.v1.Key result = 2;
+   */
+  result: Key[];
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListMachineKeysResponse.
+ * Use `create(ListMachineKeysResponseSchema)` to create a new message.
+ */
+export const ListMachineKeysResponseSchema: GenMessage<ListMachineKeysResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 25);
+
+/**
+ * @generated from message zitadel.management.v1.AddMachineKeyRequest
+ */
+export type AddMachineKeyRequest = Message<"zitadel.management.v1.AddMachineKeyRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: zitadel.authn.v1.KeyType type = 2;
+   */
+  type: KeyType;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expiration_date = 3;
+   */
+  expirationDate?: Timestamp | undefined;
+
+  /**
+   * @generated from field: bytes public_key = 4;
+   */
+  publicKey: Uint8Array;
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddMachineKeyRequest.
+ * Use `create(AddMachineKeyRequestSchema)` to create a new message.
+ */
+export const AddMachineKeyRequestSchema: GenMessage<AddMachineKeyRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 26);
+
+/**
+ * @generated from message zitadel.management.v1.AddMachineKeyResponse
+ */
+export type AddMachineKeyResponse = Message<"zitadel.management.v1.AddMachineKeyResponse"> & {
+  /**
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * @generated from field: bytes key_details = 2;
+   */
+  keyDetails: Uint8Array;
+
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 3;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddMachineKeyResponse.
+ * Use `create(AddMachineKeyResponseSchema)` to create a new message.
+ */
+export const AddMachineKeyResponseSchema: GenMessage<AddMachineKeyResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 27);
+
+/**
+ * @generated from message zitadel.management.v1.RemoveMachineKeyRequest
+ */
+export type RemoveMachineKeyRequest = Message<"zitadel.management.v1.RemoveMachineKeyRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string key_id = 2;
+   */
+  keyId: string;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemoveMachineKeyRequest.
+ * Use `create(RemoveMachineKeyRequestSchema)` to create a new message.
+ */
+export const RemoveMachineKeyRequestSchema: GenMessage<RemoveMachineKeyRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 28);
+
+/**
+ * @generated from message zitadel.management.v1.RemoveMachineKeyResponse
+ */
+export type RemoveMachineKeyResponse = Message<"zitadel.management.v1.RemoveMachineKeyResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemoveMachineKeyResponse.
+ * Use `create(RemoveMachineKeyResponseSchema)` to create a new message.
+ */
+export const RemoveMachineKeyResponseSchema: GenMessage<RemoveMachineKeyResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 29);
+
+/**
+ * @generated from message zitadel.management.v1.ListPersonalAccessTokensRequest
+ */
+export type ListPersonalAccessTokensRequest = Message<"zitadel.management.v1.ListPersonalAccessTokensRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: zitadel.v1.ListQuery query = 2;
+   */
+  query?: ListQuery | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListPersonalAccessTokensRequest.
+ * Use `create(ListPersonalAccessTokensRequestSchema)` to create a new message.
+ */
+export const ListPersonalAccessTokensRequestSchema: GenMessage<ListPersonalAccessTokensRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 30);
+
+/**
+ * @generated from message zitadel.management.v1.ListPersonalAccessTokensResponse
+ */
+export type ListPersonalAccessTokensResponse = Message<"zitadel.management.v1.ListPersonalAccessTokensResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ListDetails details = 1;
+   */
+  details?: ListDetails | undefined;
+
+  /**
+   * @generated from field: repeated zitadel.user.v1.PersonalAccessToken result = 2;
+   */
+  result: PersonalAccessToken[];
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListPersonalAccessTokensResponse.
+ * Use `create(ListPersonalAccessTokensResponseSchema)` to create a new message.
+ */
+export const ListPersonalAccessTokensResponseSchema: GenMessage<ListPersonalAccessTokensResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 31);
+
+/**
+ * @generated from message zitadel.management.v1.AddPersonalAccessTokenRequest
+ */
+export type AddPersonalAccessTokenRequest = Message<"zitadel.management.v1.AddPersonalAccessTokenRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expiration_date = 2;
+   */
+  expirationDate?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddPersonalAccessTokenRequest.
+ * Use `create(AddPersonalAccessTokenRequestSchema)` to create a new message.
+ */
+export const AddPersonalAccessTokenRequestSchema: GenMessage<AddPersonalAccessTokenRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 32);
+
+/**
+ * @generated from message zitadel.management.v1.AddPersonalAccessTokenResponse
+ */
+export type AddPersonalAccessTokenResponse = Message<"zitadel.management.v1.AddPersonalAccessTokenResponse"> & {
+  /**
+   * @generated from field: string token_id = 1;
+   */
+  tokenId: string;
+
+  /**
+   * @generated from field: string token = 2;
+   */
+  token: string;
+
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 3;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddPersonalAccessTokenResponse.
+ * Use `create(AddPersonalAccessTokenResponseSchema)` to create a new message.
+ */
+export const AddPersonalAccessTokenResponseSchema: GenMessage<AddPersonalAccessTokenResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 33);
+
+/**
+ * @generated from message zitadel.management.v1.RemovePersonalAccessTokenRequest
+ */
+export type RemovePersonalAccessTokenRequest = Message<"zitadel.management.v1.RemovePersonalAccessTokenRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string token_id = 2;
+   */
+  tokenId: string;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemovePersonalAccessTokenRequest.
+ * Use `create(RemovePersonalAccessTokenRequestSchema)` to create a new message.
+ */
+export const RemovePersonalAccessTokenRequestSchema: GenMessage<RemovePersonalAccessTokenRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 34);
+
+/**
+ * @generated from message zitadel.management.v1.RemovePersonalAccessTokenResponse
+ */
+export type RemovePersonalAccessTokenResponse = Message<"zitadel.management.v1.RemovePersonalAccessTokenResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemovePersonalAccessTokenResponse.
+ * Use `create(RemovePersonalAccessTokenResponseSchema)` to create a new message.
+ */
+export const RemovePersonalAccessTokenResponseSchema: GenMessage<RemovePersonalAccessTokenResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 35);
+
+/**
+ * @generated from message zitadel.management.v1.GetMyOrgRequest
+ */
+export type GetMyOrgRequest = Message<"zitadel.management.v1.GetMyOrgRequest"> & {
+};
+
+/**
+ * Describes the message zitadel.management.v1.GetMyOrgRequest.
+ * Use `create(GetMyOrgRequestSchema)` to create a new message.
+ */
+export const GetMyOrgRequestSchema: GenMessage<GetMyOrgRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 36);
+
+/**
+ * @generated from message zitadel.management.v1.GetMyOrgResponse
+ */
+export type GetMyOrgResponse = Message<"zitadel.management.v1.GetMyOrgResponse"> & {
+  /**
+   * @generated from field: zitadel.org.v1.Org org = 1;
+   */
+  org?: Org | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.GetMyOrgResponse.
+ * Use `create(GetMyOrgResponseSchema)` to create a new message.
+ */
+export const GetMyOrgResponseSchema: GenMessage<GetMyOrgResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 37);
+
+/**
+ * @generated from message zitadel.management.v1.AddOrgRequest
+ */
+export type AddOrgRequest = Message<"zitadel.management.v1.AddOrgRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddOrgRequest.
+ * Use `create(AddOrgRequestSchema)` to create a new message.
+ */
+export const AddOrgRequestSchema: GenMessage<AddOrgRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 38);
+
+/**
+ * @generated from message zitadel.management.v1.AddOrgResponse
+ */
+export type AddOrgResponse = Message<"zitadel.management.v1.AddOrgResponse"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 2;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddOrgResponse.
+ * Use `create(AddOrgResponseSchema)` to create a new message.
+ */
+export const AddOrgResponseSchema: GenMessage<AddOrgResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 39);
+
+/**
+ * @generated from message zitadel.management.v1.ListOrgMembersRequest
+ */
+export type ListOrgMembersRequest = Message<"zitadel.management.v1.ListOrgMembersRequest"> & {
+  /**
+   * @generated from field: zitadel.v1.ListQuery query = 1;
+   */
+  query?: ListQuery | undefined;
+
+  /**
+   * @generated from field: repeated zitadel.member.v1.SearchQuery queries = 2;
+   */
+  queries: SearchQuery[];
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListOrgMembersRequest.
+ * Use `create(ListOrgMembersRequestSchema)` to create a new message.
+ */
+export const ListOrgMembersRequestSchema: GenMessage<ListOrgMembersRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 40);
+
+/**
+ * @generated from message zitadel.management.v1.ListOrgMembersResponse
+ */
+export type ListOrgMembersResponse = Message<"zitadel.management.v1.ListOrgMembersResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ListDetails details = 1;
+   */
+  details?: ListDetails | undefined;
+
+  /**
+   * @generated from field: repeated zitadel.member.v1.Member result = 2;
+   */
+  result: Member[];
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListOrgMembersResponse.
+ * Use `create(ListOrgMembersResponseSchema)` to create a new message.
+ */
+export const ListOrgMembersResponseSchema: GenMessage<ListOrgMembersResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 41);
+
+/**
+ * @generated from message zitadel.management.v1.AddOrgMemberRequest
+ */
+export type AddOrgMemberRequest = Message<"zitadel.management.v1.AddOrgMemberRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: repeated string roles = 2;
+   */
+  roles: string[];
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddOrgMemberRequest.
+ * Use `create(AddOrgMemberRequestSchema)` to create a new message.
+ */
+export const AddOrgMemberRequestSchema: GenMessage<AddOrgMemberRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 42);
+
+/**
+ * @generated from message zitadel.management.v1.AddOrgMemberResponse
+ */
+export type AddOrgMemberResponse = Message<"zitadel.management.v1.AddOrgMemberResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddOrgMemberResponse.
+ * Use `create(AddOrgMemberResponseSchema)` to create a new message.
+ */
+export const AddOrgMemberResponseSchema: GenMessage<AddOrgMemberResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 43);
+
+/**
+ * @generated from message zitadel.management.v1.RemoveOrgMemberRequest
+ */
+export type RemoveOrgMemberRequest = Message<"zitadel.management.v1.RemoveOrgMemberRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemoveOrgMemberRequest.
+ * Use `create(RemoveOrgMemberRequestSchema)` to create a new message.
+ */
+export const RemoveOrgMemberRequestSchema: GenMessage<RemoveOrgMemberRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 44);
+
+/**
+ * @generated from message zitadel.management.v1.RemoveOrgMemberResponse
+ */
+export type RemoveOrgMemberResponse = Message<"zitadel.management.v1.RemoveOrgMemberResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemoveOrgMemberResponse.
+ * Use `create(RemoveOrgMemberResponseSchema)` to create a new message.
+ */
+export const RemoveOrgMemberResponseSchema: GenMessage<RemoveOrgMemberResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 45);
+
+/**
+ * @generated from message zitadel.management.v1.RemoveUserRequest
+ */
+export type RemoveUserRequest = Message<"zitadel.management.v1.RemoveUserRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemoveUserRequest.
+ * Use `create(RemoveUserRequestSchema)` to create a new message.
+ */
+export const RemoveUserRequestSchema: GenMessage<RemoveUserRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 46);
+
+/**
+ * @generated from message zitadel.management.v1.RemoveUserResponse
+ */
+export type RemoveUserResponse = Message<"zitadel.management.v1.RemoveUserResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.RemoveUserResponse.
+ * Use `create(RemoveUserResponseSchema)` to create a new message.
+ */
+export const RemoveUserResponseSchema: GenMessage<RemoveUserResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 47);
+
+/**
+ * @generated from message zitadel.management.v1.ListUsersRequest
+ */
+export type ListUsersRequest = Message<"zitadel.management.v1.ListUsersRequest"> & {
+  /**
+   * @generated from field: zitadel.v1.ListQuery query = 1;
+   */
+  query?: ListQuery | undefined;
+
+  /**
+   * @generated from field: zitadel.user.v1.UserFieldName sorting_column = 2;
+   */
+  sortingColumn: UserFieldName;
+
+  /**
+   * @generated from field: repeated zitadel.user.v1.SearchQuery queries = 3;
+   */
+  queries: SearchQuery$1[];
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListUsersRequest.
+ * Use `create(ListUsersRequestSchema)` to create a new message.
+ */
+export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 48);
+
+/**
+ * @generated from message zitadel.management.v1.ListUsersResponse
+ */
+export type ListUsersResponse = Message<"zitadel.management.v1.ListUsersResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ListDetails details = 1;
+   */
+  details?: ListDetails | undefined;
+
+  /**
+   * @generated from field: zitadel.user.v1.UserFieldName sorting_column = 2;
+   */
+  sortingColumn: UserFieldName;
+
+  /**
+   * @generated from field: repeated zitadel.user.v1.User result = 3;
+   */
+  result: User[];
+};
+
+/**
+ * Describes the message zitadel.management.v1.ListUsersResponse.
+ * Use `create(ListUsersResponseSchema)` to create a new message.
+ */
+export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 49);
+
+/**
+ * @generated from message zitadel.management.v1.SetHumanPasswordRequest
+ */
+export type SetHumanPasswordRequest = Message<"zitadel.management.v1.SetHumanPasswordRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string password = 2;
+   */
+  password: string;
+
+  /**
+   * @generated from field: bool no_change_required = 3;
+   */
+  noChangeRequired: boolean;
+};
+
+/**
+ * Describes the message zitadel.management.v1.SetHumanPasswordRequest.
+ * Use `create(SetHumanPasswordRequestSchema)` to create a new message.
+ */
+export const SetHumanPasswordRequestSchema: GenMessage<SetHumanPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 50);
+
+/**
+ * @generated from message zitadel.management.v1.SetHumanPasswordResponse
+ */
+export type SetHumanPasswordResponse = Message<"zitadel.management.v1.SetHumanPasswordResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.SetHumanPasswordResponse.
+ * Use `create(SetHumanPasswordResponseSchema)` to create a new message.
+ */
+export const SetHumanPasswordResponseSchema: GenMessage<SetHumanPasswordResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 51);
+
+/**
+ * @generated from message zitadel.management.v1.GetLockoutPolicyRequest
+ */
+export type GetLockoutPolicyRequest = Message<"zitadel.management.v1.GetLockoutPolicyRequest"> & {
+};
+
+/**
+ * Describes the message zitadel.management.v1.GetLockoutPolicyRequest.
+ * Use `create(GetLockoutPolicyRequestSchema)` to create a new message.
+ */
+export const GetLockoutPolicyRequestSchema: GenMessage<GetLockoutPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 52);
+
+/**
+ * @generated from message zitadel.management.v1.GetLockoutPolicyResponse
+ */
+export type GetLockoutPolicyResponse = Message<"zitadel.management.v1.GetLockoutPolicyResponse"> & {
+  /**
+   * @generated from field: zitadel.policy.v1.LockoutPolicy policy = 1;
+   */
+  policy?: LockoutPolicy | undefined;
+
+  /**
+   * @generated from field: bool is_default = 2;
+   */
+  isDefault: boolean;
+};
+
+/**
+ * Describes the message zitadel.management.v1.GetLockoutPolicyResponse.
+ * Use `create(GetLockoutPolicyResponseSchema)` to create a new message.
+ */
+export const GetLockoutPolicyResponseSchema: GenMessage<GetLockoutPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 53);
+
+/**
+ * @generated from message zitadel.management.v1.AddCustomLockoutPolicyRequest
+ */
+export type AddCustomLockoutPolicyRequest = Message<"zitadel.management.v1.AddCustomLockoutPolicyRequest"> & {
+  /**
+   * @generated from field: uint32 max_password_attempts = 1;
+   */
+  maxPasswordAttempts: number;
+
+  /**
+   * @generated from field: uint32 max_otp_attempts = 2;
+   */
+  maxOtpAttempts: number;
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddCustomLockoutPolicyRequest.
+ * Use `create(AddCustomLockoutPolicyRequestSchema)` to create a new message.
+ */
+export const AddCustomLockoutPolicyRequestSchema: GenMessage<AddCustomLockoutPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 54);
+
+/**
+ * @generated from message zitadel.management.v1.AddCustomLockoutPolicyResponse
+ */
+export type AddCustomLockoutPolicyResponse = Message<"zitadel.management.v1.AddCustomLockoutPolicyResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.AddCustomLockoutPolicyResponse.
+ * Use `create(AddCustomLockoutPolicyResponseSchema)` to create a new message.
+ */
+export const AddCustomLockoutPolicyResponseSchema: GenMessage<AddCustomLockoutPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 55);
+
+/**
+ * @generated from message zitadel.management.v1.UpdateCustomLockoutPolicyRequest
+ */
+export type UpdateCustomLockoutPolicyRequest = Message<"zitadel.management.v1.UpdateCustomLockoutPolicyRequest"> & {
+  /**
+   * @generated from field: uint32 max_password_attempts = 1;
+   */
+  maxPasswordAttempts: number;
+
+  /**
+   * @generated from field: uint32 max_otp_attempts = 2;
+   */
+  maxOtpAttempts: number;
+};
+
+/**
+ * Describes the message zitadel.management.v1.UpdateCustomLockoutPolicyRequest.
+ * Use `create(UpdateCustomLockoutPolicyRequestSchema)` to create a new message.
+ */
+export const UpdateCustomLockoutPolicyRequestSchema: GenMessage<UpdateCustomLockoutPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 56);
+
+/**
+ * @generated from message zitadel.management.v1.UpdateCustomLockoutPolicyResponse
+ */
+export type UpdateCustomLockoutPolicyResponse = Message<"zitadel.management.v1.UpdateCustomLockoutPolicyResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.UpdateCustomLockoutPolicyResponse.
+ * Use `create(UpdateCustomLockoutPolicyResponseSchema)` to create a new message.
+ */
+export const UpdateCustomLockoutPolicyResponseSchema: GenMessage<UpdateCustomLockoutPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 57);
+
+/**
+ * @generated from message zitadel.management.v1.ResetLockoutPolicyToDefaultRequest
+ */
+export type ResetLockoutPolicyToDefaultRequest = Message<"zitadel.management.v1.ResetLockoutPolicyToDefaultRequest"> & {
+};
+
+/**
+ * Describes the message zitadel.management.v1.ResetLockoutPolicyToDefaultRequest.
+ * Use `create(ResetLockoutPolicyToDefaultRequestSchema)` to create a new message.
+ */
+export const ResetLockoutPolicyToDefaultRequestSchema: GenMessage<ResetLockoutPolicyToDefaultRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 58);
+
+/**
+ * @generated from message zitadel.management.v1.ResetLockoutPolicyToDefaultResponse
+ */
+export type ResetLockoutPolicyToDefaultResponse = Message<"zitadel.management.v1.ResetLockoutPolicyToDefaultResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message zitadel.management.v1.ResetLockoutPolicyToDefaultResponse.
+ * Use `create(ResetLockoutPolicyToDefaultResponseSchema)` to create a new message.
+ */
+export const ResetLockoutPolicyToDefaultResponseSchema: GenMessage<ResetLockoutPolicyToDefaultResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_management, 59);
+
+/**
  * The subset of ZITADEL's Management API that Latchkey serves. REST paths are
  * relative to /management/v1.
  *
@@ -748,6 +1610,183 @@ export const ManagementService: GenService<{
     methodKind: "unary";
     input: typeof UnlockUserRequestSchema;
     output: typeof UnlockUserResponseSchema;
+  },
+  /**
+   * Removes a user for good; its username becomes free again.
+   *
+   * @generated from rpc zitadel.management.v1.ManagementService.RemoveUser
+   */
+  removeUser: {
+    methodKind: "unary";
+    input: typeof RemoveUserRequestSchema;
+    output: typeof RemoveUserResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.ListUsers
+   */
+  listUsers: {
+    methodKind: "unary";
+    input: typeof ListUsersRequestSchema;
+    output: typeof ListUsersResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.SetHumanPassword
+   */
+  setHumanPassword: {
+    methodKind: "unary";
+    input: typeof SetHumanPasswordRequestSchema;
+    output: typeof SetHumanPasswordResponseSchema;
+  },
+  /**
+   * The organisation's custom lockout policy, or the instance default.
+   *
+   * @generated from rpc zitadel.management.v1.ManagementService.GetLockoutPolicy
+   */
+  getLockoutPolicy: {
+    methodKind: "unary";
+    input: typeof GetLockoutPolicyRequestSchema;
+    output: typeof GetLockoutPolicyResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.AddCustomLockoutPolicy
+   */
+  addCustomLockoutPolicy: {
+    methodKind: "unary";
+    input: typeof AddCustomLockoutPolicyRequestSchema;
+    output: typeof AddCustomLockoutPolicyResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.UpdateCustomLockoutPolicy
+   */
+  updateCustomLockoutPolicy: {
+    methodKind: "unary";
+    input: typeof UpdateCustomLockoutPolicyRequestSchema;
+    output: typeof UpdateCustomLockoutPolicyResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.ResetLockoutPolicyToDefault
+   */
+  resetLockoutPolicyToDefault: {
+    methodKind: "unary";
+    input: typeof ResetLockoutPolicyToDefaultRequestSchema;
+    output: typeof ResetLockoutPolicyToDefaultResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.ListUserChanges
+   */
+  listUserChanges: {
+    methodKind: "unary";
+    input: typeof ListUserChangesRequestSchema;
+    output: typeof ListUserChangesResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.GenerateMachineSecret
+   */
+  generateMachineSecret: {
+    methodKind: "unary";
+    input: typeof GenerateMachineSecretRequestSchema;
+    output: typeof GenerateMachineSecretResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.RemoveMachineSecret
+   */
+  removeMachineSecret: {
+    methodKind: "unary";
+    input: typeof RemoveMachineSecretRequestSchema;
+    output: typeof RemoveMachineSecretResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.ListMachineKeys
+   */
+  listMachineKeys: {
+    methodKind: "unary";
+    input: typeof ListMachineKeysRequestSchema;
+    output: typeof ListMachineKeysResponseSchema;
+  },
+  /**
+   * Adds a key to a machine user. Without a public key in the request, a key
+   * pair is generated and its private half returned once, as a key file.
+   *
+   * @generated from rpc zitadel.management.v1.ManagementService.AddMachineKey
+   */
+  addMachineKey: {
+    methodKind: "unary";
+    input: typeof AddMachineKeyRequestSchema;
+    output: typeof AddMachineKeyResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.RemoveMachineKey
+   */
+  removeMachineKey: {
+    methodKind: "unary";
+    input: typeof RemoveMachineKeyRequestSchema;
+    output: typeof RemoveMachineKeyResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.ListPersonalAccessTokens
+   */
+  listPersonalAccessTokens: {
+    methodKind: "unary";
+    input: typeof ListPersonalAccessTokensRequestSchema;
+    output: typeof ListPersonalAccessTokensResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.AddPersonalAccessToken
+   */
+  addPersonalAccessToken: {
+    methodKind: "unary";
+    input: typeof AddPersonalAccessTokenRequestSchema;
+    output: typeof AddPersonalAccessTokenResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.RemovePersonalAccessToken
+   */
+  removePersonalAccessToken: {
+    methodKind: "unary";
+    input: typeof RemovePersonalAccessTokenRequestSchema;
+    output: typeof RemovePersonalAccessTokenResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.GetMyOrg
+   */
+  getMyOrg: {
+    methodKind: "unary";
+    input: typeof GetMyOrgRequestSchema;
+    output: typeof GetMyOrgResponseSchema;
+  },
+  /**
+   * Creates an organisation; the caller becomes its ORG_OWNER.
+   *
+   * @generated from rpc zitadel.management.v1.ManagementService.AddOrg
+   */
+  addOrg: {
+    methodKind: "unary";
+    input: typeof AddOrgRequestSchema;
+    output: typeof AddOrgResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.ListOrgMembers
+   */
+  listOrgMembers: {
+    methodKind: "unary";
+    input: typeof ListOrgMembersRequestSchema;
+    output: typeof ListOrgMembersResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.AddOrgMember
+   */
+  addOrgMember: {
+    methodKind: "unary";
+    input: typeof AddOrgMemberRequestSchema;
+    output: typeof AddOrgMemberResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.management.v1.ManagementService.RemoveOrgMember
+   */
+  removeOrgMember: {
+    methodKind: "unary";
+    input: typeof RemoveOrgMemberRequestSchema;
+    output: typeof RemoveOrgMemberResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_zitadel_management, 0);

@@ -6,7 +6,8 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { ObjectDetails } from "./object_pb.js";
+import { file_validate_validate } from "../validate/validate_pb.js";
+import type { ObjectDetails, TextQueryMethod } from "./object_pb.js";
 import { file_zitadel_object } from "./object_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/user.proto.
  */
 export const file_zitadel_user: GenFile = /*@__PURE__*/
-  fileDesc("ChJ6aXRhZGVsL3VzZXIucHJvdG8SD3ppdGFkZWwudXNlci52MSKNAgoEVXNlchIKCgJpZBgBIAEoCRIqCgdkZXRhaWxzGAIgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzEikKBXN0YXRlGAMgASgOMhoueml0YWRlbC51c2VyLnYxLlVzZXJTdGF0ZRIRCgl1c2VyX25hbWUYBCABKAkSEwoLbG9naW5fbmFtZXMYBSADKAkSHAoUcHJlZmVycmVkX2xvZ2luX25hbWUYBiABKAkSJwoFaHVtYW4YByABKAsyFi56aXRhZGVsLnVzZXIudjEuSHVtYW5IABIrCgdtYWNoaW5lGAggASgLMhgueml0YWRlbC51c2VyLnYxLk1hY2hpbmVIAEIGCgR0eXBlIrYBCgVIdW1hbhIpCgdwcm9maWxlGAEgASgLMhgueml0YWRlbC51c2VyLnYxLlByb2ZpbGUSJQoFZW1haWwYAiABKAsyFi56aXRhZGVsLnVzZXIudjEuRW1haWwSJQoFcGhvbmUYAyABKAsyFi56aXRhZGVsLnVzZXIudjEuUGhvbmUSNAoQcGFzc3dvcmRfY2hhbmdlZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoHTWFjaGluZRIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEhIKCmhhc19zZWNyZXQYAyABKAgSOwoRYWNjZXNzX3Rva2VuX3R5cGUYBCABKA4yIC56aXRhZGVsLnVzZXIudjEuQWNjZXNzVG9rZW5UeXBlIrIBCgdQcm9maWxlEhIKCmZpcnN0X25hbWUYASABKAkSEQoJbGFzdF9uYW1lGAIgASgJEhEKCW5pY2tfbmFtZRgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSGgoScHJlZmVycmVkX2xhbmd1YWdlGAUgASgJEicKBmdlbmRlchgGIAEoDjIXLnppdGFkZWwudXNlci52MS5HZW5kZXISEgoKYXZhdGFyX3VybBgHIAEoCSIxCgVFbWFpbBINCgVlbWFpbBgBIAEoCRIZChFpc19lbWFpbF92ZXJpZmllZBgCIAEoCCIxCgVQaG9uZRINCgVwaG9uZRgBIAEoCRIZChFpc19waG9uZV92ZXJpZmllZBgCIAEoCCq2AQoJVXNlclN0YXRlEhoKFlVTRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFVU0VSX1NUQVRFX0FDVElWRRABEhcKE1VTRVJfU1RBVEVfSU5BQ1RJVkUQAhIWChJVU0VSX1NUQVRFX0RFTEVURUQQAxIVChFVU0VSX1NUQVRFX0xPQ0tFRBAEEhYKElVTRVJfU1RBVEVfU1VTUEVORBAFEhYKElVTRVJfU1RBVEVfSU5JVElBTBAGKlgKBkdlbmRlchIWChJHRU5ERVJfVU5TUEVDSUZJRUQQABIRCg1HRU5ERVJfRkVNQUxFEAESDwoLR0VOREVSX01BTEUQAhISCg5HRU5ERVJfRElWRVJTRRADKkoKD0FjY2Vzc1Rva2VuVHlwZRIcChhBQ0NFU1NfVE9LRU5fVFlQRV9CRUFSRVIQABIZChVBQ0NFU1NfVE9LRU5fVFlQRV9KV1QQAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_zitadel_object]);
+  fileDesc("ChJ6aXRhZGVsL3VzZXIucHJvdG8SD3ppdGFkZWwudXNlci52MSKNAgoEVXNlchIKCgJpZBgBIAEoCRIqCgdkZXRhaWxzGAIgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzEikKBXN0YXRlGAMgASgOMhoueml0YWRlbC51c2VyLnYxLlVzZXJTdGF0ZRIRCgl1c2VyX25hbWUYBCABKAkSEwoLbG9naW5fbmFtZXMYBSADKAkSHAoUcHJlZmVycmVkX2xvZ2luX25hbWUYBiABKAkSJwoFaHVtYW4YByABKAsyFi56aXRhZGVsLnVzZXIudjEuSHVtYW5IABIrCgdtYWNoaW5lGAggASgLMhgueml0YWRlbC51c2VyLnYxLk1hY2hpbmVIAEIGCgR0eXBlIrYBCgVIdW1hbhIpCgdwcm9maWxlGAEgASgLMhgueml0YWRlbC51c2VyLnYxLlByb2ZpbGUSJQoFZW1haWwYAiABKAsyFi56aXRhZGVsLnVzZXIudjEuRW1haWwSJQoFcGhvbmUYAyABKAsyFi56aXRhZGVsLnVzZXIudjEuUGhvbmUSNAoQcGFzc3dvcmRfY2hhbmdlZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoHTWFjaGluZRIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEhIKCmhhc19zZWNyZXQYAyABKAgSOwoRYWNjZXNzX3Rva2VuX3R5cGUYBCABKA4yIC56aXRhZGVsLnVzZXIudjEuQWNjZXNzVG9rZW5UeXBlIrIBCgdQcm9maWxlEhIKCmZpcnN0X25hbWUYASABKAkSEQoJbGFzdF9uYW1lGAIgASgJEhEKCW5pY2tfbmFtZRgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSGgoScHJlZmVycmVkX2xhbmd1YWdlGAUgASgJEicKBmdlbmRlchgGIAEoDjIXLnppdGFkZWwudXNlci52MS5HZW5kZXISEgoKYXZhdGFyX3VybBgHIAEoCSIxCgVFbWFpbBINCgVlbWFpbBgBIAEoCRIZChFpc19lbWFpbF92ZXJpZmllZBgCIAEoCCIxCgVQaG9uZRINCgVwaG9uZRgBIAEoCRIZChFpc19waG9uZV92ZXJpZmllZBgCIAEoCCKSAQoTUGVyc29uYWxBY2Nlc3NUb2tlbhIKCgJpZBgBIAEoCRIqCgdkZXRhaWxzGAIgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzEjMKD2V4cGlyYXRpb25fZGF0ZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc2NvcGVzGAQgAygJIrAGCgtTZWFyY2hRdWVyeRI5Cg91c2VyX25hbWVfcXVlcnkYASABKAsyHi56aXRhZGVsLnVzZXIudjEuVXNlck5hbWVRdWVyeUgAEjsKEGZpcnN0X25hbWVfcXVlcnkYAiABKAsyHy56aXRhZGVsLnVzZXIudjEuRmlyc3ROYW1lUXVlcnlIABI5Cg9sYXN0X25hbWVfcXVlcnkYAyABKAsyHi56aXRhZGVsLnVzZXIudjEuTGFzdE5hbWVRdWVyeUgAEjkKD25pY2tfbmFtZV9xdWVyeRgEIAEoCzIeLnppdGFkZWwudXNlci52MS5OaWNrTmFtZVF1ZXJ5SAASPwoSZGlzcGxheV9uYW1lX3F1ZXJ5GAUgASgLMiEueml0YWRlbC51c2VyLnYxLkRpc3BsYXlOYW1lUXVlcnlIABIyCgtlbWFpbF9xdWVyeRgGIAEoCzIbLnppdGFkZWwudXNlci52MS5FbWFpbFF1ZXJ5SAASMgoLc3RhdGVfcXVlcnkYByABKAsyGy56aXRhZGVsLnVzZXIudjEuU3RhdGVRdWVyeUgAEjAKCnR5cGVfcXVlcnkYCCABKAsyGi56aXRhZGVsLnVzZXIudjEuVHlwZVF1ZXJ5SAASOwoQbG9naW5fbmFtZV9xdWVyeRgJIAEoCzIfLnppdGFkZWwudXNlci52MS5Mb2dpbk5hbWVRdWVyeUgAEjsKEWluX3VzZXJfaWRzX3F1ZXJ5GAogASgLMh4ueml0YWRlbC51c2VyLnYxLkluVXNlcklEUXVlcnlIABIsCghvcl9xdWVyeRgLIAEoCzIYLnppdGFkZWwudXNlci52MS5PclF1ZXJ5SAASLgoJYW5kX3F1ZXJ5GAwgASgLMhkueml0YWRlbC51c2VyLnYxLkFuZFF1ZXJ5SAASLgoJbm90X3F1ZXJ5GA0gASgLMhkueml0YWRlbC51c2VyLnYxLk5vdFF1ZXJ5SAASQgoUaW5fdXNlcl9lbWFpbHNfcXVlcnkYDiABKAsyIi56aXRhZGVsLnVzZXIudjEuSW5Vc2VyRW1haWxzUXVlcnlIAEIMCgVxdWVyeRID+EIBIjgKB09yUXVlcnkSLQoHcXVlcmllcxgBIAMoCzIcLnppdGFkZWwudXNlci52MS5TZWFyY2hRdWVyeSI5CghBbmRRdWVyeRItCgdxdWVyaWVzGAEgAygLMhwueml0YWRlbC51c2VyLnYxLlNlYXJjaFF1ZXJ5IjcKCE5vdFF1ZXJ5EisKBXF1ZXJ5GAEgASgLMhwueml0YWRlbC51c2VyLnYxLlNlYXJjaFF1ZXJ5IiEKDUluVXNlcklEUXVlcnkSEAoIdXNlcl9pZHMYASADKAkiKAoRSW5Vc2VyRW1haWxzUXVlcnkSEwoLdXNlcl9lbWFpbHMYASADKAkiYwoNVXNlck5hbWVRdWVyeRIbCgl1c2VyX25hbWUYASABKAlCCPpCBXIDGMgBEjUKBm1ldGhvZBgCIAEoDjIbLnppdGFkZWwudjEuVGV4dFF1ZXJ5TWV0aG9kQgj6QgWCAQIQASJlCg5GaXJzdE5hbWVRdWVyeRIcCgpmaXJzdF9uYW1lGAEgASgJQgj6QgVyAxjIARI1CgZtZXRob2QYAiABKA4yGy56aXRhZGVsLnYxLlRleHRRdWVyeU1ldGhvZEII+kIFggECEAEiYwoNTGFzdE5hbWVRdWVyeRIbCglsYXN0X25hbWUYASABKAlCCPpCBXIDGMgBEjUKBm1ldGhvZBgCIAEoDjIbLnppdGFkZWwudjEuVGV4dFF1ZXJ5TWV0aG9kQgj6QgWCAQIQASJjCg1OaWNrTmFtZVF1ZXJ5EhsKCW5pY2tfbmFtZRgBIAEoCUII+kIFcgMYyAESNQoGbWV0aG9kGAIgASgOMhsueml0YWRlbC52MS5UZXh0UXVlcnlNZXRob2RCCPpCBYIBAhABImkKEERpc3BsYXlOYW1lUXVlcnkSHgoMZGlzcGxheV9uYW1lGAEgASgJQgj6QgVyAxjIARI1CgZtZXRob2QYAiABKA4yGy56aXRhZGVsLnYxLlRleHRRdWVyeU1ldGhvZEII+kIFggECEAEiZAoKRW1haWxRdWVyeRIfCg1lbWFpbF9hZGRyZXNzGAEgASgJQgj6QgVyAxjIARI1CgZtZXRob2QYAiABKA4yGy56aXRhZGVsLnYxLlRleHRRdWVyeU1ldGhvZEII+kIFggECEAEiZQoOTG9naW5OYW1lUXVlcnkSHAoKbG9naW5fbmFtZRgBIAEoCUII+kIFcgMYyAESNQoGbWV0aG9kGAIgASgOMhsueml0YWRlbC52MS5UZXh0UXVlcnlNZXRob2RCCPpCBYIBAhABIkEKClN0YXRlUXVlcnkSMwoFc3RhdGUYASABKA4yGi56aXRhZGVsLnVzZXIudjEuVXNlclN0YXRlQgj6QgWCAQIQASI6CglUeXBlUXVlcnkSLQoEdHlwZRgBIAEoDjIVLnppdGFkZWwudXNlci52MS5UeXBlQgj6QgWCAQIQASq2AQoJVXNlclN0YXRlEhoKFlVTRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFVU0VSX1NUQVRFX0FDVElWRRABEhcKE1VTRVJfU1RBVEVfSU5BQ1RJVkUQAhIWChJVU0VSX1NUQVRFX0RFTEVURUQQAxIVChFVU0VSX1NUQVRFX0xPQ0tFRBAEEhYKElVTRVJfU1RBVEVfU1VTUEVORBAFEhYKElVTRVJfU1RBVEVfSU5JVElBTBAGKlgKBkdlbmRlchIWChJHRU5ERVJfVU5TUEVDSUZJRUQQABIRCg1HRU5ERVJfRkVNQUxFEAESDwoLR0VOREVSX01BTEUQAhISCg5HRU5ERVJfRElWRVJTRRADKkoKD0FjY2Vzc1Rva2VuVHlwZRIcChhBQ0NFU1NfVE9LRU5fVFlQRV9CRUFSRVIQABIZChVBQ0NFU1NfVE9LRU5fVFlQRV9KV1QQASo+CgRUeXBlEhQKEFRZUEVfVU5TUEVDSUZJRUQQABIOCgpUWVBFX0hVTUFOEAESEAoMVFlQRV9NQUNISU5FEAIqwgIKDVVzZXJGaWVsZE5hbWUSHwobVVNFUl9GSUVMRF9OQU1FX1VOU1BFQ0lGSUVEEAASHQoZVVNFUl9GSUVMRF9OQU1FX1VTRVJfTkFNRRABEh4KGlVTRVJfRklFTERfTkFNRV9GSVJTVF9OQU1FEAISHQoZVVNFUl9GSUVMRF9OQU1FX0xBU1RfTkFNRRADEh0KGVVTRVJfRklFTERfTkFNRV9OSUNLX05BTUUQBBIgChxVU0VSX0ZJRUxEX05BTUVfRElTUExBWV9OQU1FEAUSGQoVVVNFUl9GSUVMRF9OQU1FX0VNQUlMEAYSGQoVVVNFUl9GSUVMRF9OQU1FX1NUQVRFEAcSGAoUVVNFUl9GSUVMRF9OQU1FX1RZUEUQCBIhCh1VU0VSX0ZJRUxEX05BTUVfQ1JFQVRJT05fREFURRAJYgZwcm90bzM", [file_google_protobuf_timestamp, file_validate_validate, file_zitadel_object]);
 
 /**
  * @generated from message zitadel.user.v1.User
@@ -231,6 +232,416 @@ export const PhoneSchema: GenMessage<Phone> = /*@__PURE__*/
   messageDesc(file_zitadel_user, 5);
 
 /**
+ * A machine user's personal access token as listed; the token itself is never shown again.
+ *
+ * @generated from message zitadel.user.v1.PersonalAccessToken
+ */
+export type PersonalAccessToken = Message<"zitadel.user.v1.PersonalAccessToken"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 2;
+   */
+  details?: ObjectDetails | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expiration_date = 3;
+   */
+  expirationDate?: Timestamp | undefined;
+
+  /**
+   * @generated from field: repeated string scopes = 4;
+   */
+  scopes: string[];
+};
+
+/**
+ * Describes the message zitadel.user.v1.PersonalAccessToken.
+ * Use `create(PersonalAccessTokenSchema)` to create a new message.
+ */
+export const PersonalAccessTokenSchema: GenMessage<PersonalAccessToken> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 6);
+
+/**
+ * One ListUsers filter; filters of a request all apply (and).
+ *
+ * @generated from message zitadel.user.v1.SearchQuery
+ */
+export type SearchQuery = Message<"zitadel.user.v1.SearchQuery"> & {
+  /**
+   * @generated from oneof zitadel.user.v1.SearchQuery.query
+   */
+  query: {
+    /**
+     * @generated from field: zitadel.user.v1.UserNameQuery user_name_query = 1;
+     */
+    value: UserNameQuery;
+    case: "userNameQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.FirstNameQuery first_name_query = 2;
+     */
+    value: FirstNameQuery;
+    case: "firstNameQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.LastNameQuery last_name_query = 3;
+     */
+    value: LastNameQuery;
+    case: "lastNameQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.NickNameQuery nick_name_query = 4;
+     */
+    value: NickNameQuery;
+    case: "nickNameQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.DisplayNameQuery display_name_query = 5;
+     */
+    value: DisplayNameQuery;
+    case: "displayNameQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.EmailQuery email_query = 6;
+     */
+    value: EmailQuery;
+    case: "emailQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.StateQuery state_query = 7;
+     */
+    value: StateQuery;
+    case: "stateQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.TypeQuery type_query = 8;
+     */
+    value: TypeQuery;
+    case: "typeQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.LoginNameQuery login_name_query = 9;
+     */
+    value: LoginNameQuery;
+    case: "loginNameQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.InUserIDQuery in_user_ids_query = 10;
+     */
+    value: InUserIDQuery;
+    case: "inUserIdsQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.OrQuery or_query = 11;
+     */
+    value: OrQuery;
+    case: "orQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.AndQuery and_query = 12;
+     */
+    value: AndQuery;
+    case: "andQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.NotQuery not_query = 13;
+     */
+    value: NotQuery;
+    case: "notQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.user.v1.InUserEmailsQuery in_user_emails_query = 14;
+     */
+    value: InUserEmailsQuery;
+    case: "inUserEmailsQuery";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message zitadel.user.v1.SearchQuery.
+ * Use `create(SearchQuerySchema)` to create a new message.
+ */
+export const SearchQuerySchema: GenMessage<SearchQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 7);
+
+/**
+ * @generated from message zitadel.user.v1.OrQuery
+ */
+export type OrQuery = Message<"zitadel.user.v1.OrQuery"> & {
+  /**
+   * @generated from field: repeated zitadel.user.v1.SearchQuery queries = 1;
+   */
+  queries: SearchQuery[];
+};
+
+/**
+ * Describes the message zitadel.user.v1.OrQuery.
+ * Use `create(OrQuerySchema)` to create a new message.
+ */
+export const OrQuerySchema: GenMessage<OrQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 8);
+
+/**
+ * @generated from message zitadel.user.v1.AndQuery
+ */
+export type AndQuery = Message<"zitadel.user.v1.AndQuery"> & {
+  /**
+   * @generated from field: repeated zitadel.user.v1.SearchQuery queries = 1;
+   */
+  queries: SearchQuery[];
+};
+
+/**
+ * Describes the message zitadel.user.v1.AndQuery.
+ * Use `create(AndQuerySchema)` to create a new message.
+ */
+export const AndQuerySchema: GenMessage<AndQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 9);
+
+/**
+ * @generated from message zitadel.user.v1.NotQuery
+ */
+export type NotQuery = Message<"zitadel.user.v1.NotQuery"> & {
+  /**
+   * @generated from field: zitadel.user.v1.SearchQuery query = 1;
+   */
+  query?: SearchQuery | undefined;
+};
+
+/**
+ * Describes the message zitadel.user.v1.NotQuery.
+ * Use `create(NotQuerySchema)` to create a new message.
+ */
+export const NotQuerySchema: GenMessage<NotQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 10);
+
+/**
+ * @generated from message zitadel.user.v1.InUserIDQuery
+ */
+export type InUserIDQuery = Message<"zitadel.user.v1.InUserIDQuery"> & {
+  /**
+   * @generated from field: repeated string user_ids = 1;
+   */
+  userIds: string[];
+};
+
+/**
+ * Describes the message zitadel.user.v1.InUserIDQuery.
+ * Use `create(InUserIDQuerySchema)` to create a new message.
+ */
+export const InUserIDQuerySchema: GenMessage<InUserIDQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 11);
+
+/**
+ * @generated from message zitadel.user.v1.InUserEmailsQuery
+ */
+export type InUserEmailsQuery = Message<"zitadel.user.v1.InUserEmailsQuery"> & {
+  /**
+   * @generated from field: repeated string user_emails = 1;
+   */
+  userEmails: string[];
+};
+
+/**
+ * Describes the message zitadel.user.v1.InUserEmailsQuery.
+ * Use `create(InUserEmailsQuerySchema)` to create a new message.
+ */
+export const InUserEmailsQuerySchema: GenMessage<InUserEmailsQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 12);
+
+/**
+ * @generated from message zitadel.user.v1.UserNameQuery
+ */
+export type UserNameQuery = Message<"zitadel.user.v1.UserNameQuery"> & {
+  /**
+   * @generated from field: string user_name = 1;
+   */
+  userName: string;
+
+  /**
+   * @generated from field: zitadel.v1.TextQueryMethod method = 2;
+   */
+  method: TextQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.user.v1.UserNameQuery.
+ * Use `create(UserNameQuerySchema)` to create a new message.
+ */
+export const UserNameQuerySchema: GenMessage<UserNameQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 13);
+
+/**
+ * @generated from message zitadel.user.v1.FirstNameQuery
+ */
+export type FirstNameQuery = Message<"zitadel.user.v1.FirstNameQuery"> & {
+  /**
+   * @generated from field: string first_name = 1;
+   */
+  firstName: string;
+
+  /**
+   * @generated from field: zitadel.v1.TextQueryMethod method = 2;
+   */
+  method: TextQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.user.v1.FirstNameQuery.
+ * Use `create(FirstNameQuerySchema)` to create a new message.
+ */
+export const FirstNameQuerySchema: GenMessage<FirstNameQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 14);
+
+/**
+ * @generated from message zitadel.user.v1.LastNameQuery
+ */
+export type LastNameQuery = Message<"zitadel.user.v1.LastNameQuery"> & {
+  /**
+   * @generated from field: string last_name = 1;
+   */
+  lastName: string;
+
+  /**
+   * @generated from field: zitadel.v1.TextQueryMethod method = 2;
+   */
+  method: TextQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.user.v1.LastNameQuery.
+ * Use `create(LastNameQuerySchema)` to create a new message.
+ */
+export const LastNameQuerySchema: GenMessage<LastNameQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 15);
+
+/**
+ * @generated from message zitadel.user.v1.NickNameQuery
+ */
+export type NickNameQuery = Message<"zitadel.user.v1.NickNameQuery"> & {
+  /**
+   * @generated from field: string nick_name = 1;
+   */
+  nickName: string;
+
+  /**
+   * @generated from field: zitadel.v1.TextQueryMethod method = 2;
+   */
+  method: TextQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.user.v1.NickNameQuery.
+ * Use `create(NickNameQuerySchema)` to create a new message.
+ */
+export const NickNameQuerySchema: GenMessage<NickNameQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 16);
+
+/**
+ * @generated from message zitadel.user.v1.DisplayNameQuery
+ */
+export type DisplayNameQuery = Message<"zitadel.user.v1.DisplayNameQuery"> & {
+  /**
+   * @generated from field: string display_name = 1;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: zitadel.v1.TextQueryMethod method = 2;
+   */
+  method: TextQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.user.v1.DisplayNameQuery.
+ * Use `create(DisplayNameQuerySchema)` to create a new message.
+ */
+export const DisplayNameQuerySchema: GenMessage<DisplayNameQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 17);
+
+/**
+ * @generated from message zitadel.user.v1.EmailQuery
+ */
+export type EmailQuery = Message<"zitadel.user.v1.EmailQuery"> & {
+  /**
+   * @generated from field: string email_address = 1;
+   */
+  emailAddress: string;
+
+  /**
+   * @generated from field: zitadel.v1.TextQueryMethod method = 2;
+   */
+  method: TextQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.user.v1.EmailQuery.
+ * Use `create(EmailQuerySchema)` to create a new message.
+ */
+export const EmailQuerySchema: GenMessage<EmailQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 18);
+
+/**
+ * @generated from message zitadel.user.v1.LoginNameQuery
+ */
+export type LoginNameQuery = Message<"zitadel.user.v1.LoginNameQuery"> & {
+  /**
+   * @generated from field: string login_name = 1;
+   */
+  loginName: string;
+
+  /**
+   * @generated from field: zitadel.v1.TextQueryMethod method = 2;
+   */
+  method: TextQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.user.v1.LoginNameQuery.
+ * Use `create(LoginNameQuerySchema)` to create a new message.
+ */
+export const LoginNameQuerySchema: GenMessage<LoginNameQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 19);
+
+/**
+ * @generated from message zitadel.user.v1.StateQuery
+ */
+export type StateQuery = Message<"zitadel.user.v1.StateQuery"> & {
+  /**
+   * @generated from field: zitadel.user.v1.UserState state = 1;
+   */
+  state: UserState;
+};
+
+/**
+ * Describes the message zitadel.user.v1.StateQuery.
+ * Use `create(StateQuerySchema)` to create a new message.
+ */
+export const StateQuerySchema: GenMessage<StateQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 20);
+
+/**
+ * @generated from message zitadel.user.v1.TypeQuery
+ */
+export type TypeQuery = Message<"zitadel.user.v1.TypeQuery"> & {
+  /**
+   * @generated from field: zitadel.user.v1.Type type = 1;
+   */
+  type: Type;
+};
+
+/**
+ * Describes the message zitadel.user.v1.TypeQuery.
+ * Use `create(TypeQuerySchema)` to create a new message.
+ */
+export const TypeQuerySchema: GenMessage<TypeQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_user, 21);
+
+/**
  * @generated from enum zitadel.user.v1.UserState
  */
 export enum UserState {
@@ -327,4 +738,93 @@ export enum AccessTokenType {
  */
 export const AccessTokenTypeSchema: GenEnum<AccessTokenType> = /*@__PURE__*/
   enumDesc(file_zitadel_user, 2);
+
+/**
+ * @generated from enum zitadel.user.v1.Type
+ */
+export enum Type {
+  /**
+   * @generated from enum value: TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: TYPE_HUMAN = 1;
+   */
+  HUMAN = 1,
+
+  /**
+   * @generated from enum value: TYPE_MACHINE = 2;
+   */
+  MACHINE = 2,
+}
+
+/**
+ * Describes the enum zitadel.user.v1.Type.
+ */
+export const TypeSchema: GenEnum<Type> = /*@__PURE__*/
+  enumDesc(file_zitadel_user, 3);
+
+/**
+ * Columns ListUsers can sort by.
+ *
+ * @generated from enum zitadel.user.v1.UserFieldName
+ */
+export enum UserFieldName {
+  /**
+   * @generated from enum value: USER_FIELD_NAME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: USER_FIELD_NAME_USER_NAME = 1;
+   */
+  USER_NAME = 1,
+
+  /**
+   * @generated from enum value: USER_FIELD_NAME_FIRST_NAME = 2;
+   */
+  FIRST_NAME = 2,
+
+  /**
+   * @generated from enum value: USER_FIELD_NAME_LAST_NAME = 3;
+   */
+  LAST_NAME = 3,
+
+  /**
+   * @generated from enum value: USER_FIELD_NAME_NICK_NAME = 4;
+   */
+  NICK_NAME = 4,
+
+  /**
+   * @generated from enum value: USER_FIELD_NAME_DISPLAY_NAME = 5;
+   */
+  DISPLAY_NAME = 5,
+
+  /**
+   * @generated from enum value: USER_FIELD_NAME_EMAIL = 6;
+   */
+  EMAIL = 6,
+
+  /**
+   * @generated from enum value: USER_FIELD_NAME_STATE = 7;
+   */
+  STATE = 7,
+
+  /**
+   * @generated from enum value: USER_FIELD_NAME_TYPE = 8;
+   */
+  TYPE = 8,
+
+  /**
+   * @generated from enum value: USER_FIELD_NAME_CREATION_DATE = 9;
+   */
+  CREATION_DATE = 9,
+}
+
+/**
+ * Describes the enum zitadel.user.v1.UserFieldName.
+ */
+export const UserFieldNameSchema: GenEnum<UserFieldName> = /*@__PURE__*/
+  enumDesc(file_zitadel_user, 4);
 

@@ -8,8 +8,11 @@ export type AuthRequirement =
   | { readonly kind: "public" }
   /** A valid token only; the command checks permissions on the resource (v2 "authenticated"). */
   | { readonly kind: "authenticated" }
-  /** A valid token and this permission in the organisation in context. */
-  | { readonly kind: "permission"; readonly permission: string };
+  /**
+   * A valid token and this permission in the organisation in context; for
+   * v2 methods with an `org_field`, the organisation that request field names.
+   */
+  | { readonly kind: "permission"; readonly permission: string; readonly orgField?: string };
 
 const cache = new WeakMap<DescMethod, AuthRequirement>();
 
@@ -25,11 +28,16 @@ export function authRequirementOf(method: DescMethod): AuthRequirement {
 
 function readRequirement(method: DescMethod): AuthRequirement {
   let permission: string | undefined;
+  let orgField: string | undefined;
   if (hasOption(method, v1AuthOption)) permission = getOption(method, v1AuthOption).permission;
-  else if (hasOption(method, v2Options)) permission = getOption(method, v2Options).authOption?.permission;
+  else if (hasOption(method, v2Options)) {
+    const authOption = getOption(method, v2Options).authOption;
+    permission = authOption?.permission;
+    orgField = authOption?.orgField || undefined;
+  }
   if (!permission) return { kind: "public" };
   if (permission === "authenticated") return { kind: "authenticated" };
-  return { kind: "permission", permission };
+  return orgField ? { kind: "permission", permission, orgField } : { kind: "permission", permission };
 }
 
 /** The HTTP status of a successful REST answer (v2 methods may set one, e.g. 201). */

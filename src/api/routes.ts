@@ -1,15 +1,32 @@
-import type { ConnectRouter } from "@connectrpc/connect";
+import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
+import { LockoutService } from "../../gen/latchkey/v1/lockout_service_pb.js";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
+import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
+import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import type { UserCommands } from "../command/user-commands.js";
 import type { UserQueries } from "../query/user-queries.js";
 import { createManagementService } from "./management/user-service.js";
 
 /** Every service we serve, with the prefix ZITADEL mounts its REST paths under. */
-export const servedServices = [{ service: ManagementService, prefix: "/management/v1" }] as const;
+export const servedServices = [
+  { service: ManagementService, prefix: "/management/v1" },
+  // v2 and latchkey.v1 paths are absolute.
+  { service: UserService, prefix: "" },
+  { service: SessionService, prefix: "" },
+  { service: LockoutService, prefix: "" },
+] as const;
 
-export function createRoutes(deps: { commands: UserCommands; queries: UserQueries }) {
-  const management = createManagementService(deps);
+export function createRoutes(deps: {
+  commands: UserCommands;
+  queries: UserQueries;
+  /** More ManagementService methods: credentials, organisations, members, history (src/identity.ts). */
+  identity?: Partial<ServiceImpl<typeof ManagementService>>;
+  /** The user lifecycle: more ManagementService methods and the v2 user, session and lockout services (src/lifecycle.ts). */
+  lifecycle?: { readonly management: Partial<ServiceImpl<typeof ManagementService>>; register(router: ConnectRouter): void };
+}) {
+  const management = { ...createManagementService(deps), ...deps.identity, ...deps.lifecycle?.management };
   return (router: ConnectRouter) => {
     router.service(ManagementService, management);
+    deps.lifecycle?.register(router);
   };
 }

@@ -5,6 +5,7 @@ import { MEMBERS_TABLE, ORGS_TABLE, PATS_TABLE } from "../projection/access-proj
 import { USERS_TABLE } from "../projection/user-projection.js";
 import { rolesGrant } from "./permissions.js";
 import { hashToken } from "./tokens.js";
+import { looksLikeJwt, type AccessTokenVerifier } from "./token-verifier.js";
 
 /** The authenticated caller. */
 export interface Principal {
@@ -26,18 +27,46 @@ export interface Authenticator {
   authorize(principal: Principal, permission: string, requestedOrgId: string | null): Promise<string>;
 }
 
-export function createAuthenticator(deps: { store: EventStore; clock: Clock }): Authenticator {
-  const { store, clock } = deps;
+export interface AuthenticatorDependencies {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  /** Checks JWT access tokens of this instance; without it only personal access tokens work. */
+  readonly accessTokens?: { readonly verifier: AccessTokenVerifier; readonly instanceId: string };
+}
+
+/**
+ * Personal access tokens are looked up by hash; JWT access tokens are
+ * verified with jose. Either way the token's user is read on every call, so
+ * a locked, deactivated or removed user's tokens stop working at once.
+ */
+export function createAuthenticator(deps: AuthenticatorDependencies): Authenticator {
+  const { store, clock, accessTokens } = deps;
+
+  async function authenticateJwt(token: string, verifier: AccessTokenVerifier, instanceId: string): Promise<Principal> {
+    const claims = await verifier.verify(token);
+    const rows = await store.query<{ state: string; resource_owner: string }>(
+      `SELECT state, resource_owner FROM ${USERS_TABLE} WHERE instance_id = ? AND id = ?`,
+      [instanceId, claims.subject],
+    );
+    if (rows[0]?.state !== "active") throw new ZError(Errors.Auth.TokenInvalid);
+    return { instanceId, userId: claims.subject, orgId: rows[0].resource_owner, expiresAt: claims.expiresAt };
+  }
+
   return {
     async authenticate(authorization) {
       if (!authorization) throw new ZError(Errors.Auth.HeaderMissing);
       const match = /^Bearer (.+)$/i.exec(authorization);
       if (!match) throw new ZError(Errors.Auth.HeaderInvalid);
+      const token = match[1]!.trim();
+      if (looksLikeJwt(token)) {
+        if (!accessTokens) throw new ZError(Errors.Auth.TokenInvalid);
+        return authenticateJwt(token, accessTokens.verifier, accessTokens.instanceId);
+      }
       const rows = await store.query<{ instance_id: string; user_id: string; expiration: number | string; state: string; resource_owner: string }>(
         `SELECT p.instance_id, p.user_id, p.expiration, u.state, u.resource_owner
          FROM ${PATS_TABLE} p JOIN ${USERS_TABLE} u ON u.instance_id = p.instance_id AND u.id = p.user_id
          WHERE p.token_hash = ?`,
-        [hashToken(match[1]!.trim())],
+        [hashToken(token)],
       );
       const row = rows[0];
       // Tokens of locked, deactivated or removed users stop working at once.

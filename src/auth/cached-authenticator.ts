@@ -18,9 +18,11 @@ interface Entry<T> {
  * Remembers token checks and permission decisions so that most calls cost no
  * query. Safe because every answer is dropped as soon as this process commits
  * an event that could change it: any event of the caller's user (locked,
- * removed, token removed…) drops that caller's answers; any instance or
- * organisation event (memberships) drops them all. Only for stores whose
- * writes all pass through this process (the embedded SQLite store).
+ * removed, token or key removed…) drops that caller's answers; any other event
+ * (memberships, organisations, signing keys) drops them all. No answer outlives
+ * its token's expiry. Only for stores whose writes all pass through this
+ * process (the embedded SQLite store); elsewhere every call reads the user's
+ * state, and only the JWT signature check is remembered (token-verifier.ts).
  */
 export function createCachedAuthenticator(
   inner: Authenticator,
@@ -33,6 +35,8 @@ export function createCachedAuthenticator(
 
   deps.store.onAppended((events: readonly RecordedEvent[]) => {
     for (const event of events) {
+      // Sign-in sessions grant and revoke nothing an API call relies on.
+      if (event.aggregateType === "session") continue;
       if (event.aggregateType === "user") forget(event.aggregateId);
       else {
         principals.clear();

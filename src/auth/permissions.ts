@@ -20,6 +20,8 @@ export const rolePermissions: Readonly<Record<string, readonly string[]>> = {
   ORG_SETTINGS_MANAGER: [...POLICY_RW, "org.read", "org.member.read"],
   ORG_USER_PERMISSION_EDITOR: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read"],
   ORG_PROJECT_PERMISSION_EDITOR: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read"],
+  ORG_USER_SELF_MANAGER: ["policy.read", "user.self.delete"],
+  SELF_MANAGEMENT_GLOBAL: ["policy.read", "org.create", "user.self.delete"],
 };
 
 export const INSTANCE_ROLES = Object.keys(rolePermissions).filter((role) => role.startsWith("IAM_"));

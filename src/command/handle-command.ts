@@ -1,5 +1,6 @@
 import { Errors, ZError, isZError } from "../errors.js";
-import type { EventStore, RecordedEvent, StreamId, UniqueClaim } from "../eventstore/event-store.js";
+import type { AppendCommand, EventStore, RecordedEvent, StreamId, UniqueClaim } from "../eventstore/event-store.js";
+import type { KeyedQueue } from "../lib/keyed-queue.js";
 
 export interface Decider<State, Command, Event extends { type: string; payload: unknown }> {
   readonly aggregateType: string;
@@ -32,7 +33,19 @@ export interface HandleCommandOptions<State, Event> {
   readonly guard?: (state: State, owner: string | undefined) => void;
   /** Uniqueness claims for the decided events. */
   readonly claims?: (events: readonly Event[], before: State) => UniqueClaim[];
+  /**
+   * Checks that may only run once the state checks passed (v2 permission
+   * checks); runs after `decide`, before the append, on every attempt.
+   */
+  readonly afterDecide?: (state: State, owner: string | undefined) => Promise<void> | void;
+  /** Conflicts tolerated before giving up with ABORTED. Default 5. */
   readonly maxRetries?: number;
+  /** Serialises commands on the same stream within this process (fewer conflicts). */
+  readonly queue?: KeyedQueue;
+  /** False when another decider owns the stream's snapshot (default true). */
+  readonly snapshot?: boolean;
+  /** Appends to other streams in the same transaction (e.g. cascades); recomputed on every attempt. */
+  readonly alsoAppend?: (events: readonly Event[], before: State) => Promise<AppendCommand[]>;
 }
 
 /**
@@ -50,6 +63,19 @@ export async function handleCommand<State, Command, Event extends { type: string
   options: HandleCommandOptions<State, Event> = {},
 ): Promise<CommandResult<State>> {
   const stream: StreamId = { instanceId: context.instanceId, aggregateType: decider.aggregateType, aggregateId };
+  const run = () => decideAndAppend(store, decider, stream, command, context, options);
+  if (!options.queue) return run();
+  return options.queue(`${stream.instanceId}\u0000${stream.aggregateType}\u0000${stream.aggregateId}`, run);
+}
+
+async function decideAndAppend<State, Command, Event extends { type: string; payload: unknown }>(
+  store: EventStore,
+  decider: Decider<State, Command, Event>,
+  stream: StreamId,
+  command: Command,
+  context: CommandContext,
+  options: HandleCommandOptions<State, Event>,
+): Promise<CommandResult<State>> {
   const maxRetries = options.maxRetries ?? 5;
   for (let attempt = 0; ; attempt++) {
     const loaded = await store.load(stream, decider.snapshotRevision);
@@ -57,8 +83,22 @@ export async function handleCommand<State, Command, Event extends { type: string
     for (const event of loaded.events) state = decider.evolve(state, event as unknown as Event);
     options.guard?.(state, loaded.info?.owner);
     const events = decider.decide(command, state);
+    await options.afterDecide?.(state, loaded.info?.owner);
     const after = events.reduce(decider.evolve, state);
     const expectedSequence = loaded.info?.sequence ?? 0;
+    if (events.length === 0) {
+      // Nothing changes: nothing to append.
+      const at = loaded.info?.changedAt ?? new Date(0);
+      return {
+        state,
+        events: [],
+        sequence: expectedSequence,
+        owner: loaded.info?.owner ?? context.owner,
+        creationDate: loaded.info?.createdAt ?? at,
+        changeDate: at,
+      };
+    }
+    const others = (await options.alsoAppend?.(events, state)) ?? [];
     try {
       const [recorded] = await store.append([
         {
@@ -67,8 +107,9 @@ export async function handleCommand<State, Command, Event extends { type: string
           expectedSequence,
           events: events.map((event) => ({ type: event.type, payload: event.payload, creator: context.creator })),
           uniqueClaims: options.claims?.(events, state),
-          snapshot: { revision: decider.snapshotRevision, state: after },
+          snapshot: options.snapshot === false ? undefined : { revision: decider.snapshotRevision, state: after },
         },
+        ...others,
       ]);
       const last = recorded![recorded!.length - 1];
       return {
@@ -82,6 +123,8 @@ export async function handleCommand<State, Command, Event extends { type: string
     } catch (error) {
       if (!isZError(error, Errors.ConcurrentModification)) throw error;
       if (attempt >= maxRetries) throw new ZError(Errors.ConcurrentModification, { cause: error });
+      // Spread the racers out so the next round does not collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 20)));
     }
   }
 }

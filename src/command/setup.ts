@@ -6,15 +6,18 @@ import type { UserEvent } from "../domain/user/events.js";
 import { Errors, isZError } from "../errors.js";
 import type { AppendCommand, EventStore } from "../eventstore/event-store.js";
 import { newPersonalAccessToken, hashToken } from "../auth/tokens.js";
+import { generateMachineKeyPair, KEY_TYPE_JSON, machineKeyFile, NO_EXPIRATION } from "../auth/machine-keys.js";
 import type { IdGenerator } from "../lib/ids.js";
 import { INSTANCES_TABLE } from "../projection/access-projections.js";
 import { usernameClaims } from "./user-commands.js";
+import { orgClaims, orgDomainOf } from "./org-commands.js";
+import { orgDecider } from "../domain/org/decider.js";
 
 export interface FirstInstance {
   readonly instanceId: string;
   readonly defaultOrgId: string;
   /** Set only when this call created the instance. */
-  readonly created?: { readonly adminUserId: string; readonly patPath?: string };
+  readonly created?: { readonly adminUserId: string; readonly patPath?: string; readonly machineKeyPath?: string };
 }
 
 export interface SetupOptions {
@@ -25,6 +28,10 @@ export interface SetupOptions {
   readonly adminUserName: string;
   /** Where to write the admin's personal access token (owner-only permissions). */
   readonly patPath?: string;
+  /** Where to write the admin's service-account key file (ZITADEL's JSON, owner-only permissions). */
+  readonly machineKeyPath?: string;
+  /** The instance's domain (the external URL's host); organisation domains end with it. */
+  readonly instanceDomain?: string;
 }
 
 const SYSTEM = "SYSTEM";
@@ -49,7 +56,11 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
     { type: "user.machine.added", payload: { userName: options.adminUserName, name: "Administrator", description: "Created on first start" } },
     { type: "user.pat.added", payload: { tokenId: newId(), expiration: PAT_EXPIRATION, scopes: ["openid"], tokenHash: hashToken(token) } },
   ];
+  const machineKey = options.machineKeyPath ? await adminMachineKey(newId(), adminUserId) : undefined;
+  if (machineKey) userEvents.push(machineKey.event);
   const stream = (aggregateType: string, aggregateId: string) => ({ instanceId, aggregateType, aggregateId });
+  const primaryDomain = orgDomainOf(options.orgName, options.instanceDomain ?? "localhost");
+  const orgEvents = orgDecider.decide({ type: "AddOrg", name: options.orgName, primaryDomain, ownerId: adminUserId }, orgDecider.initialState);
   const commands: AppendCommand[] = [
     {
       stream: stream(INSTANCE_AGGREGATE, instanceId),
@@ -65,10 +76,8 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
       stream: stream(ORG_AGGREGATE, orgId),
       owner: orgId,
       expectedSequence: 0,
-      events: [
-        { type: "org.added", payload: { name: options.orgName }, creator: SYSTEM },
-        { type: "org.member.added", payload: { ...member, roles: ["ORG_OWNER"] }, creator: SYSTEM },
-      ],
+      events: orgEvents.map((event) => ({ ...event, creator: SYSTEM })),
+      uniqueClaims: orgClaims(orgEvents),
     },
     {
       stream: stream(userDecider.aggregateType, adminUserId),
@@ -94,7 +103,8 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
     throw error;
   }
   if (options.patPath) await writeSecretFile(options.patPath, `${token}\n`);
-  return { instanceId, defaultOrgId: orgId, created: { adminUserId, patPath: options.patPath } };
+  if (machineKey && options.machineKeyPath) await writeSecretFile(options.machineKeyPath, `${machineKey.file}\n`);
+  return { instanceId, defaultOrgId: orgId, created: { adminUserId, patPath: options.patPath, machineKeyPath: options.machineKeyPath } };
 }
 
 async function findFirstInstance(store: EventStore): Promise<FirstInstance | undefined> {
@@ -109,4 +119,15 @@ async function writeSecretFile(path: string, content: string) {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, content, { mode: 0o600 });
   await chmod(path, 0o600); // the mode above only applies to a new file
+}
+
+/** A key pair for the admin's service account: its event, and the key file with the private half. */
+async function adminMachineKey(keyId: string, userId: string) {
+  const pair = await generateMachineKeyPair();
+  const expirationDate = new Date(NO_EXPIRATION);
+  const event: UserEvent = {
+    type: "user.machine.key.added",
+    payload: { keyId, type: KEY_TYPE_JSON, expirationDate: NO_EXPIRATION, publicKey: Buffer.from(pair.publicKeyPem).toString("base64") },
+  };
+  return { event, file: machineKeyFile({ keyId, privateKeyPem: pair.privateKeyPem, expirationDate, userId }) };
 }

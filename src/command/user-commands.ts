@@ -6,6 +6,8 @@ import { Errors, ZError, type ErrorEntry } from "../errors.js";
 import type { EventStore, UniqueClaim } from "../eventstore/event-store.js";
 import type { IdGenerator } from "../lib/ids.js";
 import { hashPassword, isBcryptHash } from "../lib/password-hash.js";
+import type { KeyedQueue } from "../lib/keyed-queue.js";
+import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
 import { handleCommand, type CommandResult } from "./handle-command.js";
 
 
@@ -60,11 +62,14 @@ export interface UserCommands {
 
 export const USERNAME_CLAIM = "usernames";
 
-/** Usernames are unique per instance, compared without case. */
-export function usernameClaims(events: readonly UserEvent[]): UniqueClaim[] {
+/** Usernames are unique per instance, compared without case; removing a user frees its name. */
+export function usernameClaims(events: readonly UserEvent[], before?: UserState): UniqueClaim[] {
   return events.flatMap((event): UniqueClaim[] => {
     if (event.type === "user.human.added" || event.type === "user.machine.added") {
       return [{ action: "add", type: USERNAME_CLAIM, field: event.payload.userName.toLowerCase(), error: Errors.User.AlreadyExists }];
+    }
+    if (event.type === "user.removed" && before?.userName) {
+      return [{ action: "remove", type: USERNAME_CLAIM, field: before.userName.toLowerCase(), error: Errors.User.AlreadyExists }];
     }
     return [];
   });
@@ -79,12 +84,13 @@ export function toDetails(result: CommandResult<unknown>): Details {
   };
 }
 
-export function createUserCommands(deps: { store: EventStore; newId: IdGenerator }): UserCommands {
-  const { store, newId } = deps;
+export function createUserCommands(deps: { store: EventStore; newId: IdGenerator; queue?: KeyedQueue }): UserCommands {
+  const { store, newId, queue } = deps;
 
   const run = (actor: Actor, userId: string, command: UserCommand, notFound?: ErrorEntry) =>
     handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
       claims: usernameClaims,
+      queue,
       // v1 commands act in the caller's organisation: a user elsewhere does not exist for them.
       guard: (_state: UserState, owner) => {
         if (notFound && owner !== undefined && owner !== actor.orgId) throw new ZError(notFound);
@@ -145,9 +151,13 @@ export function createUserCommands(deps: { store: EventStore; newId: IdGenerator
   };
 }
 
-/** A new password is hashed here; an imported bcrypt hash is kept as it is. */
+/** A new password must meet the complexity policy and is hashed here; an imported bcrypt hash is kept as it is. */
 async function encodedHash(input: HumanInput): Promise<string | undefined> {
-  if (input.password) return hashPassword(input.password);
+  if (input.password) {
+    const violation = passwordComplexityViolation(input.password);
+    if (violation) throw new ZError(violation);
+    return hashPassword(input.password);
+  }
   if (input.hashedPassword) {
     if (!isBcryptHash(input.hashedPassword)) throw new ZError(Errors.User.PasswordHashInvalid);
     return input.hashedPassword;

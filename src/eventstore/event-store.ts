@@ -97,5 +97,16 @@ export interface EventStore {
   onAppended(listener: (events: readonly RecordedEvent[]) => void): () => void;
   /** Drops and refills every projection from the event log. */
   rebuildProjections(): Promise<void>;
+  /** Resolves when the store answers (readiness probes); rejects when it is unreachable or closed. */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Optional measurements a store reports (metrics). Every implementation
+ * calls `committed` once per durable transaction of appends.
+ */
+export interface EventStoreObserver {
+  /** `appends` append calls (group commit batch size) with `events` events, committed in `seconds`. */
+  committed?(batch: { readonly appends: number; readonly events: number; readonly seconds: number }): void;
 }

@@ -1,3 +1,5 @@
+import { pino, stdTimeFunctions, type DestinationStream } from "pino";
+
 /** Structured JSON-lines logging. Callers pass fields; secrets must never be among them. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -8,12 +10,34 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/**
+ * Field names whose values are replaced wherever they appear (two levels
+ * deep). A second line of defence: call sites never pass such values.
+ */
+const REDACTED_KEYS = ["authorization", "password", "token", "secret", "privateKey", "key", "pat", "masterkey"];
+const redactPaths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`]);
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+/**
+ * A pino logger behind the small Logger interface: one JSON object per line
+ * with `time` (ISO 8601), `level` (its name) and `msg`, then the fields.
+ * `write` receives each complete line (tests capture them); the default
+ * writes synchronously to stdout, so no line is lost when the process exits.
+ */
+export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
+  const destination: DestinationStream = write ? { write } : pino.destination({ dest: 1, sync: true });
+  const log = pino(
+    {
+      level,
+      base: undefined,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: redactPaths, censor: "[redacted]" },
+    },
+    destination,
+  );
   const emit = (at: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
-    if (order[at] < order[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields })}\n`);
+    if (fields) log[at](fields, message);
+    else log[at](message);
   };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }

@@ -41,3 +41,17 @@ export async function verifyScryptHash(password: string, encoded: string): Promi
 export function isBcryptHash(value: string): boolean {
   return /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(value);
 }
+
+/**
+ * Checks a password against a stored hash: our scrypt hashes, or bcrypt hashes
+ * imported from ZITADEL (bcryptjs works in slices between event-loop turns).
+ * An unknown format never matches.
+ */
+export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+  if (encoded.startsWith("$scrypt$")) return verifyScryptHash(password, encoded);
+  if (isBcryptHash(encoded)) {
+    const { default: bcrypt } = await import("bcryptjs");
+    return bcrypt.compare(password, encoded);
+  }
+  return false;
+}

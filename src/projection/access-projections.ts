@@ -88,16 +88,18 @@ export const memberProjection: Projection = {
     )`,
   ],
   apply(event): Statement[] {
-    if (event.type !== "instance.member.added" && event.type !== "org.member.added") return [];
+    const member = /^(instance|org)\.member\.(added|changed|removed|cascade\.removed)$/.exec(event.type);
+    if (!member) return [];
     const p = event.payload as MemberAddedPayload;
-    return [
-      {
-        kind: "upsert",
-        table: MEMBERS_TABLE,
-        key: { instance_id: event.instanceId, aggregate_id: event.aggregateId, user_id: p.userId },
-        values: { roles: JSON.stringify(p.roles), ...creationColumns(event) },
-      },
-    ];
+    const key = { instance_id: event.instanceId, aggregate_id: event.aggregateId, user_id: p.userId };
+    switch (member[2]) {
+      case "added":
+        return [{ kind: "upsert", table: MEMBERS_TABLE, key, values: { roles: JSON.stringify(p.roles), ...creationColumns(event) } }];
+      case "changed":
+        return [touch(MEMBERS_TABLE, key, event, { roles: JSON.stringify(p.roles) })];
+      default:
+        return [{ kind: "delete", table: MEMBERS_TABLE, key }];
+    }
   },
 };
 
@@ -117,6 +119,10 @@ export const patProjection: Projection = {
     )`,
   ],
   apply(event: RecordedEvent): Statement[] {
+    if (event.type === "user.pat.removed") {
+      const { tokenId } = event.payload as { tokenId: string };
+      return [{ kind: "delete", table: PATS_TABLE, key: { instance_id: event.instanceId, user_id: event.aggregateId, token_id: tokenId } }];
+    }
     if (event.type !== "user.pat.added") return [];
     const p = event.payload as PatAddedPayload;
     return [

@@ -60,6 +60,10 @@ export const userProjection: Projection = {
         return [touch(USERS_TABLE, key, event, { state: "active" })];
       case "user.deactivated":
         return [touch(USERS_TABLE, key, event, { state: "inactive" })];
+      case "user.removed":
+        return [touch(USERS_TABLE, key, event, { state: "deleted" })];
+      case "user.human.password.changed":
+        return [touch(USERS_TABLE, key, event, { password_set: 1, password_changed: event.createdAt.getTime() })];
       default:
         return [touch(USERS_TABLE, key, event)];
     }

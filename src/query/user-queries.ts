@@ -34,7 +34,7 @@ export interface UserView {
   };
 }
 
-interface UserRow {
+export interface UserRow {
   id: string;
   resource_owner: string;
   state: UserStateName;
@@ -82,7 +82,7 @@ export function createUserQueries(store: EventStore): UserQueries {
 }
 
 // PostgreSQL returns BIGINT columns as strings; both dialects go through Number().
-function toView(row: UserRow): UserView {
+export function toView(row: UserRow): UserView {
   const base = {
     id: row.id,
     resourceOwner: row.resource_owner,

@@ -155,6 +155,12 @@ export function describeEventStoreContract(factory: StoreFactory) {
       expect(after.events.map((e) => e.type)).toEqual(["x.three"]);
     });
 
+    it("answers a ping while open and refuses one once closed (readiness)", async () => {
+      await store.ping();
+      await store.close();
+      await expect(store.ping()).rejects.toBeDefined();
+    });
+
     it("does not apply projections of a failed append", async () => {
       await store.append([humanAdded("a", "ada")]);
       await rejection(store.append([append("a", 0, ["user.locked"])]));

@@ -8,6 +8,8 @@ import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger, type LogLevel } from "../../src/lib/logger.js";
 import { listen, type Listener } from "../../src/server/listen.js";
+import { listenOptionsFrom } from "../../src/server/listen-options.js";
+import { testDatabase } from "./test-database.js";
 
 export type WireName = "grpc" | "grpc-web" | "connect-json" | "connect-binary";
 
@@ -36,18 +38,25 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
 }
 
-/** A real server on a loopback port with a SQLite store in a temporary directory. */
+/**
+ * A real server on a loopback port with a SQLite store in a temporary
+ * directory, or with TEST_STORE=postgres a PostgreSQL schema of its own.
+ */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "latchkey-test-"));
+  const database = testDatabase(dir);
   const config = loadConfig({
-    LATCHKEY_DATABASE: join(dir, "latchkey.db"),
+    LATCHKEY_DATABASE: database.url,
+    ...database.env,
     LATCHKEY_FIRST_INSTANCE_PAT_PATH: join(dir, "admin.pat"),
+    LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH: join(dir, "admin-key.json"),
+    LATCHKEY_MASTERKEY_PATH: join(dir, "masterkey"),
     LATCHKEY_PORT: "0",
     ...options.env,
   });
   const logLines: string[] = [];
   const app = await createApp(config, { logger: createLogger("debug" as LogLevel, (line) => logLines.push(line)) });
-  const listener: Listener = await listen(app.handler, 0, "127.0.0.1", app.streamHandler);
+  const listener: Listener = await listen(app.handler, 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
   const baseUrl = `http://127.0.0.1:${listener.port}`;
   const pat = readFileSync(join(dir, "admin.pat"), "utf8").trim();
   const transports: Record<WireName, Transport> = {
@@ -84,7 +93,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async stop({ keepData = false } = {}) {
       await listener.close();
       await app.close();
-      if (!keepData && !options.dir) rmSync(dir, { recursive: true, force: true });
+      if (!keepData && !options.dir) {
+        rmSync(dir, { recursive: true, force: true });
+        await database.drop();
+      }
     },
   };
 }

@@ -1,5 +1,7 @@
+import type { DescMessage } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import type { Authenticator } from "../../auth/authenticator.js";
+import { Errors, ZError } from "../../errors.js";
 import { authRequirementOf } from "../auth-requirement.js";
 import { kCaller } from "../context.js";
 
@@ -13,7 +15,10 @@ export function createAuthInterceptor(authenticator: Authenticator): Interceptor
     const requirement = authRequirementOf(req.method);
     if (requirement.kind === "public") return next(req);
     const principal = await authenticator.authenticate(req.header.get("authorization"));
-    const requestedOrg = req.header.get("x-zitadel-orgid");
+    const fieldOrg = requirement.kind === "permission" && requirement.orgField && !req.stream
+      ? organizationIn(req.method.input, req.message as unknown as Record<string, unknown>, requirement.orgField)
+      : undefined;
+    const requestedOrg = fieldOrg || req.header.get("x-zitadel-orgid");
     const orgId =
       requirement.kind === "permission"
         ? await authenticator.authorize(principal, requirement.permission, requestedOrg)
@@ -21,4 +26,15 @@ export function createAuthInterceptor(authenticator: Authenticator): Interceptor
     req.contextValues.set(kCaller, { principal, orgId });
     return next(req);
   };
+}
+
+/**
+ * The organisation a v2 request names in its `org_field` (a
+ * zitadel.object.v2.Organization): its org_id, or undefined when unset.
+ */
+function organizationIn(input: DescMessage, message: Record<string, unknown>, fieldName: string): string | undefined {
+  const field = input.fields.find((f) => f.name === fieldName);
+  const value = field ? (message[field.localName] as { org?: { case?: string; value?: string } } | undefined) : undefined;
+  if (value?.org?.case === "orgDomain") throw new ZError(Errors.UserV2.OrgDomainUnsupported);
+  return value?.org?.case === "orgId" ? value.org.value || undefined : undefined;
 }

@@ -1,5 +1,5 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { ErrorDetailSchema } from "../../../gen/zitadel/message_pb.js";
+import { CredentialsCheckErrorSchema, ErrorDetailSchema } from "../../../gen/zitadel/message_pb.js";
 import { Errors, ZError, englishText, statusMessage, type ErrorEntry } from "../../errors.js";
 
 export interface ErrorLogger {
@@ -17,14 +17,21 @@ export function createErrorInterceptor(logError: ErrorLogger): Interceptor {
       return await next(req);
     } catch (error) {
       if (error instanceof ConnectError) throw error;
-      if (error instanceof ZError) throw toConnectError(error.entry, error);
+      if (error instanceof ZError) throw toConnectError(error.entry, error, error.failedAttempts);
       logError("unexpected error", { method: req.method.name, error: String((error as Error)?.stack ?? error) });
       throw toConnectError(Errors.Internal, error);
     }
   };
 }
 
-export function toConnectError(entry: ErrorEntry, cause?: unknown): ConnectError {
-  const details = entry.id ? [{ desc: ErrorDetailSchema, value: { id: entry.id, message: englishText(entry) } }] : [];
+/** A failed credential check carries a zitadel.v1.CredentialsCheckError (with the count) instead of an ErrorDetail. */
+export function toConnectError(entry: ErrorEntry, cause?: unknown, failedAttempts?: number): ConnectError {
+  const message = englishText(entry);
+  const details =
+    failedAttempts !== undefined
+      ? [{ desc: CredentialsCheckErrorSchema, value: { id: entry.id, message, failedAttempts } }]
+      : entry.id
+        ? [{ desc: ErrorDetailSchema, value: { id: entry.id, message } }]
+        : [];
   return new ConnectError(statusMessage(entry), entry.kind as number as Code, undefined, details, cause);
 }

@@ -22,6 +22,11 @@ const userStates: Record<UserStateName, UserState> = {
   deleted: UserState.DELETED,
 };
 
+/** The v1 enum value of a read-model state. */
+export function userStateOf(state: UserStateName): UserState {
+  return userStates[state];
+}
+
 export function toUser(view: UserView): User {
   return create(UserSchema, {
     id: view.id,

@@ -37,7 +37,7 @@ function humanFields(req: AddHumanUserRequest | ImportHumanUserRequest) {
 export function createManagementService(deps: {
   commands: UserCommands;
   queries: UserQueries;
-}): ServiceImpl<typeof ManagementService> {
+}): Partial<ServiceImpl<typeof ManagementService>> {
   const { commands, queries } = deps;
   return {
     healthz: () => ({}),

@@ -12,6 +12,7 @@ import { getOption, hasOption, isFieldSet, ScalarType } from "@bufbuild/protobuf
 import type { DescEnum, DescField, DescMessage, DescOneof, Message } from "@bufbuild/protobuf";
 import { isIP } from "node:net";
 import {
+  BytesRulesSchema,
   RepeatedRulesSchema,
   StringRulesSchema,
   UInt32RulesSchema,
@@ -20,6 +21,9 @@ import {
   rules as fieldRules,
 } from "../../../gen/validate/validate_pb.js";
 import type {
+  BoolRules,
+  BytesRules,
+  DurationRules,
   EnumRules,
   FieldRules,
   RepeatedRules,
@@ -236,6 +240,12 @@ function valueRule(
     rule = rangeRule(uint64Bounds(fr?.type.value as UInt64Rules), BigInt);
   } else if (kind === "enum" && type.enum !== undefined) {
     rule = enumRule(fr?.type.value as EnumRules, type.enum, inList);
+  } else if (kind === "bool" && scalar === ScalarType.BOOL) {
+    rule = boolRule(fr?.type.value as BoolRules);
+  } else if (kind === "bytes" && scalar === ScalarType.BYTES) {
+    rule = bytesRule(fr?.type.value as BytesRules);
+  } else if (kind === "duration" && type.message?.typeName === "google.protobuf.Duration") {
+    return durationRule(fr?.type.value as DurationRules, isRequired);
   } else {
     throw misplaced(field, kind);
   }
@@ -392,6 +402,50 @@ function enumRule(r: EnumRules, type: DescEnum, inList: boolean): Rule {
     rules.push((v) => (defined.has(v as number) ? undefined : "value must be one of the defined enum values"));
   }
   return firstOf(rules) ?? (() => undefined);
+}
+
+// --- bools, bytes and durations ---------------------------------------------------
+
+function boolRule(r: BoolRules): Rule {
+  if (r.const === undefined) return () => undefined;
+  const expected = r.const;
+  const reason = `value must equal ${expected}`;
+  return (v) => (v === expected ? undefined : reason);
+}
+
+function bytesRule(r: BytesRules): Rule {
+  const min = isFieldSet(r, BytesRulesSchema.field.minLen) ? Number(r.minLen) : undefined;
+  const max = isFieldSet(r, BytesRulesSchema.field.maxLen) ? Number(r.maxLen) : undefined;
+  if (min === undefined && max === undefined) return () => undefined;
+  let reason: string;
+  if (min !== undefined && min === max) reason = `value length must be ${min} bytes`;
+  else if (min !== undefined && max !== undefined) reason = `value length must be between ${min} and ${max} bytes, inclusive`;
+  else if (min !== undefined) reason = `value length must be at least ${min} bytes`;
+  else reason = `value length must be at most ${max} bytes`;
+  return (v) => {
+    const length = (v as Uint8Array).length;
+    return length < (min ?? 0) || length > (max ?? Number.POSITIVE_INFINITY) ? reason : undefined;
+  };
+}
+
+/** PGV checks a duration only when it is set (or required). */
+function durationRule(r: DurationRules, isRequired: boolean): Rule {
+  const gt = r.gt;
+  const bound = gt === undefined ? undefined : Number(gt.seconds) * 1e9 + gt.nanos;
+  const reason = gt === undefined ? "" : `value must be greater than ${goDuration(bound!)}`;
+  return (value) => {
+    if (value === undefined) return isRequired ? "value is required" : undefined;
+    const d = value as { seconds: bigint; nanos: number };
+    if (bound === undefined) return undefined;
+    return Number(d.seconds) * 1e9 + d.nanos <= bound ? reason : undefined;
+  };
+}
+
+/** Go's time.Duration String() for bounds below a minute (our protos use 0s). */
+function goDuration(nanos: number): string {
+  if (nanos === 0) return "0s";
+  if (nanos % 1e9 === 0) return `${nanos / 1e9}s`;
+  return `${nanos}ns`;
 }
 
 function itemCountRule(r: RepeatedRules): ((count: number) => string | undefined) | undefined {

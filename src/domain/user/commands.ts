@@ -1,4 +1,6 @@
+import type { CredentialCommand } from "./credentials.js";
 import type { HumanAddedPayload, MachineAddedPayload, PatAddedPayload } from "./events.js";
+import type { ApiVersion, LifecycleCommand } from "./lifecycle.js";
 
 /** Commands on one user. Ids, hashes and times are made before `decide` runs. */
 export type UserCommand =
@@ -7,10 +9,14 @@ export type UserCommand =
       human: HumanAddedPayload;
       emailVerified: boolean;
       phoneVerified: boolean;
+      /** v2 never adds an initialisation code; v1 does without a verified email or a password. */
+      api?: ApiVersion;
     }
   | { type: "AddMachine"; machine: MachineAddedPayload }
-  | { type: "Lock" }
-  | { type: "Unlock" }
-  | { type: "Deactivate" }
-  | { type: "Reactivate" }
-  | { type: "AddPersonalAccessToken"; token: PatAddedPayload };
+  | { type: "Lock"; api?: ApiVersion }
+  | { type: "Unlock"; api?: ApiVersion }
+  | { type: "Deactivate"; api?: ApiVersion }
+  | { type: "Reactivate"; api?: ApiVersion }
+  | { type: "AddPersonalAccessToken"; token: PatAddedPayload }
+  | CredentialCommand
+  | LifecycleCommand;

@@ -1,5 +1,7 @@
 import { Errors, ZError } from "../../errors.js";
 import type { UserCommand } from "./commands.js";
+import { decideCredentials } from "./credentials.js";
+import { decideLifecycle, transitionErrors } from "./lifecycle.js";
 import type { UserEvent } from "./events.js";
 import { userExists, type UserState } from "./state.js";
 
@@ -14,29 +16,45 @@ export function decide(command: UserCommand, state: UserState): UserEvent[] {
     case "AddMachine":
       if (state.status !== "unspecified") throw new ZError(Errors.User.IdAlreadyExists);
       return [{ type: "user.machine.added", payload: command.machine }];
-    case "Lock":
-      if (!userExists(state)) throw new ZError(Errors.User.LockNotFound);
+    // v1 and v2 share the rules; the error ids come from the command's API version.
+    case "Lock": {
+      const errors = transitionErrors(command.api);
+      if (!userExists(state)) throw new ZError(errors.lockNotFound);
       if (state.status !== "active" && state.status !== "initial") {
-        throw new ZError(Errors.User.ShouldBeActiveOrInitial);
+        throw new ZError(errors.shouldBeActiveOrInitial);
       }
       return [{ type: "user.locked", payload: null }];
-    case "Unlock":
-      if (!userExists(state)) throw new ZError(Errors.User.UnlockNotFound);
-      if (state.status !== "locked") throw new ZError(Errors.User.NotLocked);
+    }
+    case "Unlock": {
+      const errors = transitionErrors(command.api);
+      if (!userExists(state)) throw new ZError(errors.unlockNotFound);
+      if (state.status !== "locked") throw new ZError(errors.notLocked);
       return [{ type: "user.unlocked", payload: null }];
-    case "Deactivate":
-      if (!userExists(state)) throw new ZError(Errors.User.DeactivateNotFound);
-      if (state.status === "initial") throw new ZError(Errors.User.CantDeactivateInitial);
-      if (state.status === "inactive") throw new ZError(Errors.User.AlreadyInactive);
+    }
+    case "Deactivate": {
+      const errors = transitionErrors(command.api);
+      if (!userExists(state)) throw new ZError(errors.deactivateNotFound);
+      if (state.status === "initial") throw new ZError(errors.cantDeactivateInitial);
+      if (state.status === "inactive") throw new ZError(errors.alreadyInactive);
       return [{ type: "user.deactivated", payload: null }];
-    case "Reactivate":
-      if (!userExists(state)) throw new ZError(Errors.User.ReactivateNotFound);
-      if (state.status !== "inactive") throw new ZError(Errors.User.NotInactive);
+    }
+    case "Reactivate": {
+      const errors = transitionErrors(command.api);
+      if (!userExists(state)) throw new ZError(errors.reactivateNotFound);
+      if (state.status !== "inactive") throw new ZError(errors.notInactive);
       return [{ type: "user.reactivated", payload: null }];
+    }
+    case "Remove":
+    case "SetPassword":
+    case "CheckPassword":
+    case "CheckOtp":
+      return decideLifecycle(command, state);
     case "AddPersonalAccessToken":
       if (!userExists(state)) throw new ZError(Errors.User.PatUserNotFound);
       if (state.kind !== "machine") throw new ZError(Errors.User.WrongType);
       return [{ type: "user.pat.added", payload: command.token }];
+    default:
+      return decideCredentials(command, state);
   }
 }
 
@@ -47,9 +65,9 @@ function addHuman(command: Extract<UserCommand, { type: "AddHuman" }>, state: Us
   if (command.human.phone && command.phoneVerified) {
     events.push({ type: "user.human.phone.verified", payload: null });
   }
-  // As in ZITADEL, a human without a verified email or without a password
-  // still has to finish initialisation.
-  if (!command.emailVerified || !command.human.encodedHash) {
+  // As in ZITADEL's v1 API, a human without a verified email or without a
+  // password still has to finish initialisation; v2 never asks for it.
+  if (command.api !== 2 && (!command.emailVerified || !command.human.encodedHash)) {
     events.push({ type: "user.human.initialization.code.added", payload: null });
   }
   return events;

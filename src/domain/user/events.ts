@@ -1,3 +1,6 @@
+import type { CredentialEvent } from "./credentials.js";
+import type { LifecycleEvent } from "./lifecycle.js";
+
 /**
  * Events of the user aggregate. Type strings and payload field names are
  * ZITADEL's, so an event log can be compared with (or imported from) ZITADEL's.
@@ -45,6 +48,8 @@ export type UserEvent =
   | { type: "user.unlocked"; payload: null }
   | { type: "user.deactivated"; payload: null }
   | { type: "user.reactivated"; payload: null }
-  | { type: "user.pat.added"; payload: PatAddedPayload };
+  | { type: "user.pat.added"; payload: PatAddedPayload }
+  | CredentialEvent
+  | LifecycleEvent;
 
 export type UserEventType = UserEvent["type"];

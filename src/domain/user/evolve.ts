@@ -1,3 +1,5 @@
+import { evolveCredentials } from "./credentials.js";
+import { evolveLifecycle } from "./lifecycle.js";
 import type { UserEvent } from "./events.js";
 import type { UserState } from "./state.js";
 
@@ -10,6 +12,7 @@ export function evolve(state: UserState, event: UserEvent): UserState {
         kind: "human",
         userName: event.payload.userName,
         passwordHash: event.payload.encodedHash,
+        passwordChangeRequired: event.payload.changeRequired,
       };
     case "user.machine.added":
       return { status: "active", kind: "machine", userName: event.payload.userName };
@@ -18,12 +21,18 @@ export function evolve(state: UserState, event: UserEvent): UserState {
     case "user.locked":
       return state.status === "deleted" ? state : { ...state, status: "locked" };
     case "user.unlocked":
-      return state.status === "deleted" ? state : { ...state, status: "active" };
+      // Unlocking also resets both failed-check counters (ZITADEL's write models do).
+      return state.status === "deleted" ? state : { ...state, status: "active", failedPasswordAttempts: 0, failedOtpAttempts: 0 };
     case "user.deactivated":
       return state.status === "deleted" ? state : { ...state, status: "inactive" };
     case "user.reactivated":
       return state.status === "deleted" ? state : { ...state, status: "active" };
+    case "user.human.password.changed":
+    case "user.human.password.check.succeeded":
+    case "user.human.password.check.failed":
+    case "user.removed":
+      return evolveLifecycle(state, event);
     default:
-      return state;
+      return evolveLifecycle(evolveCredentials(state, event), event);
   }
 }

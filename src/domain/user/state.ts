@@ -1,3 +1,5 @@
+import type { CredentialState } from "./credentials.js";
+
 /** What the user aggregate knows about itself, folded from its events. */
 export type UserStatus = "unspecified" | "initial" | "active" | "inactive" | "locked" | "deleted";
 
@@ -6,6 +8,12 @@ export interface UserState {
   readonly kind?: "human" | "machine";
   readonly userName?: string;
   readonly passwordHash?: string;
+  /** Machine keys, personal access tokens and client secret (credentials.ts). */
+  readonly credentials?: CredentialState;
+  readonly passwordChangeRequired?: boolean;
+  /** Failed password / OTP checks since the last success, password change or unlock (lifecycle.ts). */
+  readonly failedPasswordAttempts?: number;
+  readonly failedOtpAttempts?: number;
 }
 
 export const initialUserState: UserState = Object.freeze({ status: "unspecified" });

@@ -9,9 +9,26 @@ describe("loadConfig", () => {
       database: "./data/latchkey.db",
       externalUrl: "http://localhost:8080",
       firstInstancePatPath: "./data/admin.pat",
+      firstInstanceMachineKeyPath: "",
+      masterKey: "",
+      masterKeyPath: "",
+      accessTokenLifetimeMs: 12 * 3_600_000,
+      signingKeyRotationMs: 6 * 3_600_000,
       logLevel: "info",
       corsOrigins: "*",
       maxRequestBytes: 4194304,
+      dbPoolSize: 10,
+      dbStatementTimeoutMs: 5000,
+      tlsCert: "",
+      tlsKey: "",
+      shutdownGraceMs: 10000,
+      shutdownDelayMs: 0,
+      callTimeoutMs: 60000,
+      maxConcurrentStreams: 250,
+      maxHeaderBytes: 16384,
+      idleTimeoutMs: 120000,
+      lockoutMaxPasswordAttempts: 0,
+      lockoutMaxOtpAttempts: 0,
     });
   });
 
@@ -20,6 +37,20 @@ describe("loadConfig", () => {
     expect(config.port).toBe(9100);
     expect(config.logLevel).toBe("debug");
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+  });
+
+  it("takes a SQLite path or a PostgreSQL URL with pool settings", () => {
+    expect(loadConfig({ LATCHKEY_DATABASE: "/var/lib/latchkey/latchkey.db" }).database).toBe("/var/lib/latchkey/latchkey.db");
+    const config = loadConfig(
+      { LATCHKEY_DATABASE: "postgres://latchkey:secret@db.example:5432/latchkey?schema=tenant_a&sslmode=require", LATCHKEY_DB_POOL_SIZE: "25" },
+      ["--db-statement-timeout-ms", "2000"],
+    );
+    expect(config).toMatchObject({
+      database: "postgres://latchkey:secret@db.example:5432/latchkey?schema=tenant_a&sslmode=require",
+      dbPoolSize: 25,
+      dbStatementTimeoutMs: 2000,
+    });
+    expect(loadConfig({ LATCHKEY_DATABASE: "postgresql://db.example/latchkey?options=-c%20search_path%3Dtenant_b" }).database).toMatch(/^postgresql:/);
   });
 
   it("returns a frozen object", () => {
@@ -35,6 +66,14 @@ describe("loadConfig", () => {
     [{ LATCHKEY_DATABASE: " " }, /LATCHKEY_DATABASE must not be empty/],
     [{ LATCHKEY_MAX_REQUEST_BYTES: "10" }, /LATCHKEY_MAX_REQUEST_BYTES/],
     [{ LATCHKEY_PROT: "1" }, /unknown setting LATCHKEY_PROT/],
+    [{ LATCHKEY_DB_POOL_SIZE: "0" }, /LATCHKEY_DB_POOL_SIZE must be a whole number from 1/],
+    [{ LATCHKEY_DB_STATEMENT_TIMEOUT_MS: "soon" }, /LATCHKEY_DB_STATEMENT_TIMEOUT_MS/],
+    [{ LATCHKEY_DATABASE: "postgres://db.example/latchkey?schema=a;drop" }, /LATCHKEY_DATABASE schema "a;drop" must be one plain name/],
+    [{ LATCHKEY_DATABASE: "postgres://db.example/x?schema=a&options=-c%20search_path%3Db" }, /LATCHKEY_DATABASE names the schema twice/],
+    [{ LATCHKEY_DATABASE: "postgresql:///latchkey" }, /LATCHKEY_DATABASE needs a host/],
+    [{ LATCHKEY_TLS_CERT: "/etc/latchkey/cert.pem" }, /LATCHKEY_TLS_CERT and LATCHKEY_TLS_KEY go together/],
+    [{ LATCHKEY_SHUTDOWN_GRACE_MS: "-1" }, /LATCHKEY_SHUTDOWN_GRACE_MS must be a whole number/],
+    [{ LATCHKEY_MAX_CONCURRENT_STREAMS: "0" }, /LATCHKEY_MAX_CONCURRENT_STREAMS/],
   ])("rejects %o, naming the setting", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

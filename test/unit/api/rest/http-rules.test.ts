@@ -76,7 +76,7 @@ describe("findRoute", () => {
     expect(lookup("GET", "/management/v1/nope")).toBe(404);
     expect(lookup("GET", "/healthz")).toBe(404);
     expect(lookup("GET", "/management/v1/users/1/_lock/x")).toBe(404);
-    expect(lookup("DELETE", "/management/v1/users/1")).toBe(405);
+    expect(lookup("PUT", "/management/v1/users/1")).toBe(405);
     expect(lookup("POST", "/management/v1/healthz")).toBe(405);
     expect(lookup("GET", "/management/v1/users/1/_lock")).toBe(405);
   });

@@ -315,7 +315,7 @@ describe("REST transcoder with ManagementService", () => {
 
   it("answers 405 for a known path with another method", async () => {
     for (const [method, path] of [
-      ["DELETE", "/management/v1/users/u-1"],
+      ["PUT", "/management/v1/users/u-1"],
       ["POST", "/management/v1/healthz"],
       ["GET", "/management/v1/users/u-1/_lock"],
     ] as const) {

@@ -1,0 +1,189 @@
+import { createApp } from "../app.js";
+import { ConfigError, describeSettings, loadConfig, type Config } from "../config.js";
+import { createLogger } from "../lib/logger.js";
+import { serve } from "../main.js";
+import { UsageError, parseArgs } from "./args.js";
+import { migrateDatabase, runMigrateStoreCommand } from "./migrate-store.js";
+import { openConfiguredStore } from "./store.js";
+import { runUsersCommand } from "./users.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly details: string;
+  /** The command's own options; every other flag is a setting. */
+  readonly valued?: readonly string[];
+  readonly switches?: readonly string[];
+}
+
+const commands: Record<string, Command> = {
+  start: {
+    summary: "serve every wire on one port (the default command)",
+    usage: "latchkey [start] [settings]",
+    details: "Opens the store (migrating it), creates the first instance on an empty database, and serves\nuntil SIGTERM or SIGINT, then shuts down gracefully.",
+  },
+  setup: {
+    summary: "create the first instance and its admin, without serving",
+    usage: "latchkey setup [settings]",
+    details: "Migrates the store and, on an empty database, creates the first instance, its default organisation\nand the admin machine user, writing the admin's token to LATCHKEY_FIRST_INSTANCE_PAT_PATH.\nDoes nothing more when the instance exists.",
+  },
+  migrate: {
+    summary: "apply the store's schema migrations only",
+    usage: "latchkey migrate [settings]",
+    details: "Brings the schema of LATCHKEY_DATABASE up to date and exits; no data is written.",
+  },
+  "migrate-store": {
+    summary: "copy the event log from SQLite to PostgreSQL",
+    usage: "latchkey migrate-store --from <sqlite-file> --to <postgres-url>",
+    details: "Copies every event from a SQLite store into an empty PostgreSQL store and rebuilds its read models.",
+    valued: ["--from", "--to"],
+  },
+  "rebuild-projections": {
+    summary: "rebuild every read model from the event log",
+    usage: "latchkey rebuild-projections [settings]",
+    details: "Empties the read-model tables and replays the event log into them. Run it with the server stopped.",
+  },
+  users: {
+    summary: "list, lock or unlock users",
+    usage: "latchkey users list|lock <user-id>|unlock <user-id> [--url URL] [--token TOKEN] [--local] [--json] [settings]",
+    details: [
+      "By default calls the running server's REST API at --url (else LATCHKEY_URL, else LATCHKEY_EXTERNAL_URL)",
+      "with the token from --token (else LATCHKEY_TOKEN, else the admin token file LATCHKEY_FIRST_INSTANCE_PAT_PATH).",
+      "--local works on the store directly, acting as SYSTEM; use it only while the server is stopped.",
+      "--json prints JSON instead of a table.",
+    ].join("\n"),
+    valued: ["--url", "--token"],
+    switches: ["--local", "--json"],
+  },
+};
+
+/** Where a command writes: its result to `out`, messages and logs to `err`. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processOutput: CliOutput = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+/** Runs one command line; resolves to the exit code (the server itself never resolves). */
+export async function runCli(argv: readonly string[], env: Env, io: CliOutput = processOutput): Promise<number> {
+  const { out, err } = io;
+  let name = "start";
+  try {
+    // First pass: find the command word among every command's options and the settings.
+    const all = Object.values(commands);
+    const words = parseArgs(argv, all.flatMap((c) => c.valued ?? []), all.flatMap((c) => c.switches ?? [])).positionals;
+    if (words[0] !== undefined && !(words[0] in commands)) {
+      err(`latchkey: unknown command "${words[0]}"\n\n${overview()}`);
+      return 2;
+    }
+    name = words[0] ?? "start";
+    const command = commands[name]!;
+    const args = parseArgs(argv, command.valued ?? [], command.switches ?? []);
+    if (args.help) {
+      out(words[0] === undefined ? overview() : help(name, command));
+      return 0;
+    }
+    const config = loadConfig(env, args.configArgs);
+    return await run(name, config, args.positionals.slice(words[0] === undefined ? 0 : 1), args.options, env, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`latchkey ${name}: ${error.message}\nusage: ${commands[name]!.usage}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      err(`latchkey: invalid configuration: ${error.message}\n`);
+      return 1;
+    }
+    err(`latchkey ${name}: ${(error as Error)?.message ?? error}\n`);
+    return 1;
+  }
+}
+
+async function run(name: string, config: Config, positionals: string[], options: Map<string, string>, env: Env, io: CliOutput) {
+  const { out, err } = io;
+  const logger = createLogger(config.logLevel, (line) => err(line));
+  switch (name) {
+    case "start":
+      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+      await serve(config, createLogger(config.logLevel));
+      return new Promise<number>(() => undefined); // serves until a signal ends the process
+    case "setup": {
+      const app = await createApp(config, { logger });
+      await app.close();
+      const created = app.instance.created;
+      out(
+        created
+          ? `created instance ${app.instance.instanceId} with organisation ${app.instance.defaultOrgId}; admin token written to ${created.patPath}\n`
+          : `instance ${app.instance.instanceId} already exists; nothing to do\n`,
+      );
+      return 0;
+    }
+    case "migrate":
+      await migrateDatabase(config.database);
+      out("schema is up to date\n");
+      return 0;
+    case "migrate-store": {
+      const from = options.get("--from");
+      const to = options.get("--to");
+      if (!from || !to) throw new UsageError("migrate-store needs --from <sqlite-file> and --to <postgres-url>");
+      return runMigrateStoreCommand(["--from", from, "--to", to], io);
+    }
+    case "rebuild-projections": {
+      const store = await openConfiguredStore(config);
+      try {
+        await store.rebuildProjections();
+      } finally {
+        await store.close();
+      }
+      out("read models rebuilt from the event log\n");
+      return 0;
+    }
+    case "users":
+      return runUsersCommand(config, {
+        action: positionals[0],
+        userId: positionals[1],
+        local: options.has("--local"),
+        json: options.has("--json"),
+        token: options.get("--token"),
+        url: options.get("--url"),
+        env,
+        out,
+      });
+    default:
+      throw new UsageError(`unknown command ${name}`);
+  }
+}
+
+function overview(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  return [
+    "usage: latchkey [command] [settings]",
+    "",
+    "commands:",
+    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+    "",
+    "Run `latchkey <command> --help` for a command's options.",
+    settingsHelp(),
+  ].join("\n");
+}
+
+function help(name: string, command: Command): string {
+  return `usage: ${command.usage}\n\n${command.summary}.\n${command.details}\n${settingsHelp()}`;
+}
+
+function settingsHelp(): string {
+  const rows = describeSettings();
+  const width = Math.max(...rows.map((row) => row.flag.length));
+  return [
+    "",
+    "settings (flag, environment variable, default; flags win over the environment):",
+    ...rows.map((row) => `  ${row.flag.padEnd(width)}  ${row.env} (default: ${row.fallback === "" ? "none" : row.fallback})`),
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,142 @@
+import { readFileSync } from "node:fs";
+import { createUserCommands } from "../command/user-commands.js";
+import type { Config } from "../config.js";
+import { ZError, statusMessage } from "../errors.js";
+import { createIdGenerator } from "../lib/ids.js";
+import { UsageError } from "./args.js";
+import { openConfiguredStore } from "./store.js";
+
+export interface UsersOptions {
+  readonly action: string | undefined;
+  readonly userId: string | undefined;
+  readonly local: boolean;
+  readonly json: boolean;
+  readonly token?: string;
+  readonly url?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly out: (text: string) => void;
+}
+
+interface UserRow {
+  readonly id: string;
+  readonly userName: string;
+  readonly state: string;
+  readonly org: string;
+}
+
+/** `latchkey users list|lock|unlock`: against a running server over REST, or the store with --local. */
+export async function runUsersCommand(config: Config, options: UsersOptions): Promise<number> {
+  const { action, userId } = options;
+  if (action !== "list" && action !== "lock" && action !== "unlock") {
+    throw new UsageError(`users needs an action: list, lock <user-id> or unlock <user-id>${action ? ` (got "${action}")` : ""}`);
+  }
+  if (action !== "list" && !userId) throw new UsageError(`users ${action} needs a user id`);
+  const backend = options.local ? await localBackend(config) : remoteBackend(config, options);
+  try {
+    if (action === "list") {
+      const users = await backend.list();
+      if (options.json) options.out(`${JSON.stringify(users, null, 2)}\n`);
+      else options.out(table(users));
+      return 0;
+    }
+    const sequence = await backend.change(action, userId!);
+    options.out(options.json ? `${JSON.stringify({ id: userId, action, sequence })}\n` : `${action}ed user ${userId} (sequence ${sequence})\n`);
+    return 0;
+  } finally {
+    await backend.close();
+  }
+}
+
+interface Backend {
+  list(): Promise<UserRow[]>;
+  change(action: "lock" | "unlock", userId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Calls the server's REST API with a token, like any client. */
+function remoteBackend(config: Config, options: UsersOptions): Backend {
+  const base = (options.url ?? options.env.LATCHKEY_URL ?? config.externalUrl).replace(/\/+$/, "");
+  const token = options.token ?? options.env.LATCHKEY_TOKEN ?? readPat(config.firstInstancePatPath);
+  const call = async (path: string, body: unknown) => {
+    let response: Response;
+    try {
+      response = await fetch(base + path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new Error(`cannot reach the server at ${base} (${(error as Error).cause ?? (error as Error).message}); start it, pass --url, or use --local`);
+    }
+    const json = (await response.json().catch(() => ({}))) as Record<string, any>;
+    if (!response.ok) {
+      if (response.status === 404 && json.message === "Not Found") throw new Error(`the server at ${base} does not offer ${path}`);
+      throw new Error(`the server answered ${response.status}: ${json.message ?? response.statusText}`);
+    }
+    return json;
+  };
+  return {
+    async list() {
+      const json = await call("/management/v1/users/_search", { query: { limit: 1000 } });
+      return ((json.result ?? []) as Array<Record<string, any>>).map((user) => ({
+        id: String(user.id),
+        userName: String(user.userName ?? ""),
+        state: String(user.state ?? "").replace(/^USER_STATE_/, "").toLowerCase(),
+        org: String(user.details?.resourceOwner ?? ""),
+      }));
+    },
+    async change(action, userId) {
+      const json = await call(`/management/v1/users/${encodeURIComponent(userId)}/_${action}`, {});
+      return String(json.details?.sequence ?? "");
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Reads and writes the store directly, acting as SYSTEM in the user's own
+ * organisation. Only for a stopped server: a running one caches stream heads
+ * and token checks on the assumption that every write passes through it.
+ */
+async function localBackend(config: Config): Promise<Backend> {
+  const store = await openConfiguredStore(config);
+  const commands = createUserCommands({ store, newId: createIdGenerator() });
+  return {
+    async list() {
+      const rows = await store.query<{ id: string; username: string; state: string; resource_owner: string }>(
+        "SELECT id, username, state, resource_owner FROM users1 ORDER BY creation_date, id",
+      );
+      return rows.map((row) => ({ id: String(row.id), userName: row.username, state: row.state, org: String(row.resource_owner) }));
+    },
+    async change(action, userId) {
+      const [row] = await store.query<{ instance_id: string; resource_owner: string }>(
+        "SELECT instance_id, resource_owner FROM users1 WHERE id = ?",
+        [userId],
+      );
+      if (!row) throw new Error(`no user with id ${userId}`);
+      const actor = { instanceId: String(row.instance_id), orgId: String(row.resource_owner), userId: "SYSTEM" };
+      try {
+        const details = action === "lock" ? await commands.lockUser(actor, userId) : await commands.unlockUser(actor, userId);
+        return String(details.sequence);
+      } catch (error) {
+        if (error instanceof ZError) throw new Error(statusMessage(error.entry));
+        throw error;
+      }
+    },
+    close: () => store.close(),
+  };
+}
+
+function readPat(path: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    throw new UsageError(`no token: pass --token, set LATCHKEY_TOKEN, or make the admin token file ${path} readable`);
+  }
+}
+
+function table(users: readonly UserRow[]): string {
+  const rows = [["ID", "USERNAME", "STATE", "ORGANISATION"], ...users.map((u) => [u.id, u.userName, u.state, u.org])];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
+}

@@ -1,0 +1,131 @@
+import { hashToken, newPersonalAccessToken } from "../auth/tokens.js";
+import type { PermissionCheck } from "../auth/permission-check.js";
+import { sessionDecider } from "../domain/session/decider.js";
+import type { SessionUserAgent } from "../domain/session/events.js";
+import type { ChangeSession } from "../domain/session/session.js";
+import { Errors, ZError } from "../errors.js";
+import type { EventStore } from "../eventstore/event-store.js";
+import type { Clock } from "../lib/clock.js";
+import type { IdGenerator } from "../lib/ids.js";
+import type { KeyedQueue } from "../lib/keyed-queue.js";
+import type { LockoutPolicyQueries } from "../query/lockout-policy-queries.js";
+import { findUserByLoginName } from "../query/user-search.js";
+import type { UserQueries, UserView } from "../query/user-queries.js";
+import { handleCommand } from "./handle-command.js";
+import { loadAggregate } from "./load-aggregate.js";
+import { checkPassword } from "./password-check.js";
+import type { Actor } from "./user-commands.js";
+
+export type UserLookup = { readonly userId: string } | { readonly loginName: string };
+
+export interface SessionChecks {
+  readonly user?: UserLookup;
+  readonly password?: string;
+  /** Base64 values; an empty value removes the key. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly lifetimeNanos?: number;
+}
+
+export interface SessionChange {
+  readonly sessionId: string;
+  /** A new token whenever something changed; "" when nothing did. */
+  readonly sessionToken: string;
+  readonly details: { readonly sequence: number; readonly changeDate: Date; readonly resourceOwner: string };
+}
+
+export interface SessionCommands {
+  createSession(actor: Actor, checks: SessionChecks, userAgent?: SessionUserAgent): Promise<SessionChange>;
+  setSession(actor: Actor, sessionId: string, sessionToken: string, checks: SessionChecks): Promise<SessionChange>;
+}
+
+export interface SessionDependencies {
+  readonly store: EventStore;
+  readonly newId: IdGenerator;
+  readonly clock: Clock;
+  readonly users: UserQueries;
+  readonly policies: LockoutPolicyQueries;
+  readonly permissions: PermissionCheck;
+  readonly queue?: KeyedQueue;
+}
+
+/** Users that may sign in: ZITADEL's "enabled" states. */
+const ENABLED = new Set(["active", "initial"]);
+
+/**
+ * Sign-in sessions (ZITADEL's session v2 commands). Checks run in order: the
+ * user (looked up on the read side; a user that is not enabled fails with
+ * SESSION-Gj4ko), then the password (counted on the user aggregate, see
+ * checkPassword). A failing check creates no session, but a failed password
+ * check stays recorded. Sessions belong to the instance.
+ */
+export function createSessionCommands(deps: SessionDependencies): SessionCommands {
+  const { store, newId, clock, users, policies, permissions, queue } = deps;
+
+  async function checkUser(actor: Actor, lookup: UserLookup): Promise<UserView> {
+    const user =
+      "userId" in lookup ? await users.findUser(actor.instanceId, lookup.userId) : await findUserByLoginName(store, actor.instanceId, lookup.loginName);
+    if (!user) throw new ZError(Errors.User.QueryNotFound);
+    if (!ENABLED.has(user.state)) throw new ZError(Errors.Session.UserNotActive);
+    return user;
+  }
+
+  async function change(
+    actor: Actor,
+    sessionId: string,
+    checks: SessionChecks,
+    opened: { readonly start?: ChangeSession["start"]; readonly userId?: string; readonly tokenHash?: string },
+  ) {
+    const knownUserId = opened.userId;
+    const user = checks.user ? await checkUser(actor, checks.user) : undefined;
+    if (user && knownUserId && user.id !== knownUserId) throw new ZError(Errors.Session.UserChangeNotPossible);
+    const userId = user?.id ?? knownUserId;
+    if (checks.password !== undefined) {
+      if (!userId) throw new ZError(Errors.Session.UserIdMissing);
+      await checkPassword({ store, policies, queue }, { instanceId: actor.instanceId, creator: actor.userId }, userId, checks.password);
+    }
+    const token = newPersonalAccessToken();
+    const command: ChangeSession = {
+      type: "ChangeSession",
+      start: opened.start,
+      user: user && { userId: user.id, resourceOwner: user.resourceOwner },
+      passwordChecked: checks.password !== undefined,
+      metadata: checks.metadata,
+      lifetimeNanos: checks.lifetimeNanos,
+      checkedAt: clock().toISOString(),
+      token: { tokenID: newId(), tokenHash: hashToken(token) },
+    };
+    const result = await handleCommand(store, sessionDecider, sessionId, command, {
+      instanceId: actor.instanceId,
+      owner: actor.instanceId,
+      creator: actor.userId,
+    }, {
+      queue,
+      // The token must still be the current one when the change is written.
+      guard: (state) => {
+        if (opened.tokenHash !== undefined && state.tokenHash !== opened.tokenHash) throw new ZError(Errors.Session.TokenInvalid);
+      },
+    });
+    return {
+      sessionId,
+      sessionToken: result.events.length > 0 ? token : "",
+      details: { sequence: result.sequence, changeDate: result.changeDate, resourceOwner: result.owner },
+    };
+  }
+
+  return {
+    async createSession(actor, checks, userAgent) {
+      // Login clients and instance owners hold session.write.
+      if (!(await permissions.has(actor, "session.write", actor.orgId))) throw new ZError(Errors.UserV2.PermissionDenied);
+      return change(actor, newId(), checks, { start: { userAgent } });
+    },
+    async setSession(actor, sessionId, sessionToken, checks) {
+      const { state } = await loadAggregate(store, sessionDecider, actor.instanceId, sessionId);
+      // Only the current token of an existing session opens it.
+      if (state.status === "unspecified" || !state.tokenHash || !sessionToken || hashToken(sessionToken) !== state.tokenHash) {
+        throw new ZError(Errors.Session.TokenInvalid);
+      }
+      if (state.status === "terminated") throw new ZError(Errors.Session.Terminated);
+      return change(actor, sessionId, checks, { userId: state.userId, tokenHash: state.tokenHash });
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import type { Projection } from "../projection/projection.js";
+import { renderStatement, type Value } from "../projection/statement.js";
+import type { AppendCommand, RecordedEvent, UniqueClaim } from "./event-store.js";
+import { bindPlaceholders } from "./postgres-connection.js";
+
+/**
+ * A whole append as one call of `latchkey_append` (schema.ts): the stream
+ * heads, the unique claims and the read-model statements run in order inside
+ * one statement, hence one transaction and one round trip. SQL text and
+ * values stay apart: each statement reads its values from its own jsonb
+ * parameter (`$1`), so nothing is spliced into the SQL.
+ *
+ * Read-model statements are computed before the database has told the
+ * events' owner and positions; they refer to them with subqueries on the rows
+ * written just before. A projection that derives other values from them makes
+ * the append take the slower path (undefined here).
+ */
+export interface AppendBatch {
+  readonly statements: string[];
+  readonly params: string[];
+  readonly checks: Array<string | null>;
+  /** The unique claim behind each claim check, by statement number (from 1). */
+  readonly claims: Map<number, UniqueClaim>;
+}
+
+export const STREAM_MOVED = "LK409";
+export const CLAIM_TAKEN = "LK410";
+
+const eventsAfterHead = `e AS (
+    INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at)
+    SELECT $1->>'instance_id', $1->>'aggregate_type', $1->>'aggregate_id', ($1->>'expected')::bigint + n.ord,
+      n.event->>'type', n.event->>'payload', n.event->>'creator', s.owner, ($1->>'now')::bigint
+    FROM s, jsonb_array_elements($1->'events') WITH ORDINALITY AS n(event, ord)
+    RETURNING position, sequence
+  )
+  SELECT jsonb_build_object('owner', s.owner, 'positions', ARRAY(SELECT position FROM e ORDER BY sequence)) AS head FROM s`;
+
+/** Writes the head only when the stream is where the caller saw it; `s` is empty otherwise. */
+const CREATE_STREAM = `WITH s AS (
+    INSERT INTO streams AS st (instance_id, aggregate_type, aggregate_id, sequence, owner, created_at, changed_at, snapshot_revision, snapshot_sequence, snapshot)
+    VALUES ($1->>'instance_id', $1->>'aggregate_type', $1->>'aggregate_id', ($1->>'sequence')::bigint, $1->>'owner',
+      ($1->>'now')::bigint, ($1->>'now')::bigint, ($1->>'snapshot_revision')::integer, ($1->>'snapshot_sequence')::bigint, $1->>'snapshot')
+    ON CONFLICT (instance_id, aggregate_type, aggregate_id) DO UPDATE SET
+      sequence = excluded.sequence, changed_at = excluded.changed_at,
+      snapshot_revision = COALESCE(excluded.snapshot_revision, st.snapshot_revision),
+      snapshot_sequence = COALESCE(excluded.snapshot_sequence, st.snapshot_sequence),
+      snapshot = COALESCE(excluded.snapshot, st.snapshot)
+    WHERE st.sequence = 0
+    RETURNING st.owner
+  ), ${eventsAfterHead}`;
+
+const ADVANCE_STREAM = `WITH s AS (
+    UPDATE streams AS st SET sequence = ($1->>'sequence')::bigint, changed_at = ($1->>'now')::bigint,
+      snapshot_revision = COALESCE(($1->>'snapshot_revision')::integer, st.snapshot_revision),
+      snapshot_sequence = COALESCE(($1->>'snapshot_sequence')::bigint, st.snapshot_sequence),
+      snapshot = COALESCE($1->>'snapshot', st.snapshot)
+    WHERE st.instance_id = $1->>'instance_id' AND st.aggregate_type = $1->>'aggregate_type' AND st.aggregate_id = $1->>'aggregate_id'
+      AND st.sequence = ($1->>'expected')::bigint
+    RETURNING st.owner
+  ), ${eventsAfterHead}`;
+
+export const ADD_CLAIM = `INSERT INTO unique_constraints (instance_id, unique_type, unique_field) VALUES ($1->>0, $1->>1, $1->>2)
+  ON CONFLICT DO NOTHING RETURNING '{}'::jsonb`;
+export const REMOVE_CLAIM = `DELETE FROM unique_constraints WHERE instance_id = $1->>0 AND unique_type = $1->>1 AND unique_field = $1->>2`;
+
+// Stand-ins for what only the database knows yet; never stored.
+const OWNER = "\u0000latchkey:owner\u0000";
+const POSITION = -0.5;
+
+/**
+ * The statement that moves a stream's head and writes its events. It returns
+ * `{owner, positions}` as `head`, or no row when the stream is not where the
+ * caller saw it (a concurrent writer waits for the head row, then finds it moved).
+ */
+export function headStatement(command: AppendCommand, now: number): { text: string; param: unknown } {
+  const { instanceId, aggregateType, aggregateId } = command.stream;
+  const sequence = command.expectedSequence + command.events.length;
+  const snapshot = command.snapshot;
+  return {
+    text: command.expectedSequence === 0 ? CREATE_STREAM : ADVANCE_STREAM,
+    param: {
+      instance_id: instanceId,
+      aggregate_type: aggregateType,
+      aggregate_id: aggregateId,
+      expected: command.expectedSequence,
+      sequence,
+      owner: command.owner,
+      now,
+      snapshot_revision: snapshot?.revision ?? null,
+      snapshot_sequence: snapshot ? sequence : null,
+      snapshot: snapshot ? JSON.stringify(snapshot.state) : null,
+      events: command.events.map((event) => ({
+        type: event.type,
+        payload: event.payload === null || event.payload === undefined ? null : JSON.stringify(event.payload),
+        creator: event.creator,
+      })),
+    },
+  };
+}
+
+export function buildAppendBatch(commands: readonly AppendCommand[], now: number, projections: readonly Projection[]): AppendBatch | undefined {
+  const statements: string[] = [];
+  const params: string[] = [];
+  const checks: Array<string | null> = [];
+  const claims = new Map<number, UniqueClaim>();
+  const add = (sql: string, values: unknown, check: string | null = null) => {
+    statements.push(sql);
+    params.push(JSON.stringify(values));
+    checks.push(check);
+    return statements.length;
+  };
+
+  for (const command of commands) {
+    const { instanceId } = command.stream;
+    const head = headStatement(command, now);
+    add(head.text, head.param, STREAM_MOVED);
+
+    for (const claim of command.uniqueClaims ?? []) {
+      const values = [instanceId, claim.type, claim.field];
+      if (claim.action === "remove") add(REMOVE_CLAIM, values);
+      else claims.set(add(ADD_CLAIM, values, CLAIM_TAKEN), claim);
+    }
+
+    for (const [index, event] of command.events.entries()) {
+      const provisional: RecordedEvent = {
+        ...command.stream,
+        sequence: command.expectedSequence + index + 1,
+        type: event.type,
+        payload: event.payload ?? null,
+        creator: event.creator,
+        owner: OWNER,
+        createdAt: new Date(now),
+        position: POSITION,
+      };
+      for (const projection of projections) {
+        for (const statement of projection.apply(provisional)) {
+          const bound = bindValues(renderStatement(statement), command, provisional.sequence);
+          if (!bound) return undefined;
+          add(bound.sql, bound.values);
+        }
+      }
+    }
+  }
+  return { statements, params, checks, claims };
+}
+
+/** `?` → `($1->>n)` with a type for numbers; owner and position → subqueries on the rows just written. */
+function bindValues(rendered: { sql: string; params: Value[] }, command: AppendCommand, sequence: number) {
+  const { instanceId, aggregateType, aggregateId } = command.stream;
+  const values: Value[] = [instanceId, aggregateType, aggregateId, sequence];
+  const streamKey = `instance_id = $1->>0 AND aggregate_type = $1->>1 AND aggregate_id = $1->>2`;
+  let derived = false;
+  const sql = bindPlaceholders(rendered.sql, (index) => {
+    const value = rendered.params[index]!;
+    if (value === OWNER) return `(SELECT owner FROM streams WHERE ${streamKey})`;
+    if (value === POSITION) return `(SELECT position FROM events WHERE ${streamKey} AND sequence = ($1->>3)::bigint)`;
+    if (value === null) return "NULL";
+    if (typeof value === "string" && value.includes(OWNER)) derived = true;
+    values.push(value);
+    const ref = `($1->>${values.length - 1})`;
+    if (typeof value === "string") return ref;
+    if (!Number.isFinite(value)) derived = true;
+    return Number.isSafeInteger(value) ? `${ref}::bigint` : `${ref}::numeric`;
+  });
+  return derived ? undefined : { sql, values };
+}

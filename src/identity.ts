@@ -1,0 +1,94 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { ManagementService } from "../gen/zitadel/management_pb.js";
+import { createCredentialService } from "./api/management/credential-service.js";
+import { createOrgService } from "./api/management/org-service.js";
+import { defaultMasterKeyPath, resolveMasterKey } from "./auth/master-key.js";
+import { createSecretBox, MasterKeyMismatchError } from "./auth/secret-box.js";
+import { createSigningKeys } from "./auth/signing-keys.js";
+import { createTokenIssuer } from "./auth/token-issuer.js";
+import { createAccessTokenVerifier, type AccessTokenVerifier } from "./auth/token-verifier.js";
+import { createCredentialCommands } from "./command/credential-commands.js";
+import { ensureIamProject } from "./command/iam-project.js";
+import { createOrgCommands } from "./command/org-commands.js";
+import type { Config } from "./config.js";
+import type { EventStore } from "./eventstore/event-store.js";
+import type { Clock } from "./lib/clock.js";
+import type { IdGenerator } from "./lib/ids.js";
+import type { Logger } from "./lib/logger.js";
+import { withOAuthRoutes } from "./oauth/oauth-routes.js";
+import { createTokenEndpoint } from "./oauth/token-endpoint.js";
+import { createChangeQueries } from "./query/change-queries.js";
+import { createCredentialQueries } from "./query/credential-queries.js";
+import { createOrgQueries } from "./query/org-queries.js";
+import type { NodeHandler } from "./server/listen.js";
+
+export interface Identity {
+  /** The API's project id: access tokens need it in their audience. */
+  readonly apiProjectId: string;
+  /** For the authenticator: checks this instance's JWT access tokens. */
+  readonly accessTokens: { readonly verifier: AccessTokenVerifier; readonly instanceId: string };
+  /** ManagementService methods for credentials, organisations, members and history. */
+  readonly services: Partial<ServiceImpl<typeof ManagementService>>;
+  /** Puts discovery, the JWKS and the token endpoint in front of a handler. */
+  withIssuerRoutes(next: NodeHandler): NodeHandler;
+}
+
+export interface IdentityDependencies {
+  readonly config: Config;
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly logger: Logger;
+  readonly instanceId: string;
+}
+
+/**
+ * Latchkey as its own issuer, as ZITADEL is: the master key, the signing
+ * keys, the token endpoint, and the API methods for service accounts and
+ * organisations. Wired by `createApp`.
+ */
+export async function createIdentity(deps: IdentityDependencies): Promise<Identity> {
+  const { config, store, clock, newId, logger, instanceId } = deps;
+  const issuer = config.externalUrl;
+
+  const masterKey = await resolveMasterKey({ value: config.masterKey, path: config.masterKeyPath || defaultMasterKeyPath(config.database) });
+  if (masterKey.createdFile) logger.warn("generated a master key; back it up, it unlocks the signing keys", { file: masterKey.createdFile });
+  if (masterKey.looseFile) logger.warn("the master key file can be read by other users; restrict it to its owner (chmod 600)", { file: masterKey.looseFile });
+
+  const keys = createSigningKeys({
+    store,
+    box: createSecretBox(masterKey.key),
+    clock,
+    newId,
+    instanceId,
+    signingPeriodMs: config.signingKeyRotationMs,
+    tokenLifetimeMs: config.accessTokenLifetimeMs,
+  });
+  await keys.start().catch((error: unknown) => {
+    if (!(error instanceof MasterKeyMismatchError)) throw error;
+    throw new Error("the master key does not open the stored signing keys: give every process the master key of the first start (LATCHKEY_MASTERKEY or its key file)", { cause: error });
+  });
+  const apiProjectId = await ensureIamProject(store, instanceId, newId);
+  const tokens = createTokenIssuer({ keys, issuer, clock, newId, lifetimeMs: config.accessTokenLifetimeMs });
+  const verifier = createAccessTokenVerifier({ keys, issuer, audience: apiProjectId, clock });
+  const token = createTokenEndpoint({ store, instanceId, issuer, apiProjectId, tokens, clock, logger });
+
+  const services = {
+    ...createCredentialService({
+      commands: createCredentialCommands({ store, newId, clock }),
+      queries: createCredentialQueries(store, clock),
+      changes: createChangeQueries(store),
+    }),
+    ...createOrgService({
+      commands: createOrgCommands({ store, newId, instanceDomain: new URL(issuer).hostname }),
+      queries: createOrgQueries(store, clock),
+    }),
+  };
+
+  return {
+    apiProjectId,
+    accessTokens: { verifier, instanceId },
+    services,
+    withIssuerRoutes: (next) => withOAuthRoutes({ issuer, keys, token, logger }, next),
+  };
+}

@@ -1,0 +1,131 @@
+import type { RecordedEvent } from "../eventstore/event-store.js";
+import type { PasswordChangedPayload } from "../domain/user/lifecycle.js";
+import type { HumanAddedPayload } from "../domain/user/events.js";
+import type { Projection } from "./projection.js";
+import type { Statement } from "./statement.js";
+import { bool, changeColumns } from "./tables.js";
+
+/**
+ * The sign-in read model of each user: whether a password change is due,
+ * whether (why, when, by whom) the user is locked, and one row per failed
+ * check since the last reset, so counts are a COUNT(*).
+ *
+ * Why a user was locked is not in `user.locked` (ZITADEL's event has no
+ * payload). A lock written in the same append as a failed check (same time,
+ * next sequence, same creator) is that check reaching the policy's limit;
+ * any other lock is an administrator's.
+ */
+
+export const SIGN_IN_TABLE = "user_sign_in1";
+export const CHECK_FAILURES_TABLE = "user_check_failures1";
+
+export type LockReasonName = "admin" | "password_attempts" | "otp_attempts";
+export type FailureKind = "password" | "otp";
+
+const OTP_FAILED = /^user\.human\.mfa\.otp(\.sms|\.email)?\.check\.failed$/;
+const OTP_SUCCEEDED = /^user\.human\.mfa\.otp(\.sms|\.email)?\.check\.succeeded$/;
+
+export const signInProjection: Projection = {
+  name: "sign_in",
+  tables: [SIGN_IN_TABLE, CHECK_FAILURES_TABLE],
+  schema: [
+    `CREATE TABLE IF NOT EXISTS ${SIGN_IN_TABLE} (
+      instance_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      resource_owner TEXT NOT NULL,
+      password_change_required INTEGER NOT NULL DEFAULT 0,
+      locked INTEGER NOT NULL DEFAULT 0,
+      lock_reason TEXT,
+      locked_at BIGINT,
+      locked_by TEXT,
+      last_failure_kind TEXT,
+      last_failure_sequence BIGINT,
+      last_failure_at BIGINT,
+      last_failure_creator TEXT,
+      change_date BIGINT NOT NULL,
+      sequence BIGINT NOT NULL,
+      PRIMARY KEY (instance_id, user_id)
+    )`,
+    `CREATE INDEX IF NOT EXISTS ${SIGN_IN_TABLE}_locked ON ${SIGN_IN_TABLE} (instance_id, resource_owner, locked, locked_at)`,
+    `CREATE TABLE IF NOT EXISTS ${CHECK_FAILURES_TABLE} (
+      instance_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      sequence BIGINT NOT NULL,
+      kind TEXT NOT NULL,
+      created_at BIGINT NOT NULL,
+      PRIMARY KEY (instance_id, user_id, sequence)
+    )`,
+  ],
+  apply(event: RecordedEvent): Statement[] {
+    if (event.aggregateType !== "user") return [];
+    const user = { instance_id: event.instanceId, user_id: event.aggregateId };
+    const upsert = (values: Record<string, string | number | null>): Statement => ({
+      kind: "upsert",
+      table: SIGN_IN_TABLE,
+      key: user,
+      values: { resource_owner: event.owner, ...values, ...changeColumns(event) },
+    });
+    const clearFailures = (kind?: FailureKind): Statement => ({
+      kind: "delete",
+      table: CHECK_FAILURES_TABLE,
+      key: kind ? { ...user, kind } : user,
+    });
+    const failed = (kind: FailureKind): Statement[] => [
+      { kind: "upsert", table: CHECK_FAILURES_TABLE, key: { ...user, sequence: event.sequence }, values: { kind, created_at: event.createdAt.getTime() } },
+      upsert({
+        last_failure_kind: kind,
+        last_failure_sequence: event.sequence,
+        last_failure_at: event.createdAt.getTime(),
+        last_failure_creator: event.creator,
+      }),
+    ];
+    const unlocked = { locked: 0, lock_reason: null, locked_at: null, locked_by: null };
+
+    switch (event.type) {
+      case "user.human.added":
+        return [upsert({ password_change_required: bool((event.payload as HumanAddedPayload).changeRequired), ...unlocked })];
+      case "user.machine.added":
+        return [upsert(unlocked)];
+      case "user.human.password.changed":
+        return [upsert({ password_change_required: bool((event.payload as PasswordChangedPayload).changeRequired) }), clearFailures("password")];
+      case "user.human.password.check.succeeded":
+        return [clearFailures("password")];
+      case "user.human.password.check.failed":
+        return failed("password");
+      case "user.locked":
+        return [upsert({ locked: 1, lock_reason: "admin", locked_at: event.createdAt.getTime(), locked_by: event.creator }), ...causedBy(event)];
+      case "user.unlocked":
+        return [upsert(unlocked), clearFailures()];
+      // A deactivated (or reactivated) user is no longer locked: the lock is lost.
+      case "user.deactivated":
+      case "user.reactivated":
+        return [upsert(unlocked)];
+      case "user.removed":
+        return [{ kind: "delete", table: SIGN_IN_TABLE, key: user }, clearFailures()];
+    }
+    if (OTP_FAILED.test(event.type)) return failed("otp");
+    if (OTP_SUCCEEDED.test(event.type)) return [clearFailures("otp")];
+    return [];
+  },
+};
+
+/** Marks the lock as caused by a failed check when that check was written in the same append. */
+function causedBy(event: RecordedEvent): Statement[] {
+  const reasons: Array<[FailureKind, LockReasonName]> = [
+    ["password", "password_attempts"],
+    ["otp", "otp_attempts"],
+  ];
+  return reasons.map(([kind, reason]) => ({
+    kind: "update",
+    table: SIGN_IN_TABLE,
+    key: {
+      instance_id: event.instanceId,
+      user_id: event.aggregateId,
+      last_failure_kind: kind,
+      last_failure_sequence: event.sequence - 1,
+      last_failure_at: event.createdAt.getTime(),
+      last_failure_creator: event.creator,
+    },
+    values: { lock_reason: reason },
+  }));
+}

@@ -1,0 +1,157 @@
+import type { EventStore } from "../eventstore/event-store.js";
+import { USERS_TABLE } from "../projection/user-projection.js";
+import { toView, type UserRow, type UserStateName, type UserView } from "./user-queries.js";
+
+/** How a text filter compares, as ZITADEL's TextQueryMethod. */
+export type TextMethod = "equals" | "startsWith" | "contains" | "endsWith";
+
+export type TextField = "userName" | "firstName" | "lastName" | "nickName" | "displayName" | "email" | "loginName";
+
+/** ListUsers filters without wire types; a request's filters all apply. */
+export type UserFilter =
+  | { readonly kind: "text"; readonly field: TextField; readonly value: string; readonly method: TextMethod; readonly ignoreCase: boolean }
+  /** undefined: a state no user can be in (unspecified, suspend, deleted). */
+  | { readonly kind: "state"; readonly state: UserStateName | undefined }
+  | { readonly kind: "type"; readonly type: "human" | "machine" | undefined }
+  | { readonly kind: "ids"; readonly ids: readonly string[] }
+  | { readonly kind: "emails"; readonly emails: readonly string[] }
+  | { readonly kind: "or" | "and"; readonly filters: readonly UserFilter[] }
+  | { readonly kind: "not"; readonly filter: UserFilter };
+
+export type UserSortColumn = "userName" | "firstName" | "lastName" | "nickName" | "displayName" | "email" | "state" | "type" | "creationDate";
+
+export interface UserSearch {
+  readonly filters: readonly UserFilter[];
+  readonly sortBy?: UserSortColumn;
+  readonly asc: boolean;
+  readonly offset: number;
+  /** 0 means the default. */
+  readonly limit: number;
+}
+
+export interface UserSearchResult {
+  readonly total: number;
+  readonly users: readonly UserView[];
+}
+
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
+
+const columns: Record<TextField | UserSortColumn, string> = {
+  userName: "username",
+  loginName: "username",
+  firstName: "first_name",
+  lastName: "last_name",
+  nickName: "nick_name",
+  displayName: "display_name",
+  email: "email",
+  state: "state",
+  type: "user_type",
+  creationDate: "creation_date",
+};
+
+interface Fragment {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+const NOTHING: Fragment = { sql: "1 = 0", params: [] };
+const EVERYTHING: Fragment = { sql: "1 = 1", params: [] };
+
+/**
+ * Text comparisons in SQL both SQLite and PostgreSQL run the same way
+ * (SQLite's LIKE ignores case, so it is not used): substr, length, replace, LOWER.
+ */
+function textFragment(field: TextField, value: string, method: TextMethod, ignoreCase: boolean): Fragment {
+  const column = ignoreCase ? `LOWER(COALESCE(${columns[field]}, ''))` : `COALESCE(${columns[field]}, '')`;
+  const needle = ignoreCase ? value.toLowerCase() : value;
+  const length = [...needle].length;
+  switch (method) {
+    case "equals":
+      return { sql: `${column} = ?`, params: [needle] };
+    case "startsWith":
+      return { sql: `substr(${column}, 1, ?) = ?`, params: [length, needle] };
+    case "endsWith":
+      if (length === 0) return EVERYTHING;
+      return { sql: `(length(${column}) >= ? AND substr(${column}, length(${column}) - ? + 1) = ?)`, params: [length, length, needle] };
+    case "contains":
+      if (length === 0) return EVERYTHING;
+      return { sql: `replace(${column}, ?, '') <> ${column}`, params: [needle] };
+  }
+}
+
+function inList(column: string, values: readonly string[]): Fragment {
+  if (values.length === 0) return NOTHING;
+  return { sql: `${column} IN (${values.map(() => "?").join(", ")})`, params: values };
+}
+
+function combine(fragments: readonly Fragment[], operator: "AND" | "OR"): Fragment {
+  if (fragments.length === 0) return operator === "AND" ? EVERYTHING : NOTHING;
+  return { sql: `(${fragments.map((f) => f.sql).join(` ${operator} `)})`, params: fragments.flatMap((f) => f.params) };
+}
+
+export function filterFragment(filter: UserFilter): Fragment {
+  switch (filter.kind) {
+    case "text":
+      return textFragment(filter.field, filter.value, filter.method, filter.ignoreCase);
+    case "state":
+      return filter.state ? { sql: "state = ?", params: [filter.state] } : NOTHING;
+    case "type":
+      return filter.type ? { sql: "user_type = ?", params: [filter.type] } : NOTHING;
+    case "ids":
+      return inList("id", filter.ids);
+    case "emails":
+      return inList("email", filter.emails);
+    case "or":
+      return combine(filter.filters.map(filterFragment), "OR");
+    case "and":
+      return combine(filter.filters.map(filterFragment), "AND");
+    case "not": {
+      const inner = filterFragment(filter.filter);
+      return { sql: `NOT ${inner.sql.startsWith("(") ? inner.sql : `(${inner.sql})`}`, params: inner.params };
+    }
+  }
+}
+
+/**
+ * What a column sorts by, the same in both dialects: text without case (the
+ * dialects' default collations differ), states in ZITADEL's numbering.
+ */
+function sortKey(column: UserSortColumn): string {
+  switch (column) {
+    case "state":
+      return "CASE state WHEN 'active' THEN 1 WHEN 'inactive' THEN 2 WHEN 'deleted' THEN 3 WHEN 'locked' THEN 4 ELSE 6 END";
+    case "type":
+    case "creationDate":
+      return columns[column];
+    default:
+      return `LOWER(COALESCE(${columns[column]}, ''))`;
+  }
+}
+
+/** The users of one organisation (removed ones excluded) matching all filters, one page of them, and how many match. */
+export async function searchUsers(store: EventStore, instanceId: string, orgId: string, search: UserSearch): Promise<UserSearchResult> {
+  const where = combine(
+    [{ sql: "instance_id = ? AND resource_owner = ? AND state <> 'deleted'", params: [instanceId, orgId] }, ...search.filters.map(filterFragment)],
+    "AND",
+  );
+  const counted = await store.query<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${USERS_TABLE} WHERE ${where.sql}`, where.params);
+  const direction = search.asc ? "ASC" : "DESC";
+  // Without a column the order is the creation order; a column sorts as asked (ZITADEL: descending unless asc).
+  const order = search.sortBy ? `${sortKey(search.sortBy)} ${direction}, id ${direction}` : "creation_date ASC, id ASC";
+  const limit = Math.min(search.limit > 0 ? search.limit : DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
+  const rows = await store.query<UserRow>(
+    `SELECT * FROM ${USERS_TABLE} WHERE ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    [...where.params, limit, search.offset],
+  );
+  return { total: Number(counted[0]?.total ?? 0), users: rows.map(toView) };
+}
+
+/** A user of the instance by login name (its username, without case), removed ones excluded. */
+export async function findUserByLoginName(store: EventStore, instanceId: string, loginName: string): Promise<UserView | undefined> {
+  const rows = await store.query<UserRow>(
+    `SELECT * FROM ${USERS_TABLE} WHERE instance_id = ? AND LOWER(username) = ? AND state <> 'deleted'`,
+    [instanceId, loginName.toLowerCase()],
+  );
+  return rows[0] ? toView(rows[0]) : undefined;
+}

@@ -1,0 +1,13 @@
+import type { Config } from "../config.js";
+import type { ListenOptions } from "./listen.js";
+import { loadTlsFiles } from "./tls.js";
+
+/** The listener's settings from the configuration; reads (and checks) the TLS files when TLS is on. */
+export function listenOptionsFrom(config: Config): ListenOptions {
+  return {
+    tls: loadTlsFiles(config),
+    maxConcurrentStreams: config.maxConcurrentStreams,
+    maxHeaderBytes: config.maxHeaderBytes,
+    idleTimeoutMs: config.idleTimeoutMs,
+  };
+}

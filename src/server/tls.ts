@@ -1,0 +1,33 @@
+import { readFileSync } from "node:fs";
+import { createSecureContext } from "node:tls";
+import { ConfigError } from "../config.js";
+
+export interface TlsFiles {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+/**
+ * Reads the certificate and key named by LATCHKEY_TLS_CERT / LATCHKEY_TLS_KEY
+ * (undefined when TLS is off) and checks that they load together, so a bad
+ * file stops the start with the setting's name instead of failing handshakes.
+ */
+export function loadTlsFiles(config: { readonly tlsCert: string; readonly tlsKey: string }): TlsFiles | undefined {
+  if (!config.tlsCert) return undefined;
+  const read = (path: string, setting: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`${setting} names a file that cannot be read: ${path} (${(error as NodeJS.ErrnoException).code ?? error})`);
+    }
+  };
+  const files = { cert: read(config.tlsCert, "LATCHKEY_TLS_CERT"), key: read(config.tlsKey, "LATCHKEY_TLS_KEY") };
+  try {
+    createSecureContext(files);
+  } catch (error) {
+    throw new ConfigError(
+      `LATCHKEY_TLS_CERT and LATCHKEY_TLS_KEY must be a PEM certificate and its matching PEM private key (${(error as Error).message})`,
+    );
+  }
+  return files;
+}
