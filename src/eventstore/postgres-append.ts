@@ -1,9 +1,8 @@
 import type pg from "pg";
-import { Errors, ZError } from "../errors.js";
 import type { Projection } from "../projection/projection.js";
 import { renderStatement } from "../projection/statement.js";
 import type { AppendCommand, RecordedEvent } from "./event-store.js";
-import { ADD_CLAIM, headStatement, REMOVE_CLAIM } from "./postgres-batch.js";
+import { buildAppendBatch, runAppendBatch } from "./postgres-batch.js";
 import { numberPlaceholders } from "./postgres-connection.js";
 
 export const EVENT_COLUMNS = `position, instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at`;
@@ -19,25 +18,6 @@ export interface EventRow {
   creator: string;
   owner: string;
   created_at: number;
-}
-
-export interface HeadRow {
-  owner: string;
-  positions: Array<number | string>;
-}
-
-/** The command's events as recorded, once the head statement told owner and positions. */
-export function recordedEvents(command: AppendCommand, now: number, head: HeadRow): RecordedEvent[] {
-  return command.events.map((event, index) => ({
-    ...command.stream,
-    sequence: command.expectedSequence + index + 1,
-    type: event.type,
-    payload: event.payload ?? null,
-    creator: event.creator,
-    owner: head.owner,
-    createdAt: new Date(now),
-    position: Number(head.positions[index]),
-  }));
 }
 
 /** Names prepared statements by their text, so each connection parses a statement once. */
@@ -74,23 +54,10 @@ export async function appendCommand(
   projections: readonly Projection[],
   names: StatementNames,
 ): Promise<RecordedEvent[]> {
-  const statement = headStatement(command, now);
-  const { rows } = await client.query<{ head: HeadRow }>({ name: names(statement.text), text: statement.text, values: [JSON.stringify(statement.param)] });
-  const head = rows[0]?.head;
-  if (!head) throw new ZError(Errors.ConcurrentModification);
-
-  for (const claim of command.uniqueClaims ?? []) {
-    const values = [JSON.stringify([command.stream.instanceId, claim.type, claim.field])];
-    if (claim.action === "remove") {
-      await client.query({ name: "latchkey_remove_claim", text: REMOVE_CLAIM, values });
-    } else if ((await client.query({ name: "latchkey_add_claim", text: ADD_CLAIM, values })).rowCount === 0) {
-      throw new ZError(claim.error);
-    }
-  }
-
-  const recorded = recordedEvents(command, now, head);
-  for (const event of recorded) await applyProjections(client, projections, event, names);
-  return recorded;
+  // Head and claims in one call; the read models after it, once owner and positions are known.
+  const [recorded] = await runAppendBatch(client, buildAppendBatch([command], now, [])!, [command], now);
+  for (const event of recorded!) await applyProjections(client, projections, event, names);
+  return recorded!;
 }
 
 /**

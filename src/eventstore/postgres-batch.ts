@@ -1,7 +1,9 @@
+import type pg from "pg";
+import { ZError } from "../errors.js";
 import type { Projection } from "../projection/projection.js";
 import { renderStatement, type Value } from "../projection/statement.js";
 import type { AppendCommand, RecordedEvent, UniqueClaim } from "./event-store.js";
-import { bindPlaceholders } from "./postgres-connection.js";
+import { bindPlaceholders, toStoreError } from "./postgres-connection.js";
 
 /**
  * A whole append as one call of `latchkey_append` (schema.ts): the stream
@@ -59,9 +61,9 @@ const ADVANCE_STREAM = `WITH s AS (
     RETURNING st.owner
   ), ${eventsAfterHead}`;
 
-export const ADD_CLAIM = `INSERT INTO unique_constraints (instance_id, unique_type, unique_field) VALUES ($1->>0, $1->>1, $1->>2)
+const ADD_CLAIM = `INSERT INTO unique_constraints (instance_id, unique_type, unique_field) VALUES ($1->>0, $1->>1, $1->>2)
   ON CONFLICT DO NOTHING RETURNING '{}'::jsonb`;
-export const REMOVE_CLAIM = `DELETE FROM unique_constraints WHERE instance_id = $1->>0 AND unique_type = $1->>1 AND unique_field = $1->>2`;
+const REMOVE_CLAIM = `DELETE FROM unique_constraints WHERE instance_id = $1->>0 AND unique_type = $1->>1 AND unique_field = $1->>2`;
 
 // Stand-ins for what only the database knows yet; never stored.
 const OWNER = "\u0000latchkey:owner\u0000";
@@ -72,7 +74,7 @@ const POSITION = -0.5;
  * `{owner, positions}` as `head`, or no row when the stream is not where the
  * caller saw it (a concurrent writer waits for the head row, then finds it moved).
  */
-export function headStatement(command: AppendCommand, now: number): { text: string; param: unknown } {
+function headStatement(command: AppendCommand, now: number): { text: string; param: unknown } {
   const { instanceId, aggregateType, aggregateId } = command.stream;
   const sequence = command.expectedSequence + command.events.length;
   const snapshot = command.snapshot;
@@ -163,4 +165,48 @@ function bindValues(rendered: { sql: string; params: Value[] }, command: AppendC
     return Number.isSafeInteger(value) ? `${ref}::bigint` : `${ref}::numeric`;
   });
   return derived ? undefined : { sql, values };
+}
+
+interface HeadRow {
+  owner: string;
+  positions: Array<number | string>;
+}
+
+/** The command's events as recorded, once the head statement told owner and positions. */
+function recordedEvents(command: AppendCommand, now: number, head: HeadRow): RecordedEvent[] {
+  return command.events.map((event, index) => ({
+    ...command.stream,
+    sequence: command.expectedSequence + index + 1,
+    type: event.type,
+    payload: event.payload ?? null,
+    creator: event.creator,
+    owner: head.owner,
+    createdAt: new Date(now),
+    position: Number(head.positions[index]),
+  }));
+}
+
+const APPEND = { name: "latchkey_append", text: "SELECT latchkey_append($1::text[], $2::jsonb[], $3::text[]) AS results" };
+
+/**
+ * Runs a batch on a pool (its own transaction) or on a client inside an open
+ * transaction, and returns each command's recorded events. A moved stream
+ * becomes ConcurrentModification, a taken claim that claim's error.
+ */
+export async function runAppendBatch(
+  db: pg.Pool | pg.PoolClient,
+  batch: AppendBatch,
+  commands: readonly AppendCommand[],
+  now: number,
+): Promise<RecordedEvent[][]> {
+  let results: HeadRow[];
+  try {
+    const { rows } = await db.query<{ results: HeadRow[] }>({ ...APPEND, values: [batch.statements, batch.params, batch.checks] });
+    results = rows[0]!.results;
+  } catch (error) {
+    const claim = (error as { code?: string }).code === CLAIM_TAKEN && batch.claims.get(Number(/\d+$/.exec((error as Error).message)?.[0]));
+    throw claim ? new ZError(claim.error, { cause: error }) : toStoreError(error);
+  }
+  const heads = results.filter((result) => "owner" in result);
+  return commands.map((command, index) => recordedEvents(command, now, heads[index]!));
 }

@@ -2,10 +2,10 @@ import type pg from "pg";
 import { Errors, ZError } from "../errors.js";
 import type { Clock } from "../lib/clock.js";
 import type { Projection } from "../projection/projection.js";
-import type { AppendCommand, EventStore, EventStoreObserver, LoadedStream, RecordedEvent, StreamId, StreamInfo } from "./event-store.js";
-import { appendCommand, createStatementNames, EVENT_COLUMNS, recordedEvents, replayProjections, toRecorded, type EventRow, type HeadRow } from "./postgres-append.js";
-import { buildAppendBatch, CLAIM_TAKEN, type AppendBatch } from "./postgres-batch.js";
+import type { EventStore, EventStoreObserver, LoadedStream, RecordedEvent, StreamId, StreamInfo } from "./event-store.js";
 import { parsePostgresUrl } from "../lib/postgres-url.js";
+import { appendCommand, createStatementNames, EVENT_COLUMNS, replayProjections, toRecorded, type EventRow } from "./postgres-append.js";
+import { buildAppendBatch, runAppendBatch } from "./postgres-batch.js";
 import { createPool, inTransaction, numberPlaceholders, toStoreError } from "./postgres-connection.js";
 import { migratePostgres } from "./postgres-schema.js";
 
@@ -107,20 +107,6 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
     }
   };
 
-  const appendInOneCall = async (batch: AppendBatch, commands: readonly AppendCommand[], now: number) => {
-    if (closed) throw new ZError(Errors.Unavailable);
-    let results: HeadRow[];
-    try {
-      const { rows } = await pool.query<{ results: HeadRow[] }>({ ...APPEND, values: [batch.statements, batch.params, batch.checks] });
-      results = rows[0]!.results;
-    } catch (error) {
-      const claim = (error as { code?: string }).code === CLAIM_TAKEN && batch.claims.get(Number(/\d+$/.exec((error as Error).message)?.[0]));
-      throw claim ? new ZError(claim.error) : toStoreError(error);
-    }
-    const heads = results.filter((result) => "owner" in result);
-    return commands.map((command, index) => recordedEvents(command, now, heads[index]!));
-  };
-
   const readAllOnce = (afterPosition: number, limit: number) => run<EventRow>(READ_ALL, [afterPosition, limit]);
 
   return {
@@ -131,7 +117,7 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
       const now = options.clock().getTime();
       const batch = buildAppendBatch(commands, now, options.projections);
       const recorded = batch
-        ? await appendInOneCall(batch, commands, now)
+        ? await runAppendBatch(pool, batch, commands, now)
         : await inTransaction(pool, async (client) => {
             const results: RecordedEvent[][] = [];
             for (const command of commands) results.push(await appendCommand(client, command, now, options.projections, names));
@@ -208,7 +194,6 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
 }
 
 const PING = { name: "latchkey_ping", text: "SELECT 1" };
-const APPEND = { name: "latchkey_append", text: "SELECT latchkey_append($1::text[], $2::jsonb[], $3::text[]) AS results" };
 
 interface HeadColumns {
   head_sequence: number;
