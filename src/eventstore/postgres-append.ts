@@ -2,23 +2,13 @@ import type pg from "pg";
 import type { Projection } from "../projection/projection.js";
 import { renderStatement } from "../projection/statement.js";
 import type { AppendCommand, RecordedEvent } from "./event-store.js";
+import type { EventRow } from "./event-row.js";
 import { buildAppendBatch, runAppendBatch } from "./postgres-batch.js";
 import { numberPlaceholders } from "./postgres-connection.js";
 
 export const EVENT_COLUMNS = `position, instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at`;
 
-export interface EventRow {
-  position: number;
-  instance_id: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  sequence: number;
-  event_type: string;
-  payload: string | null;
-  creator: string;
-  owner: string;
-  created_at: number;
-}
+export type { EventRow };
 
 /** Names prepared statements by their text, so each connection parses a statement once. */
 export function createStatementNames(limit = 1000) {

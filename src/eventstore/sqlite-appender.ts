@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { Projection } from "../projection/projection.js";
 import { renderStatement } from "../projection/statement.js";
 import type { AppendCommand, RecordedEvent, StreamInfo } from "./event-store.js";
-import { toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
+import { createStatementCache, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
 
 /** Why an append was refused; plain data, so it can cross a thread boundary. */
 export type AppendFailure =
@@ -56,12 +56,7 @@ export function createSqliteAppender(db: Database.Database, projections: readonl
     `DELETE FROM unique_constraints WHERE instance_id = ? AND unique_type = ? AND unique_field = ?`,
   );
   const selectAll = db.prepare<[number, number], EventRow>(`SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?`);
-  const statements = new Map<string, Database.Statement>();
-  const prepared = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
-    return statement;
-  };
+  const prepared = createStatementCache(db);
 
   const applyProjections = (event: RecordedEvent) => {
     for (const projection of projections) {

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Projection } from "../projection/projection.js";
 import type { RecordedEvent } from "./event-store.js";
+import type { EventRow } from "./event-row.js";
 import { migrations } from "./schema.js";
 
 /** Opens the SQLite file with the settings every connection uses. */
@@ -32,17 +33,16 @@ export function migrate(db: Database.Database, projections: readonly Projection[
   })();
 }
 
-export interface EventRow {
-  position: number;
-  instance_id: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  sequence: number;
-  event_type: string;
-  payload: string | null;
-  creator: string;
-  owner: string;
-  created_at: number;
+export type { EventRow } from "./event-row.js";
+
+/** Prepares each distinct SQL text once per connection. */
+export function createStatementCache(db: Database.Database): (sql: string) => Database.Statement {
+  const statements = new Map<string, Database.Statement>();
+  return (sql) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
 }
 
 export interface StreamRow {

@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -7,7 +6,7 @@ import type { Clock } from "../lib/clock.js";
 import type { Projection } from "../projection/projection.js";
 import type { AppendCommand, EventStore, EventStoreObserver, LoadedStream, RecordedEvent, StreamId, StreamInfo } from "./event-store.js";
 import type { AppendFailure, AppendOutcome, StreamHead } from "./sqlite-appender.js";
-import { migrate, openDatabase, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
+import { createStatementCache, migrate, openDatabase, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
 import type { WriterData, WriterRequest } from "./sqlite-writer.js";
 
 export interface SqliteEventStoreOptions {
@@ -48,12 +47,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     `SELECT * FROM events WHERE instance_id = ? AND aggregate_type = ? AND aggregate_id = ? AND sequence > ? ORDER BY sequence`,
   );
   const selectAll = db.prepare<[number, number], EventRow>(`SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?`);
-  const statements = new Map<string, Database.Statement>();
-  const prepared = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
-    return statement;
-  };
+  const prepared = createStatementCache(db);
 
   // Every write passes through this process, so the heads of recently written
   // streams are known exactly; they spare the reads on every load.
