@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
@@ -66,7 +66,8 @@ interface Latchkey {
 async function startLatchkey(dir: string, extraEnv: Record<string, string> = {}): Promise<Latchkey> {
   const port = await freePort();
   const began = performance.now();
-  const child = start([...tsx, "--import", "./bench/stall-monitor.ts", "src/main.ts"], {
+  // The compiled server with the flags `npm start` gives it (package.json).
+  const child = start(["--max-semi-space-size=4", "--enable-source-maps", "--import", "./bench/stall-monitor.mjs", "dist/main.js"], {
     LATCHKEY_PORT: String(port),
     LATCHKEY_HOST: "127.0.0.1",
     LATCHKEY_DATABASE: join(dir, "latchkey.db"),
@@ -284,6 +285,7 @@ async function soakTarget(k: Latchkey) {
 
 // ---- main ----------------------------------------------------------------------
 
+if (spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" }).status !== 0) throw new Error("npm run build failed");
 const dir = mkdtempSync(join(tmpdir(), "latchkey-bench-"));
 const latchkey = await startLatchkey(dir);
 try {

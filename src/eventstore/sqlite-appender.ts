@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Projection } from "../projection/projection.js";
 import { renderStatement } from "../projection/statement.js";
-import type { AppendCommand, RecordedEvent, StreamInfo } from "./event-store.js";
+import type { AppendCommand, RecordedEvent } from "./event-store.js";
 import { createStatementCache, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
 
 /** Why an append was refused; plain data, so it can cross a thread boundary. */
@@ -10,15 +10,26 @@ export type AppendFailure =
   | { readonly kind: "claim"; readonly command: number; readonly claim: number }
   | { readonly kind: "error"; readonly message: string };
 
-export type AppendOutcome = { readonly events: RecordedEvent[][] } | { readonly failure: AppendFailure };
+/** An append as it crosses to the writer thread: the snapshot already serialised. */
+export type WriterAppend = Omit<AppendCommand, "snapshot"> & { readonly snapshot?: { readonly revision: number; readonly json: string } };
 
-/** A stream's head after a committed append, for the reader's cache. */
-export interface StreamHead {
-  readonly instanceId: string;
-  readonly aggregateType: string;
-  readonly aggregateId: string;
-  readonly info: StreamInfo;
+/**
+ * What the writer reports of a committed append: only what the caller cannot
+ * know (the caller already holds the events and the snapshot, so they do not
+ * travel back).
+ */
+export interface CommittedAppend {
+  /** The stream's sequence after the append. */
+  readonly sequence: number;
+  /** The stream's owner (an existing stream keeps its own). */
+  readonly owner: string;
+  /** When the stream was created, in epoch milliseconds. */
+  readonly streamCreatedAt: number;
+  /** The global position of each event. */
+  readonly positions: readonly number[];
 }
+
+export type AppendOutcome = { readonly committed: readonly CommittedAppend[] } | { readonly failure: AppendFailure };
 
 class Refused extends Error {
   constructor(readonly failure: AppendFailure) {
@@ -67,9 +78,7 @@ export function createSqliteAppender(db: Database.Database, projections: readonl
     }
   };
 
-  let heads: StreamHead[] = [];
-
-  const appendOne = (command: AppendCommand, index: number, now: number): RecordedEvent[] => {
+  const appendOne = (command: WriterAppend, index: number, now: number): CommittedAppend => {
     const { instanceId, aggregateType, aggregateId } = command.stream;
     const stream = selectStream.get(instanceId, aggregateType, aggregateId);
     const current = stream?.sequence ?? 0;
@@ -81,62 +90,43 @@ export function createSqliteAppender(db: Database.Database, projections: readonl
       }
     });
     const owner = stream?.owner ?? command.owner;
+    const createdAt = new Date(now);
     const recorded = command.events.map((event, offset): RecordedEvent => {
       const sequence = current + offset + 1;
       const payload = event.payload === null || event.payload === undefined ? null : JSON.stringify(event.payload);
       const info = insertEvent.run(instanceId, aggregateType, aggregateId, sequence, event.type, payload, event.creator, owner, now);
-      return {
-        ...command.stream,
-        sequence,
-        type: event.type,
-        payload: event.payload ?? null,
-        creator: event.creator,
-        owner,
-        createdAt: new Date(now),
-        position: Number(info.lastInsertRowid),
-      };
+      const position = Number(info.lastInsertRowid);
+      return { ...command.stream, sequence, type: event.type, payload: event.payload ?? null, creator: event.creator, owner, createdAt, position };
     });
     const sequence = current + recorded.length;
     const snapshot = command.snapshot;
     upsertStream.run(
       instanceId, aggregateType, aggregateId, sequence, owner, stream?.created_at ?? now, now,
-      snapshot?.revision ?? null, snapshot ? sequence : null, snapshot ? JSON.stringify(snapshot.state) : null,
+      snapshot?.revision ?? null, snapshot ? sequence : null, snapshot?.json ?? null,
     );
     recorded.forEach(applyProjections);
-    // Without a new snapshot the head is not cached: loads then read the file.
-    heads.push({
-      instanceId, aggregateType, aggregateId,
-      info: { sequence, owner, createdAt: new Date(stream?.created_at ?? now), changedAt: new Date(now), snapshot },
-    });
-    return recorded;
+    return { sequence, owner, streamCreatedAt: stream?.created_at ?? now, positions: recorded.map((event) => event.position) };
   };
 
   // Nested db.transaction calls run as savepoints inside the batch transaction.
-  const appendAtomically = db.transaction((commands: readonly AppendCommand[], now: number) => {
-    const mark = heads.length;
-    try {
-      return commands.map((command, index) => appendOne(command, index, now));
-    } catch (error) {
-      heads.length = mark; // rolled back: nothing of this append reaches the cache
-      throw error;
-    }
-  });
+  const appendAtomically = db.transaction((commands: readonly WriterAppend[], now: number) =>
+    commands.map((command, index) => appendOne(command, index, now)),
+  );
 
   return {
     /** Appends every entry of the batch in one durable transaction; one outcome per entry. */
-    appendBatch(batch: ReadonlyArray<readonly AppendCommand[]>, now: number): { outcomes: AppendOutcome[]; heads: StreamHead[] } {
-      heads = [];
+    appendBatch(batch: ReadonlyArray<readonly WriterAppend[]>, now: number): AppendOutcome[] {
       const outcomes: AppendOutcome[] = [];
       db.transaction(() => {
         for (const commands of batch) {
           try {
-            outcomes.push({ events: appendAtomically(commands, now) });
+            outcomes.push({ committed: appendAtomically(commands, now) });
           } catch (error) {
             outcomes.push({ failure: error instanceof Refused ? error.failure : { kind: "error", message: String((error as Error)?.message ?? error) } });
           }
         }
       })();
-      return { outcomes, heads };
+      return outcomes;
     },
     rebuildProjections() {
       db.transaction(() => {

@@ -1,7 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { allProjections } from "../projection/all-projections.js";
-import type { AppendCommand } from "./event-store.js";
-import { createSqliteAppender } from "./sqlite-appender.js";
+import { createSqliteAppender, type WriterAppend } from "./sqlite-appender.js";
 import { openDatabase } from "./sqlite-database.js";
 
 /**
@@ -9,7 +8,7 @@ import { openDatabase } from "./sqlite-database.js";
  * them here keeps the event loop serving requests while the disk works.
  */
 export type WriterRequest =
-  | { readonly kind: "append"; readonly id: number; readonly batch: ReadonlyArray<readonly AppendCommand[]>; readonly now: number }
+  | { readonly kind: "append"; readonly id: number; readonly batch: ReadonlyArray<readonly WriterAppend[]>; readonly now: number }
   | { readonly kind: "rebuild"; readonly id: number }
   | { readonly kind: "close"; readonly id: number };
 

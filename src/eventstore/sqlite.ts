@@ -5,7 +5,7 @@ import { Errors, ZError } from "../errors.js";
 import type { Clock } from "../lib/clock.js";
 import type { Projection } from "../projection/projection.js";
 import type { AppendCommand, EventStore, EventStoreObserver, LoadedStream, RecordedEvent, StreamId, StreamInfo } from "./event-store.js";
-import type { AppendFailure, AppendOutcome, StreamHead } from "./sqlite-appender.js";
+import type { AppendFailure, AppendOutcome, CommittedAppend, WriterAppend } from "./sqlite-appender.js";
 import { createStatementCache, migrate, openDatabase, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
 import type { WriterData, WriterRequest } from "./sqlite-writer.js";
 
@@ -65,21 +65,19 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     const batch = pending;
     pending = [];
     const started = performance.now();
+    const now = options.clock().getTime();
     try {
-      const { outcomes, heads } = (await writer.request({
-        kind: "append",
-        id: 0,
-        batch: batch.map((item) => item.commands),
-        now: options.clock().getTime(),
-      })) as { outcomes: AppendOutcome[]; heads: StreamHead[] };
-      for (const head of heads) streamCache.set(streamKey(head), head.info);
-      const committed = outcomes.flatMap((outcome) => ("events" in outcome ? outcome.events.flat() : []));
+      const outcomes = (await writer.request({ kind: "append", id: 0, batch: batch.map((item) => item.commands.map(toWriterAppend)), now })) as AppendOutcome[];
+      const results = outcomes.map((outcome, index) => ("committed" in outcome ? recordedOf(batch[index]!.commands, outcome.committed, now) : undefined));
+      const committed = results.flatMap((events) => (events ? events.flat() : []));
       if (committed.length) for (const listener of listeners) listener(committed);
       options.observer?.committed?.({ appends: batch.length, events: committed.length, seconds: (performance.now() - started) / 1000 });
       batch.forEach((item, index) => {
         const outcome = outcomes[index]!;
-        if ("events" in outcome) item.resolve(outcome.events);
-        else item.reject(toError(outcome.failure, item.commands));
+        if ("committed" in outcome) {
+          outcome.committed.forEach((head, i) => streamCache.set(streamKey(item.commands[i]!.stream), headOf(item.commands[i]!, head, now)));
+          item.resolve(results[index]!);
+        } else item.reject(toError(outcome.failure, item.commands));
       });
     } catch (error) {
       batch.forEach((item) => item.reject(error));
@@ -146,6 +144,42 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       await writer.close();
       db.close();
     },
+  };
+}
+
+/** Snapshots travel as JSON text: cheaper to pass between threads than the object, and stored as text anyway. */
+function toWriterAppend(command: AppendCommand): WriterAppend {
+  const { snapshot, ...rest } = command;
+  return snapshot ? { ...rest, snapshot: { revision: snapshot.revision, json: JSON.stringify(snapshot.state) } } : rest;
+}
+
+/** The caller's events as recorded, from what the writer reported of each append. */
+function recordedOf(commands: readonly AppendCommand[], committed: readonly CommittedAppend[], now: number): RecordedEvent[][] {
+  const createdAt = new Date(now);
+  return commands.map((command, i) => {
+    const { sequence, owner, positions } = committed[i]!;
+    const first = sequence - command.events.length;
+    return command.events.map((event, offset) => ({
+      ...command.stream,
+      sequence: first + offset + 1,
+      type: event.type,
+      payload: event.payload ?? null,
+      creator: event.creator,
+      owner,
+      createdAt,
+      position: positions[offset]!,
+    }));
+  });
+}
+
+/** A stream's head after a committed append, for the cache of loads. */
+function headOf(command: AppendCommand, committed: CommittedAppend, now: number): StreamInfo {
+  return {
+    sequence: committed.sequence,
+    owner: committed.owner,
+    createdAt: new Date(committed.streamCreatedAt),
+    changedAt: new Date(now),
+    snapshot: command.snapshot,
   };
 }
 

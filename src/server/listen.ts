@@ -92,14 +92,15 @@ export function listen(
   let server: Server;
   if (options.tls) {
     const handshakeTimeout = idleTimeoutMs > 0 ? idleTimeoutMs : undefined;
-    server = createTlsServer({ ...options.tls, ALPNProtocols: ["h2", "http/1.1"], handshakeTimeout }, (socket: TLSSocket) => {
+    server = createTlsServer({ ...options.tls, ALPNProtocols: ["h2", "http/1.1"], handshakeTimeout, noDelay: true }, (socket: TLSSocket) => {
       handOver(socket, socket.alpnProtocol === "h2");
     });
     server.on("connection", track);
     // Handshake failures (plain HTTP on the TLS port, bad clients) concern only that connection.
     server.on("tlsClientError", (_error, socket) => socket.destroy());
   } else {
-    server = createNetServer((socket) => {
+    // Without noDelay, Nagle holds back small HTTP/2 frames until the peer's delayed ACK (about 40 ms).
+    server = createNetServer({ noDelay: true }, (socket) => {
       track(socket);
       // Until a protocol takes over, a silent connection is closed like an idle one.
       if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs, () => socket.destroy());

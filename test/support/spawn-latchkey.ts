@@ -14,12 +14,17 @@ export interface LatchkeyProcess {
 const root = new URL("../..", import.meta.url).pathname;
 
 /**
- * Starts `node --import tsx src/main.ts` with the given LATCHKEY_* settings
- * on a free loopback port and resolves once it logs that it listens.
+ * Starts `node --import tsx src/main.ts` (or the given node arguments, e.g.
+ * the compiled `dist/main.js`) with the given LATCHKEY_* settings on a free
+ * loopback port and resolves once it logs that it listens.
  */
-export function spawnLatchkey(env: Record<string, string>, timeoutMs = 20_000): Promise<LatchkeyProcess> {
+export function spawnLatchkey(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  nodeArgs: readonly string[] = ["--import", "tsx", "src/main.ts"],
+): Promise<LatchkeyProcess> {
   const settings = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("LATCHKEY_")));
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: root,
     env: { ...settings, LATCHKEY_PORT: "0", LATCHKEY_HOST: "127.0.0.1", LATCHKEY_LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
