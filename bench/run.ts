@@ -5,6 +5,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { create, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { LockUserRequestSchema, UnlockUserRequestSchema } from "../gen/zitadel/management_pb.js";
 import type { LoadResult, Scenario } from "./drivers/load.js";
 
@@ -48,18 +49,23 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
-async function startBaseline(file: string): Promise<{ child: ChildProcess; port: number }> {
+/** Starts a baseline; it prints its port(s) as one JSON line. */
+async function startBaseline(file: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; h2Port?: number }> {
   const port = await freePort();
-  const child = start([...tsx, join("bench/baselines", file)], { PORT: String(port) });
-  await new Promise((resolve) => child.stdout!.once("data", resolve));
-  return { child, port };
+  const child = start([...tsx, join("bench/baselines", file)], { PORT: String(port), ...env });
+  const line = await new Promise<string>((resolve) => child.stdout!.once("data", (chunk) => resolve(String(chunk))));
+  return { child, ...(JSON.parse(line) as { port: number; h2Port?: number }) };
 }
 
-interface Latchkey {
-  child: ChildProcess;
+/** A server the workloads can seed users on and call: Latchkey or the durable floor. */
+interface Target {
   port: number;
-  dir: string;
   token: string;
+}
+
+interface Latchkey extends Target {
+  child: ChildProcess;
+  dir: string;
   readyMs: number;
 }
 
@@ -88,7 +94,7 @@ async function startLatchkey(dir: string, extraEnv: Record<string, string> = {})
 
 // ---- workloads -----------------------------------------------------------------
 
-async function rest(k: Latchkey, path: string, body: unknown) {
+async function rest(k: Target, path: string, body: unknown) {
   const response = await fetch(`http://127.0.0.1:${k.port}${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${k.token}`, "content-type": "application/json" },
@@ -99,7 +105,7 @@ async function rest(k: Latchkey, path: string, body: unknown) {
 }
 
 let userCounter = 0;
-async function seedUsers(k: Latchkey, count: number): Promise<string[]> {
+async function seedUsers(k: Target, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i += 32) {
     const batch = Array.from({ length: Math.min(32, count - i) }, () =>
@@ -161,47 +167,66 @@ interface Row {
   measured: string;
   ratio: number;
   goal: string;
-  pass: boolean;
+  pass: boolean | undefined;
 }
 const rows: Row[] = [];
 const record = (target: string, measured: string, ratio: number, goal: number, higherIsBetter = true) =>
   rows.push({ target, measured, ratio, goal: `${higherIsBetter ? "≥" : "≤"} ${goal}`, pass: higherIsBetter ? ratio >= goal : ratio <= goal });
+/** A figure shown for context, with no goal. */
+const inform = (target: string, measured: string, ratio: number) => rows.push({ target, measured, ratio, goal: "information", pass: undefined });
+
+const H1_WIRES = ["rest", "connect-json", "grpc-web"] as const;
 
 async function throughputTargets(k: Latchkey) {
+  const floorToken = "durable-floor-token";
+  const floor = await startBaseline("durable-floor.ts", { FLOOR_TOKEN: floorToken });
+  const floorTarget: Target = { port: floor.port, token: floorToken };
   const grpcBase = await startBaseline("grpc-js-noop.ts");
   const httpBase = await startBaseline("http-noop.ts");
   const h2 = { kind: "h2" as const, connections: 4, streams: 16, seconds: settings.seconds };
   const h1 = { kind: "h1" as const, connections: 64, streams: 1, seconds: settings.seconds };
-  const slotsOf = async (wire: Wire, count: number, users: number) => {
-    const ids = await seedUsers(k, count * users);
-    return Array.from({ length: count }, (_, i) => pairs(wire, ids.slice(i * users, (i + 1) * users), k.token));
+  const slotsOf = async (target: Target, wire: Wire, count: number, users: number) => {
+    const ids = await seedUsers(target, count * users);
+    return Array.from({ length: count }, (_, i) => pairs(wire, ids.slice(i * users, (i + 1) * users), target.token));
   };
   const results: Record<string, LoadResult[]> = {};
   const add = (name: string, result: LoadResult) => (results[name] ??= []).push(result);
   for (let round = 0; round < settings.rounds; round++) {
-    const baseSlots = (await slotsOf("grpc", 64, 4)).map((slot) => slot.map((r) => ({ ...r, path: method("UnlockUser") })));
+    const baseSlots = (await slotsOf(k, "grpc", 64, 4)).map((slot) => slot.map((r) => ({ ...r, path: method("UnlockUser") })));
     add("grpc-js no-op", await drive({ ...h2, port: grpcBase.port, slots: baseSlots }));
-    add("latchkey grpc", await drive({ ...h2, port: k.port, slots: await slotsOf("grpc", 64, 4) }));
-    add("node:http no-op", await drive({ ...h1, port: httpBase.port, slots: await slotsOf("rest", 64, 1) }));
-    for (const wire of ["connect-json", "rest", "grpc-web"] as const) {
-      add(`latchkey ${wire}`, await drive({ ...h1, port: k.port, slots: await slotsOf(wire, 64, 2) }));
+    add("floor grpc", await drive({ ...h2, port: floor.h2Port!, slots: await slotsOf(floorTarget, "grpc", 64, 4) }));
+    add("latchkey grpc", await drive({ ...h2, port: k.port, slots: await slotsOf(k, "grpc", 64, 4) }));
+    add("node:http no-op", await drive({ ...h1, port: httpBase.port, slots: await slotsOf(k, "rest", 64, 1) }));
+    for (const wire of H1_WIRES) {
+      add(`floor ${wire}`, await drive({ ...h1, port: floor.port, slots: await slotsOf(floorTarget, wire, 64, 2) }));
+      add(`latchkey ${wire}`, await drive({ ...h1, port: k.port, slots: await slotsOf(k, wire, 64, 2) }));
     }
   }
-  await Promise.all([stop(grpcBase.child), stop(httpBase.child)]);
+  await Promise.all([stop(floor.child), stop(grpcBase.child), stop(httpBase.child)]);
   const rps = (name: string) => median(results[name]!.map((r) => r.rps));
   const p99 = (name: string) => median(results[name]!.map((r) => r.p99Ms));
   const failures = (name: string) => results[name]!.reduce((sum, r) => sum + r.failures, 0);
   for (const name of Object.keys(results)) {
     console.log(`${name.padEnd(22)} ${rps(name).toFixed(0).padStart(7)} calls/s  p50 ${median(results[name]!.map((r) => r.p50Ms)).toFixed(2)} ms  p99 ${p99(name).toFixed(2)} ms  failures ${failures(name)}`);
   }
-  const grpcRatio = rps("latchkey grpc") / rps("grpc-js no-op");
-  record("1. UnlockUser gRPC h2c vs grpc-js no-op (throughput)", `${rps("latchkey grpc").toFixed(0)} vs ${rps("grpc-js no-op").toFixed(0)} calls/s`, grpcRatio, 1.0);
-  record("1. UnlockUser gRPC h2c vs grpc-js no-op (p99, lower is better)", `${p99("latchkey grpc").toFixed(2)} vs ${p99("grpc-js no-op").toFixed(2)} ms`, p99("latchkey grpc") / p99("grpc-js no-op"), 1.0, false);
-  for (const wire of ["connect-json", "rest", "grpc-web"]) {
-    record(`2. UnlockUser ${wire} HTTP/1.1 vs node:http no-op`, `${rps(`latchkey ${wire}`).toFixed(0)} vs ${rps("node:http no-op").toFixed(0)} calls/s`, rps(`latchkey ${wire}`) / rps("node:http no-op"), 0.25);
+  const calls = (name: string) => `${rps(name).toFixed(0)} calls/s`;
+  const againstFloor = (label: string, wire: string) => {
+    const ours = `latchkey ${wire}`;
+    const floorName = `floor ${wire}`;
+    record(`${label} vs the durable floor (throughput)`, `${calls(ours)} vs ${calls(floorName)}`, rps(ours) / rps(floorName), 0.8);
+    record(`${label} vs the durable floor (p99, lower is better)`, `${p99(ours).toFixed(2)} vs ${p99(floorName).toFixed(2)} ms`, p99(ours) / p99(floorName), 1.5, false);
+  };
+  againstFloor("1. lock/unlock gRPC h2c (4 × 16)", "grpc");
+  for (const wire of H1_WIRES) againstFloor(`2. lock/unlock ${wire} HTTP/1.1 (64 connections)`, wire);
+  inform("   Latchkey gRPC vs grpc-js no-op", `${calls("latchkey grpc")} vs ${calls("grpc-js no-op")}`, rps("latchkey grpc") / rps("grpc-js no-op"));
+  inform("   durable floor gRPC vs grpc-js no-op", `${calls("floor grpc")} vs ${calls("grpc-js no-op")}`, rps("floor grpc") / rps("grpc-js no-op"));
+  for (const wire of H1_WIRES) {
+    inform(`   Latchkey ${wire} vs node:http no-op`, `${calls(`latchkey ${wire}`)} vs ${calls("node:http no-op")}`, rps(`latchkey ${wire}`) / rps("node:http no-op"));
   }
-  const allFailures = Object.keys(results).filter((n) => n.startsWith("latchkey")).reduce((sum, n) => sum + failures(n), 0);
-  record("   failed Latchkey calls during the load (must be 0)", String(allFailures), allFailures, 0, false);
+  const failed = (prefix: string) => Object.keys(results).filter((n) => n.startsWith(prefix)).reduce((sum, n) => sum + failures(n), 0);
+  record("   failed Latchkey calls during the load (must be 0)", String(failed("latchkey")), failed("latchkey"), 0, false);
+  inform("   failed durable-floor calls during the load", String(failed("floor")), failed("floor"));
+  return { sqliteGrpcRps: rps("latchkey grpc") };
 }
 
 async function historyTarget(k: Latchkey) {
@@ -283,25 +308,80 @@ async function soakTarget(k: Latchkey) {
   record("5. longest event-loop stall (ms)", `${stall.maxMs.toFixed(1)} ms`, stall.maxMs, 50, false);
 }
 
+/**
+ * Lock/unlock over gRPC on PostgreSQL: one instance, then two instances on the
+ * same database with the load split over both. Reported against the
+ * single-SQLite figure of this run; no target yet.
+ */
+async function postgresLines(sqliteGrpcRps: number) {
+  const url = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  admin.on("error", () => undefined);
+  try {
+    await admin.connect();
+  } catch (error) {
+    console.log(`PostgreSQL lines skipped: ${url} is not reachable (${(error as Error).message})`);
+    return;
+  }
+  const schema = `lk_bench_${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), "latchkey-bench-pg-"));
+  const env = { LATCHKEY_DATABASE: `${url}?schema=${schema}`, LATCHKEY_MASTERKEY_PATH: join(dir, "masterkey") };
+  const instances: Latchkey[] = [];
+  try {
+    instances.push(await startLatchkey(dir, env));
+    instances.push(await startLatchkey(dir, env));
+    const [first, second] = instances as [Latchkey, Latchkey];
+    const one: number[] = [];
+    const two: number[] = [];
+    let failures = 0;
+    for (let round = 0; round < settings.rounds; round++) {
+      const ids = await seedUsers(first, 64 * 2);
+      const slots = Array.from({ length: 64 }, (_, i) => pairs("grpc", ids.slice(i * 2, i * 2 + 2), first.token));
+      const alone = await drive({ kind: "h2", port: first.port, connections: 4, streams: 16, seconds: settings.seconds, slots });
+      one.push(alone.rps);
+      failures += alone.failures;
+      // The same 64 calls in flight, half on each instance.
+      const idsBoth = await seedUsers(first, 64 * 2);
+      const slotsBoth = Array.from({ length: 64 }, (_, i) => pairs("grpc", idsBoth.slice(i * 2, i * 2 + 2), first.token));
+      const [a, b] = await Promise.all([
+        drive({ kind: "h2", port: first.port, connections: 2, streams: 16, seconds: settings.seconds, slots: slotsBoth.slice(0, 32) }),
+        drive({ kind: "h2", port: second.port, connections: 2, streams: 16, seconds: settings.seconds, slots: slotsBoth.slice(32) }),
+      ]);
+      two.push(a.rps + b.rps);
+      failures += a.failures + b.failures;
+    }
+    inform("   PostgreSQL, one instance: gRPC lock/unlock vs SQLite", `${median(one).toFixed(0)} vs ${sqliteGrpcRps.toFixed(0)} calls/s`, median(one) / sqliteGrpcRps);
+    inform("   PostgreSQL, two instances on one database vs SQLite", `${median(two).toFixed(0)} vs ${sqliteGrpcRps.toFixed(0)} calls/s`, median(two) / sqliteGrpcRps);
+    record("   failed calls on PostgreSQL (must be 0)", String(failures), failures, 0, false);
+  } finally {
+    await Promise.all(instances.map((k) => stop(k.child)));
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ---- main ----------------------------------------------------------------------
 
 if (spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" }).status !== 0) throw new Error("npm run build failed");
 const dir = mkdtempSync(join(tmpdir(), "latchkey-bench-"));
 const latchkey = await startLatchkey(dir);
+let sqliteGrpcRps = 0;
 try {
-  await throughputTargets(latchkey);
+  ({ sqliteGrpcRps } = await throughputTargets(latchkey));
   await historyTarget(latchkey);
   await soakTarget(latchkey);
 } finally {
   await stop(latchkey.child);
   rmSync(dir, { recursive: true, force: true });
 }
+await postgresLines(sqliteGrpcRps);
 await sizeTarget();
 
 const table = [
   "| target | measured | ratio | goal | result |",
   "|---|---|---|---|---|",
-  ...rows.map((r) => `| ${r.target} | ${r.measured} | ${r.ratio.toFixed(2)} | ${r.goal} | ${r.pass ? "pass" : "FAIL"} |`),
+  ...rows.map((r) => `| ${r.target} | ${r.measured} | ${r.ratio.toFixed(2)} | ${r.goal} | ${r.pass === undefined ? "" : r.pass ? "pass" : "FAIL"} |`),
 ].join("\n");
 console.log(`\n${table}\n`);
 if (!quick) {
