@@ -13,6 +13,7 @@ import { withOperationalServices } from "./api/operational-routes.js";
 import { authRequirementOf } from "./api/auth-requirement.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { withEndpoints } from "./server/http-endpoints.js";
+import { withLandingPage } from "./server/landing-page.js";
 import { withRequestId, withStreamRequestId } from "./server/request-id.js";
 import { kWire } from "./api/context.js";
 import { successCodeOf } from "./api/auth-requirement.js";
@@ -154,7 +155,7 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
   ]);
 
   return {
-    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withEndpoints(endpoints, handler)))),
+    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withLandingPage(withEndpoints(endpoints, handler))))),
     streamHandler: withStreamRequestId(createGrpcStreamHandler(invoker, config.maxRequestBytes)),
     store,
     instance,

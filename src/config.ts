@@ -12,7 +12,7 @@ export interface Config {
    * PostgreSQL; `?schema=name` puts the tables in that schema (docs/deployment.md). Default ./data/latchkey.db.
    */
   readonly database: string;
-  /** LATCHKEY_EXTERNAL_URL / --external-url: public base URL. Default http://localhost:8080. */
+  /** LATCHKEY_EXTERNAL_URL / --external-url: public base URL. Default http://localhost:<port>. */
   readonly externalUrl: string;
   /** LATCHKEY_FIRST_INSTANCE_PAT_PATH / --first-instance-pat-path: admin token file, written once. Default ./data/admin.pat. */
   readonly firstInstancePatPath: string;
@@ -135,11 +135,17 @@ const settings = {
   port: { env: "LATCHKEY_PORT", fallback: "8080", parse: integer(0, 65535) },
   host: { env: "LATCHKEY_HOST", fallback: "0.0.0.0", parse: text },
   database: { env: "LATCHKEY_DATABASE", fallback: "./data/latchkey.db", parse: database },
-  externalUrl: { env: "LATCHKEY_EXTERNAL_URL", fallback: "http://localhost:8080", parse: url },
+  // The default follows the port (see loadConfig); "" here means "not set".
+  externalUrl: { env: "LATCHKEY_EXTERNAL_URL", fallback: "", parse: url, shown: "http://localhost:<port>" },
   firstInstancePatPath: { env: "LATCHKEY_FIRST_INSTANCE_PAT_PATH", fallback: "./data/admin.pat", parse: text },
   firstInstanceMachineKeyPath: { env: "LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH", fallback: "", parse: optionalText },
-  masterKey: { env: "LATCHKEY_MASTERKEY", fallback: "", parse: masterKey },
-  masterKeyPath: { env: "LATCHKEY_MASTERKEY_PATH", fallback: "", parse: optionalText },
+  masterKey: { env: "LATCHKEY_MASTERKEY", fallback: "", parse: masterKey, shown: "none (use the key file)" },
+  masterKeyPath: {
+    env: "LATCHKEY_MASTERKEY_PATH",
+    fallback: "",
+    parse: optionalText,
+    shown: "masterkey next to the SQLite file (./data/masterkey for PostgreSQL)",
+  },
   accessTokenLifetimeMs: { env: "LATCHKEY_ACCESS_TOKEN_LIFETIME", fallback: "12h", parse: duration(60_000) },
   signingKeyRotationMs: { env: "LATCHKEY_SIGNING_KEY_ROTATION", fallback: "6h", parse: duration(60_000) },
   logLevel: { env: "LATCHKEY_LOG_LEVEL", fallback: "info", parse: logLevel },
@@ -162,6 +168,17 @@ const settings = {
 /** Read by the `latchkey users` client commands, not by the server; allowed in its environment. */
 export const CLIENT_SETTINGS = new Set(["LATCHKEY_TOKEN", "LATCHKEY_URL"]);
 
+/** How each loaded configuration's settings were given (flag or variable), for messages. */
+const givenNames = new WeakMap<object, ReadonlyMap<string, string>>();
+
+/**
+ * The name under which a setting was given: its flag when it came from the
+ * command line, else its environment variable; so a message names what the user typed.
+ */
+export function settingName(config: Partial<Config>, key: keyof Config & keyof typeof settings): string {
+  return givenNames.get(config)?.get(key) ?? settings[key].env;
+}
+
 const flagOf = (env: string) => `--${env.slice("LATCHKEY_".length).toLowerCase().replaceAll("_", "-")}`;
 
 /**
@@ -178,15 +195,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   }
   const flags = parseFlags(argv, new Map([...known.keys()].map((name) => [flagOf(name), name])));
   const config: Record<string, unknown> = {};
+  const names = new Map<string, string>();
   for (const [key, setting] of Object.entries(settings)) {
     const fromFlag = flags.get(setting.env);
     const raw = fromFlag ?? env[setting.env] ?? setting.fallback;
-    config[key] = setting.parse(raw, fromFlag !== undefined ? flagOf(setting.env) : setting.env);
+    names.set(key, fromFlag !== undefined ? flagOf(setting.env) : setting.env);
+    // An unset external URL is derived below, after the port.
+    config[key] = key === "externalUrl" && raw === "" ? "" : setting.parse(raw, names.get(key)!);
   }
+  if (config.externalUrl === "") config.externalUrl = `http://localhost:${config.port}`;
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
-    throw new ConfigError("LATCHKEY_TLS_CERT and LATCHKEY_TLS_KEY go together: set both (certificate and key files) for TLS, or neither");
+    // The one that is missing is named in the form the user used for the other.
+    const flagsUsed = flags.has(settings.tlsCert.env) || flags.has(settings.tlsKey.env);
+    const [cert, key] = flagsUsed ? ["--tls-cert", "--tls-key"] : [settings.tlsCert.env, settings.tlsKey.env];
+    throw new ConfigError(`${cert} and ${key} go together: set both (certificate and key files) for TLS, or neither`);
   }
-  return Object.freeze(config) as unknown as Config;
+  const frozen = Object.freeze(config) as unknown as Config;
+  givenNames.set(frozen, names);
+  return frozen;
 }
 
 function parseFlags(argv: readonly string[], names: Map<string, string>): Map<string, string> {
@@ -205,5 +231,9 @@ function parseFlags(argv: readonly string[], names: Map<string, string>): Map<st
 
 /** Flag, variable and default of every setting, for --help and the README. */
 export function describeSettings(): Array<{ flag: string; env: string; fallback: string }> {
-  return Object.values(settings).map((setting) => ({ flag: flagOf(setting.env), env: setting.env, fallback: setting.fallback }));
+  return Object.values(settings).map((setting) => ({
+    flag: flagOf(setting.env),
+    env: setting.env,
+    fallback: "shown" in setting ? setting.shown : setting.fallback,
+  }));
 }

@@ -53,14 +53,19 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   process.on("SIGINT", () => void stop("SIGINT"));
 }
 
-/** A database setting fit for the log: a URL loses its user and password. */
-function withoutCredentials(database: string): string {
+/** Query parameters that say where the tables are and how to connect, never who connects. */
+const LOGGED_PARAMETERS = new Set(["schema", "search_path", "options", "sslmode", "application_name"]);
+
+/** A database setting fit for the log: a URL loses its user and password, and keeps `?schema=` and the like. */
+export function withoutCredentials(database: string): string {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(database)) return database;
   try {
     const url = new URL(database);
     url.username = "";
     url.password = "";
-    url.search = "";
+    for (const name of [...url.searchParams.keys()]) {
+      if (!LOGGED_PARAMETERS.has(name)) url.searchParams.delete(name);
+    }
     return url.toString();
   } catch {
     return "(unparsable URL)";

@@ -7,6 +7,8 @@ export interface ParsedArgs {
   /** Everything else: configuration flags for loadConfig, which rejects unknown ones. */
   readonly configArgs: string[];
   readonly help: boolean;
+  /** `--version` was given. */
+  readonly version: boolean;
 }
 
 export class UsageError extends Error {
@@ -22,10 +24,15 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], sw
   const options = new Map<string, string>();
   const configArgs: string[] = [];
   let help = false;
+  let version = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") {
       help = true;
+      continue;
+    }
+    if (arg === "--version") {
+      version = true;
       continue;
     }
     if (!arg.startsWith("-")) {
@@ -47,5 +54,5 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], sw
       if (eq < 0 && i + 1 < argv.length) configArgs.push(argv[++i]!);
     }
   }
-  return { positionals, options, configArgs, help };
+  return { positionals, options, configArgs, help, version };
 }

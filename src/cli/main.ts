@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createApp } from "../app.js";
 import { ConfigError, describeSettings, loadConfig, type Config } from "../config.js";
 import { createLogger } from "../lib/logger.js";
@@ -9,53 +10,115 @@ import { runUsersCommand } from "./users.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-interface Command {
-  readonly summary: string;
+/** One option of a command, for --help: `--out <file>` and what it does. */
+type OptionHelp = readonly [name: string, meaning: string];
+
+interface Usage {
   readonly usage: string;
   readonly details: string;
+  readonly options?: readonly OptionHelp[];
+  /** The settings this command reads, by variable ("all" for the server). */
+  readonly settings: "all" | readonly string[];
+}
+
+interface Command extends Usage {
+  readonly summary: string;
   /** The command's own options; every other flag is a setting. */
   readonly valued?: readonly string[];
   readonly switches?: readonly string[];
+  /** Actions with their own usage (`users lock --help`). */
+  readonly actions?: Readonly<Record<string, Usage>>;
 }
+
+const STORE_SETTINGS = ["LATCHKEY_DATABASE", "LATCHKEY_DB_POOL_SIZE", "LATCHKEY_DB_STATEMENT_TIMEOUT_MS"];
+// Remote users commands find the server at the external URL, which follows the port unless set.
+const CLIENT_SETTINGS = ["LATCHKEY_EXTERNAL_URL", "LATCHKEY_PORT", "LATCHKEY_FIRST_INSTANCE_PAT_PATH"];
+const CLIENT_OPTIONS: readonly OptionHelp[] = [
+  ["--url <url>", "the server's base URL (else LATCHKEY_URL, else LATCHKEY_EXTERNAL_URL)"],
+  ["--token <token>", "the token (else LATCHKEY_TOKEN, else the admin token file LATCHKEY_FIRST_INSTANCE_PAT_PATH)"],
+];
+const LOCAL_OPTIONS: readonly OptionHelp[] = [
+  ["--local", "work on the store directly, acting as SYSTEM; only while the server is stopped"],
+  ["--json", "print JSON instead of text"],
+];
+
+const lockOrUnlock = (action: "lock" | "unlock"): Usage => ({
+  usage: `latchkey users ${action} <user-id> [--url <url>] [--token <token>] [--local] [--json]`,
+  details: `${action === "lock" ? "Locks an active user (LockUser)" : "Unlocks a locked user (UnlockUser)"}; prints the new sequence.`,
+  options: [...CLIENT_OPTIONS, ...LOCAL_OPTIONS],
+  settings: [...CLIENT_SETTINGS, ...STORE_SETTINGS],
+});
+
+const usersActions: Record<string, Usage> = {
+  list: {
+    usage: "latchkey users list [--url <url>] [--token <token>] [--local] [--json]",
+    details: "Lists the users of the caller's organisation (id, user name, state, organisation).",
+    options: [...CLIENT_OPTIONS, ...LOCAL_OPTIONS],
+    settings: [...CLIENT_SETTINGS, ...STORE_SETTINGS],
+  },
+  lock: lockOrUnlock("lock"),
+  unlock: lockOrUnlock("unlock"),
+  "add-key": {
+    usage: "latchkey users add-key <user-id> --out <file> [--url <url>] [--token <token>] [--json]",
+    details: [
+      "Adds a key to a machine user (AddMachineKey) and writes its key file, ZITADEL's JSON that its SDKs read,",
+      "with owner-only permissions. An existing file is never overwritten.",
+    ].join("\n"),
+    options: [["--out <file>", "where to write the key file (must not exist)"], ...CLIENT_OPTIONS, ["--json", "print JSON instead of text"]],
+    settings: CLIENT_SETTINGS,
+  },
+};
 
 const commands: Record<string, Command> = {
   start: {
     summary: "serve every wire on one port (the default command)",
     usage: "latchkey [start] [settings]",
     details: "Opens the store (migrating it), creates the first instance on an empty database, and serves\nuntil SIGTERM or SIGINT, then shuts down gracefully.",
+    settings: "all",
   },
   setup: {
     summary: "create the first instance and its admin, without serving",
     usage: "latchkey setup [settings]",
     details: "Migrates the store and, on an empty database, creates the first instance, its default organisation\nand the admin machine user, writing the admin's token to LATCHKEY_FIRST_INSTANCE_PAT_PATH.\nDoes nothing more when the instance exists.",
+    settings: "all",
   },
   migrate: {
     summary: "apply the store's schema migrations only",
     usage: "latchkey migrate [settings]",
     details: "Brings the schema of LATCHKEY_DATABASE up to date and exits; no data is written.",
+    settings: STORE_SETTINGS,
   },
   "migrate-store": {
     summary: "copy the event log from SQLite to PostgreSQL",
     usage: "latchkey migrate-store --from <sqlite-file> --to <postgres-url>",
     details: "Copies every event from a SQLite store into an empty PostgreSQL store and rebuilds its read models.",
+    options: [
+      ["--from <sqlite-file>", "the SQLite store to copy (stop its server first)"],
+      ["--to <postgres-url>", "an empty PostgreSQL store, postgres://user:pass@host:5432/db[?schema=name]"],
+    ],
+    settings: [],
     valued: ["--from", "--to"],
   },
   "rebuild-projections": {
     summary: "rebuild every read model from the event log",
     usage: "latchkey rebuild-projections [settings]",
     details: "Empties the read-model tables and replays the event log into them. Run it with the server stopped.",
+    settings: STORE_SETTINGS,
   },
   users: {
-    summary: "list, lock or unlock users",
-    usage: "latchkey users list|lock <user-id>|unlock <user-id> [--url URL] [--token TOKEN] [--local] [--json] [settings]",
+    summary: "list, lock or unlock users; add a machine key",
+    usage: "latchkey users list|lock|unlock|add-key ...",
     details: [
       "By default calls the running server's REST API at --url (else LATCHKEY_URL, else LATCHKEY_EXTERNAL_URL)",
       "with the token from --token (else LATCHKEY_TOKEN, else the admin token file LATCHKEY_FIRST_INSTANCE_PAT_PATH).",
-      "--local works on the store directly, acting as SYSTEM; use it only while the server is stopped.",
-      "--json prints JSON instead of a table.",
+      "Run `latchkey users <action> --help` for an action's options.",
+      "",
+      ...Object.values(usersActions).map((action) => `  ${action.usage}`),
     ].join("\n"),
-    valued: ["--url", "--token"],
+    settings: [],
+    valued: ["--url", "--token", "--out"],
     switches: ["--local", "--json"],
+    actions: usersActions,
   },
 };
 
@@ -85,8 +148,13 @@ export async function runCli(argv: readonly string[], env: Env, io: CliOutput = 
     name = words[0] ?? "start";
     const command = commands[name]!;
     const args = parseArgs(argv, command.valued ?? [], command.switches ?? []);
+    if (args.version) {
+      out(`latchkey ${packageVersion()}\n`);
+      return 0;
+    }
     if (args.help) {
-      out(words[0] === undefined ? overview() : help(name, command));
+      const action = command.actions?.[args.positionals[1] ?? ""];
+      out(words[0] === undefined ? overview() : help(action ? { ...action, summary: "" } : command));
       return 0;
     }
     const config = loadConfig(env, args.configArgs);
@@ -152,6 +220,7 @@ async function run(name: string, config: Config, positionals: string[], options:
         json: options.has("--json"),
         token: options.get("--token"),
         url: options.get("--url"),
+        outFile: options.get("--out"),
         env,
         out,
       });
@@ -164,26 +233,37 @@ function overview(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   return [
     "usage: latchkey [command] [settings]",
+    "       latchkey --version",
     "",
     "commands:",
     ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
     "",
     "Run `latchkey <command> --help` for a command's options.",
-    settingsHelp(),
+    settingsHelp("all"),
   ].join("\n");
 }
 
-function help(name: string, command: Command): string {
-  return `usage: ${command.usage}\n\n${command.summary}.\n${command.details}\n${settingsHelp()}`;
+function help(usage: Usage & { summary: string }): string {
+  const options = usage.options ?? [];
+  const width = Math.max(0, ...options.map(([name]) => name.length));
+  const optionLines = options.length ? ["", "options:", ...options.map(([name, meaning]) => `  ${name.padEnd(width)}  ${meaning}`)] : [];
+  return [`usage: ${usage.usage}`, "", ...(usage.summary ? [`${usage.summary}.`] : []), usage.details, ...optionLines, settingsHelp(usage.settings)].join("\n");
 }
 
-function settingsHelp(): string {
-  const rows = describeSettings();
+function settingsHelp(which: "all" | readonly string[]): string {
+  const rows = describeSettings().filter((row) => which === "all" || which.includes(row.env));
+  if (rows.length === 0) return "";
   const width = Math.max(...rows.map((row) => row.flag.length));
   return [
     "",
-    "settings (flag, environment variable, default; flags win over the environment):",
+    `${which === "all" ? "settings" : "settings it reads"} (flag, environment variable, default; flags win over the environment):`,
     ...rows.map((row) => `  ${row.flag.padEnd(width)}  ${row.env} (default: ${row.fallback === "" ? "none" : row.fallback})`),
     "",
   ].join("\n");
+}
+
+/** The version in package.json, two folders up from this file (src/cli). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
 }

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createUserCommands } from "../command/user-commands.js";
 import type { Config } from "../config.js";
 import { ZError, statusMessage } from "../errors.js";
 import { createIdGenerator } from "../lib/ids.js";
+import { writeNewSecretFile } from "../lib/secret-file.js";
 import { UsageError } from "./args.js";
 import { openConfiguredStore } from "./store.js";
 
@@ -13,6 +14,8 @@ export interface UsersOptions {
   readonly json: boolean;
   readonly token?: string;
   readonly url?: string;
+  /** add-key: where to write the key file. */
+  readonly outFile?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly out: (text: string) => void;
 }
@@ -24,13 +27,16 @@ interface UserRow {
   readonly org: string;
 }
 
-/** `latchkey users list|lock|unlock`: against a running server over REST, or the store with --local. */
+/** `latchkey users list|lock|unlock|add-key`: against a running server over REST, or the store with --local. */
 export async function runUsersCommand(config: Config, options: UsersOptions): Promise<number> {
   const { action, userId } = options;
-  if (action !== "list" && action !== "lock" && action !== "unlock") {
-    throw new UsageError(`users needs an action: list, lock <user-id> or unlock <user-id>${action ? ` (got "${action}")` : ""}`);
+  if (action !== "list" && action !== "lock" && action !== "unlock" && action !== "add-key") {
+    throw new UsageError(
+      `users needs an action: list, lock <user-id>, unlock <user-id> or add-key <user-id> --out <file>${action ? ` (got "${action}")` : ""}`,
+    );
   }
   if (action !== "list" && !userId) throw new UsageError(`users ${action} needs a user id`);
+  if (action === "add-key") return addKey(config, options, userId!);
   const backend = options.local ? await localBackend(config) : remoteBackend(config, options);
   try {
     if (action === "list") {
@@ -47,17 +53,33 @@ export async function runUsersCommand(config: Config, options: UsersOptions): Pr
   }
 }
 
+/** AddMachineKey over REST, then the key file the answer carries (the same JSON the first start writes). */
+async function addKey(config: Config, options: UsersOptions, userId: string): Promise<number> {
+  const out = options.outFile;
+  if (!out) throw new UsageError("users add-key needs --out <file>, where the key file goes");
+  if (options.local) throw new UsageError("users add-key works through the server only; drop --local");
+  // Checked first as well, so that no key is added whose file could not be written.
+  if (existsSync(out)) throw new Error(`${out} exists; it is never overwritten`);
+  const json = await remoteCall(config, options)(`/management/v1/users/${encodeURIComponent(userId)}/keys`, { type: "KEY_TYPE_JSON" });
+  const keyFile = Buffer.from(String(json.keyDetails ?? ""), "base64").toString("utf8");
+  if (!keyFile) throw new Error("the server returned no key file");
+  await writeNewSecretFile(out, `${keyFile}\n`);
+  const keyId = String(json.keyId);
+  options.out(options.json ? `${JSON.stringify({ userId, keyId, keyFile: out })}\n` : `added key ${keyId} to user ${userId}; key file written to ${out}\n`);
+  return 0;
+}
+
 interface Backend {
   list(): Promise<UserRow[]>;
   change(action: "lock" | "unlock", userId: string): Promise<string>;
   close(): Promise<void>;
 }
 
-/** Calls the server's REST API with a token, like any client. */
-function remoteBackend(config: Config, options: UsersOptions): Backend {
+/** POSTs JSON to the server's REST API with a token, like any client. */
+function remoteCall(config: Config, options: UsersOptions) {
   const base = (options.url ?? options.env.LATCHKEY_URL ?? config.externalUrl).replace(/\/+$/, "");
   const token = options.token ?? options.env.LATCHKEY_TOKEN ?? readPat(config.firstInstancePatPath);
-  const call = async (path: string, body: unknown) => {
+  return async (path: string, body: unknown): Promise<Record<string, any>> => {
     let response: Response;
     try {
       response = await fetch(base + path, {
@@ -75,6 +97,11 @@ function remoteBackend(config: Config, options: UsersOptions): Backend {
     }
     return json;
   };
+}
+
+/** Calls the server's REST API with a token, like any client. */
+function remoteBackend(config: Config, options: UsersOptions): Backend {
+  const call = remoteCall(config, options);
   return {
     async list() {
       const json = await call("/management/v1/users/_search", { query: { limit: 1000 } });

@@ -1,9 +1,11 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
+import { describeSettings } from "../../src/config.js";
+import { accessTokenFor, bearer, type KeyFile } from "../support/identity.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { seedUser } from "../support/users.js";
 
@@ -43,6 +45,12 @@ describe.skipIf(skip)("the latchkey bin", { timeout: 120_000 }, () => {
     expect(overview.stdout).toMatch(/^usage: latchkey \[command\] \[settings\]/);
   });
 
+  it("prints the package's version", async () => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    const outcome = await latchkeyProcess(["--version"]);
+    expect(outcome).toMatchObject({ code: 0, stdout: `latchkey ${version}\n` });
+  });
+
   it("stops a start with a bad setting, naming it, with a non-zero exit code", async () => {
     const outcome = await latchkeyProcess(["start"], { LATCHKEY_PORT: "eighty" });
     expect(outcome.code).toBe(1);
@@ -64,8 +72,58 @@ describe.skipIf(skip)("the latchkey command", { timeout: 120_000 }, () => {
     expect(overview.stdout).toContain("LATCHKEY_SHUTDOWN_GRACE_MS");
     const users = await latchkey(["users", "--help"]);
     expect(users.code).toBe(0);
-    expect(users.stdout).toMatch(/usage: latchkey users list\|lock <user-id>\|unlock <user-id>/);
+    expect(users.stdout).toMatch(/^usage: latchkey users list\|lock\|unlock\|add-key/);
     expect(users.stdout).toContain("--local");
+  });
+
+  it("lists, for each command and action, its own options and the settings it reads, and nothing else", async () => {
+    const help = async (...args: string[]) => {
+      const outcome = await latchkey([...args, "--help"]);
+      expect(outcome.code).toBe(0);
+      return outcome.stdout;
+    };
+    const everySetting = describeSettings().map((row) => row.flag);
+    const start = await help("start");
+    for (const flag of everySetting) expect(start).toContain(flag);
+
+    const migrateStore = await help("migrate-store");
+    expect(migrateStore).toMatch(/^usage: latchkey migrate-store --from <sqlite-file> --to <postgres-url>\n/);
+    expect(migrateStore).toMatch(/^ {2}--from <sqlite-file> +\S/m);
+    expect(migrateStore).toMatch(/^ {2}--to <postgres-url> +\S/m);
+    for (const flag of everySetting) expect(migrateStore).not.toContain(flag);
+
+    const migrate = await help("migrate");
+    expect(migrate).toContain("--database");
+    expect(migrate).not.toContain("--tls-cert");
+
+    const lock = await help("users", "lock");
+    expect(lock).toMatch(/^usage: latchkey users lock <user-id> /);
+    expect(lock).toContain("--local");
+    expect(lock).not.toContain("add-key");
+    expect(lock).not.toContain("--out");
+    expect(lock).not.toContain("--shutdown-grace-ms");
+
+    const addKey = await help("users", "add-key");
+    expect(addKey).toMatch(/^usage: latchkey users add-key <user-id> --out <file>/);
+    expect(addKey).toMatch(/^ {2}--out <file> +\S/m);
+    expect(addKey).not.toContain("--local");
+
+    const users = await help("users");
+    for (const action of ["list", "lock", "unlock", "add-key"]) expect(users).toContain(`latchkey users ${action}`);
+  });
+
+  it("agrees with the docs on the master key's default", async () => {
+    const start = (await latchkey(["--help"])).stdout;
+    expect(start).toMatch(/--masterkey-path +LATCHKEY_MASTERKEY_PATH \(default: masterkey next to the SQLite file \(\.\/data\/masterkey for PostgreSQL\)\)/);
+    expect(readFileSync("docs/identity.md", "utf8")).toContain("| `LATCHKEY_MASTERKEY_PATH` | `--masterkey-path` | `masterkey` next to the SQLite file (`./data/masterkey` for PostgreSQL) |");
+  });
+
+  it("names the TLS settings as they were given: flags or variables", async () => {
+    const flags = await latchkey(["start", "--tls-cert", join(dir, "none.pem"), "--tls-key", join(dir, "none.key")], env);
+    expect(flags.code).toBe(1);
+    expect(flags.stderr).toContain("--tls-cert names a file that cannot be read");
+    const half = await latchkey(["start", "--tls-key", join(dir, "none.key")], env);
+    expect(half.stderr).toContain("--tls-cert and --tls-key go together");
   });
 
   it("names the offending setting in plain words and exits non-zero", async () => {
@@ -161,5 +219,45 @@ describe.skipIf(skip)("the latchkey command against a running server", { timeout
     expect(badToken.code).toBe(1);
     expect(badToken.stderr).toContain("the server answered 401");
     expect(badToken.stderr).not.toContain(t.pat);
+  });
+
+  it("adds a machine key and writes its key file (owner-only, never over an existing file)", async () => {
+    const headers = t.auth();
+    const client = t.client("connect-json");
+    const { userId } = await client.addMachineUser({ userName: "cli-key-user", name: "CLI key user" }, { headers });
+    await client.addOrgMember({ userId, roles: ["ORG_USER_MANAGER"] }, { headers });
+    const out = join(t.dir, "cli-key.json");
+
+    const added = await latchkey(["users", "add-key", userId, "--out", out, "--url", t.baseUrl, "--token", t.pat]);
+    expect(added).toMatchObject({ code: 0, stderr: "" });
+    const keyFile = JSON.parse(readFileSync(out, "utf8")) as KeyFile & Record<string, string>;
+    expect(Object.keys(keyFile)).toEqual(["type", "keyId", "key", "expirationDate", "userId"]);
+    expect(keyFile).toMatchObject({ type: "serviceaccount", userId, expirationDate: "9999-12-31T23:59:59Z" });
+    expect(keyFile.key).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+    expect(added.stdout).toBe(`added key ${keyFile.keyId} to user ${userId}; key file written to ${out}\n`);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const { result } = await client.listMachineKeys({ userId }, { headers });
+    expect(result.map((key) => key.id)).toEqual([keyFile.keyId]);
+
+    // The file works: a token from it reads the user.
+    const token = await accessTokenFor(t, keyFile);
+    expect((await client.getUserByID({ id: userId }, { headers: bearer(token) })).user?.id).toBe(userId);
+
+    // An existing file is never overwritten, and no key is added for nothing.
+    writeFileSync(out, "keep me");
+    const again = await latchkey(["users", "add-key", userId, "--out", out, "--url", t.baseUrl, "--token", t.pat]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`${out} exists`);
+    expect(readFileSync(out, "utf8")).toBe("keep me");
+    expect((await client.listMachineKeys({ userId }, { headers })).result).toHaveLength(1);
+
+    const usage = await latchkey(["users", "add-key", userId, "--url", t.baseUrl, "--token", t.pat]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("--out");
+    const human = await seedUser(t, "active");
+    const refused = await latchkey(["users", "add-key", human, "--out", join(t.dir, "human.json"), "--url", t.baseUrl, "--token", t.pat]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("(COMMAND-Df2f1)");
+    expect(existsSync(join(t.dir, "human.json"))).toBe(false);
   });
 });

@@ -1,11 +1,13 @@
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { skipNotice, TEST_PG_URL } from "./postgres-probe.js";
+import { storeIndependentNotice, storeIndependentSuites } from "./store-independent.js";
 
 /**
  * Global setup: says loudly, before and after the run, which suites were
  * skipped for want of a PostgreSQL server; otherwise drops every schema of
- * this run when it ends (and leftovers of runs that died over a day ago).
+ * this run when it ends (and leftovers of runs that died over a day ago), and
+ * says which API suites the PostgreSQL copy skips because they do not use the store.
  */
 export default async function setup(project: TestProject) {
   const { available, schemaPrefix, reason } = project.getProvidedContext().postgres;
@@ -16,7 +18,12 @@ export default async function setup(project: TestProject) {
   }
   const started = Date.now();
   await dropSchemas((name) => olderThanADay(name, started));
-  return () => dropSchemas((name) => name.startsWith(schemaPrefix));
+  // The PostgreSQL copy of the API suites skips the store-independent ones: say so, and why.
+  const notice = project.name === "api-postgres" ? storeIndependentNotice(storeIndependentSuites()) : "";
+  return async () => {
+    await dropSchemas((name) => name.startsWith(schemaPrefix));
+    if (notice) process.stderr.write(notice);
+  };
 }
 
 function olderThanADay(schema: string, now: number): boolean {

@@ -52,6 +52,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH: join(dir, "admin-key.json"),
     LATCHKEY_MASTERKEY_PATH: join(dir, "masterkey"),
     LATCHKEY_PORT: "0",
+    // The issuer a reader of the docs sees; with port 0 the default would follow it to localhost:0.
+    LATCHKEY_EXTERNAL_URL: "http://localhost:8080",
     ...options.env,
   });
   const logLines: string[] = [];

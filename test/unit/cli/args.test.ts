@@ -26,4 +26,11 @@ describe("parseArgs", () => {
     expect(() => parseArgs(["--local=yes"], [], ["--local"])).toThrow(UsageError);
     expect(() => parseArgs(["--token"], ["--token"])).toThrow(/--token needs a value/);
   });
+
+  it("recognises --version anywhere, and keeps it out of the settings", () => {
+    const parsed = parseArgs(["users", "--version", "--port", "9000"], []);
+    expect(parsed.version).toBe(true);
+    expect(parsed.configArgs).toEqual(["--port", "9000"]);
+    expect(parseArgs(["start"], []).version).toBe(false);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../../src/config.js";
+import { ConfigError, describeSettings, loadConfig, settingName } from "../../../src/config.js";
 
 describe("loadConfig", () => {
   it("has a default for every setting", () => {
@@ -83,5 +83,21 @@ describe("loadConfig", () => {
     expect(() => loadConfig({}, ["--colour", "red"])).toThrow(/unknown option --colour/);
     expect(() => loadConfig({}, ["--port"])).toThrow(/--port needs a value/);
     expect(() => loadConfig({}, ["--port", "x"])).toThrow(/--port must be a whole number/);
+  });
+
+  it("derives the external URL from the port unless it is set", () => {
+    expect(loadConfig({ LATCHKEY_PORT: "9000" }).externalUrl).toBe("http://localhost:9000");
+    expect(loadConfig({}, ["--port", "9100"]).externalUrl).toBe("http://localhost:9100");
+    expect(loadConfig({ LATCHKEY_PORT: "9000", LATCHKEY_EXTERNAL_URL: "https://id.example.com" }).externalUrl).toBe("https://id.example.com");
+    expect(describeSettings().find((row) => row.env === "LATCHKEY_EXTERNAL_URL")?.fallback).toBe("http://localhost:<port>");
+  });
+
+  it("names a setting as it was given: the flag when typed, else the variable", () => {
+    expect(() => loadConfig({}, ["--tls-cert", "/etc/latchkey/cert.pem"])).toThrow(/--tls-cert and --tls-key go together/);
+    expect(() => loadConfig({ LATCHKEY_TLS_KEY: "/k.pem" })).toThrow(/LATCHKEY_TLS_CERT and LATCHKEY_TLS_KEY go together/);
+    const mixed = loadConfig({ LATCHKEY_TLS_KEY: "/k.pem" }, ["--tls-cert=/c.pem"]);
+    expect(settingName(mixed, "tlsCert")).toBe("--tls-cert");
+    expect(settingName(mixed, "tlsKey")).toBe("LATCHKEY_TLS_KEY");
+    expect(settingName(loadConfig({}), "port")).toBe("LATCHKEY_PORT");
   });
 });
