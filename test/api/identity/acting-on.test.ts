@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnlockOutcome } from "../../../gen/latchkey/v1/lockout_service_pb.js";
-import { adminKeyFile } from "../../support/identity.js";
+import { adminKeyFile, grantInstanceRoles } from "../../support/identity.js";
 import { createCaller, createHuman, lockoutClient, PASSWORD, uniqueName, userEvents, userV2Client } from "../../support/lifecycle.js";
 import { startTestApp, wires, type TestApp, type WireName } from "../../support/test-app.js";
 import { expectZitadelError, rejectionOf } from "../../support/users.js";
@@ -22,21 +22,6 @@ let inactiveRoot: string;
 
 const OUTRANKED = ["The user holds roles the caller does not hold", "AUTH-Rk7qW"] as const;
 const expectOutranked = (error: unknown) => expectZitadelError(error, Code.PermissionDenied, ...OUTRANKED);
-
-/** Makes a user an instance member, as only the first start does through the API. */
-async function grantInstanceRoles(userId: string, roles: string[]) {
-  const { instanceId } = t.app.instance;
-  const stream = { instanceId, aggregateType: "instance", aggregateId: instanceId };
-  const { info } = await t.app.store.load(stream);
-  await t.app.store.append([
-    {
-      stream,
-      owner: info?.owner ?? instanceId,
-      expectedSequence: info?.sequence ?? 0,
-      events: [{ type: "instance.member.added", payload: { userId, roles }, creator: "SYSTEM" }],
-    },
-  ]);
-}
 
 async function machineUser(headers = t.auth()) {
   const { userId } = await t.client("connect-binary").addMachineUser({ userName: uniqueName("plain"), name: "Plain" }, { headers });
@@ -69,8 +54,8 @@ beforeAll(async () => {
   orgOwner = await createCaller(t, ["ORG_OWNER"]);
   lockedRoot = await machineUser();
   inactiveRoot = await machineUser();
-  await grantInstanceRoles(lockedRoot, ["IAM_OWNER"]);
-  await grantInstanceRoles(inactiveRoot, ["IAM_OWNER"]);
+  await grantInstanceRoles(t, lockedRoot, ["IAM_OWNER"]);
+  await grantInstanceRoles(t, inactiveRoot, ["IAM_OWNER"]);
   await t.client("connect-binary").lockUser({ id: lockedRoot }, { headers: t.auth() });
   await t.client("connect-binary").deactivateUser({ id: inactiveRoot }, { headers: t.auth() });
 });
