@@ -179,6 +179,18 @@ describe.each(wires)("an ORG_OWNER on %s", (wire: WireName) => {
     expectZitadelError(error, Code.PermissionDenied, "Roles the caller does not hold cannot be granted", "AUTH-Gr4nt");
     await client.addOrgMember({ userId, roles: ["ORG_OWNER"] }, { headers: orgOwner.headers });
   });
+
+  it("cannot remove a membership beyond its own, and removes its own kind", async () => {
+    const client = t.client(wire);
+    const creator = await machineUser();
+    const peer = await machineUser();
+    await client.addOrgMember({ userId: creator, roles: ["SELF_MANAGEMENT_GLOBAL"] }, { headers: t.auth() });
+    await client.addOrgMember({ userId: peer, roles: ["ORG_OWNER"] }, { headers: t.auth() });
+    expectOutranked(await rejectionOf(client.removeOrgMember({ userId: creator }, { headers: orgOwner.headers })));
+    const members = await client.listOrgMembers({ queries: [{ query: { case: "userIdQuery", value: { userId: creator } } }] }, { headers: t.auth() });
+    expect(members.result.map((member) => member.roles)).toEqual([["SELF_MANAGEMENT_GLOBAL"]]);
+    await client.removeOrgMember({ userId: peer }, { headers: orgOwner.headers });
+  });
 });
 
 describe.each(wires)("the instance owner on %s", (wire: WireName) => {
