@@ -20,6 +20,7 @@ import { successCodeOf } from "./api/auth-requirement.js";
 import { createRoutes, servedServices } from "./api/routes.js";
 import { buildRestRoutes } from "./api/rest/http-rules.js";
 import { createRestTranscoder } from "./api/rest/transcoder.js";
+import { createActingOnCheck } from "./auth/acting-on-check.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { ensureFirstInstance, type FirstInstance } from "./command/setup.js";
@@ -90,7 +91,7 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
 
   // Commands on one user (v1, v2, sign-in checks, bulk unlock) queue up instead of racing.
   const userQueue = createKeyedQueue();
-  const userCommands = createUserCommands({ store, newId, queue: userQueue });
+  const userCommands = createUserCommands({ store, newId, actingOn: createActingOnCheck(store), queue: userQueue });
   const userQueries = createUserQueries(store);
   const lifecycle = await createLifecycle({
     store,

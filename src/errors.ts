@@ -169,6 +169,9 @@ export const Errors = {
     TokenInvalid: e(K.Unauthenticated, "AUTH-7fs1e", "Errors.Token.Invalid"),
     MembershipNotFound: e(K.NotFound, "AUTHZ-cdgFk", "membership not found"),
     PermissionDenied: e(K.PermissionDenied, "AUTH-5mWD2", "No matching permissions found"),
+    // Ours: ZITADEL lets any user.write holder act on everyone in the organisation.
+    TargetOutranksCaller: e(K.PermissionDenied, "AUTH-Rk7qW", "The user holds roles the caller does not hold"),
+    RolesBeyondCaller: e(K.PermissionDenied, "AUTH-Gr4nt", "Roles the caller does not hold cannot be granted"),
   },
 } as const;
 

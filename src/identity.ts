@@ -3,6 +3,7 @@ import type { ManagementService } from "../gen/zitadel/management_pb.js";
 import { createCredentialService } from "./api/management/credential-service.js";
 import { createOrgService } from "./api/management/org-service.js";
 import { defaultMasterKeyPath, resolveMasterKey } from "./auth/master-key.js";
+import { createActingOnCheck } from "./auth/acting-on-check.js";
 import { createSecretBox, MasterKeyMismatchError } from "./auth/secret-box.js";
 import { createSigningKeys } from "./auth/signing-keys.js";
 import { createTokenIssuer } from "./auth/token-issuer.js";
@@ -73,14 +74,15 @@ export async function createIdentity(deps: IdentityDependencies): Promise<Identi
   const verifier = createAccessTokenVerifier({ keys, issuer, audience: apiProjectId, clock });
   const token = createTokenEndpoint({ store, instanceId, issuer, apiProjectId, tokens, clock, logger });
 
+  const actingOn = createActingOnCheck(store);
   const services = {
     ...createCredentialService({
-      commands: createCredentialCommands({ store, newId, clock }),
+      commands: createCredentialCommands({ store, newId, clock, actingOn }),
       queries: createCredentialQueries(store, clock),
       changes: createChangeQueries(store),
     }),
     ...createOrgService({
-      commands: createOrgCommands({ store, newId, instanceDomain: new URL(issuer).hostname }),
+      commands: createOrgCommands({ store, newId, instanceDomain: new URL(issuer).hostname, actingOn }),
       queries: createOrgQueries(store, clock),
     }),
   };

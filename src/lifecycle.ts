@@ -7,6 +7,7 @@ import { createLockoutService } from "./api/lockout/lockout-service.js";
 import { createLifecycleService } from "./api/management/lifecycle-service.js";
 import { createSessionService } from "./api/session/v2/session-service.js";
 import { createUserV2Service } from "./api/user/v2/user-service.js";
+import { createActingOnCheck } from "./auth/acting-on-check.js";
 import { createPermissionCheck } from "./auth/permission-check.js";
 import { createLifecycleCommands } from "./command/lifecycle-commands.js";
 import { createLockoutCommands } from "./command/lockout-commands.js";
@@ -53,18 +54,19 @@ export async function createLifecycle(deps: LifecycleDependencies): Promise<Life
   await ensureDefaultLockoutPolicy(store, deps.instanceId, deps.defaultLockout);
 
   const permissions = createPermissionCheck(store);
+  const actingOn = createActingOnCheck(store);
   const policies = createLockoutPolicyQueries(store);
   const lockouts = createLockoutQueries(store, policies);
 
   const management = createLifecycleService({
     store,
     clock,
-    lifecycle: createLifecycleCommands({ store, queue }),
+    lifecycle: createLifecycleCommands({ store, actingOn, queue }),
     policyCommands: createLockoutPolicyCommands({ store }),
     policies,
   });
   const userV2 = createUserV2Service({
-    commands: createUserV2Commands({ store, newId, permissions, queue }),
+    commands: createUserV2Commands({ store, newId, permissions, actingOn, queue }),
     queries: createUserV2Queries({ store, users: deps.userQueries, permissions }),
   });
   const sessions = createSessionService({

@@ -77,15 +77,18 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
     },
     async authorize(principal, permission, requestedOrgId) {
       const orgId = requestedOrgId || principal.orgId;
-      if (requestedOrgId) {
-        const orgs = await store.query(`SELECT id FROM ${ORGS_TABLE} WHERE instance_id = ? AND id = ?`, [principal.instanceId, orgId]);
-        if (orgs.length === 0) throw new ZError(Errors.Org.NotFound);
-      }
-      const memberships = await store.query<{ roles: string }>(
-        `SELECT roles FROM ${MEMBERS_TABLE} WHERE instance_id = ? AND user_id = ? AND aggregate_id IN (?, ?)`,
+      const memberships = await store.query<{ aggregate_id: string; roles: string }>(
+        `SELECT aggregate_id, roles FROM ${MEMBERS_TABLE} WHERE instance_id = ? AND user_id = ? AND aggregate_id IN (?, ?)`,
         [principal.instanceId, principal.userId, principal.instanceId, orgId],
       );
+      // A non-member hears "membership not found" whether the organisation exists or not,
+      // so organisation ids cannot be probed; only who may read organisations learns which are missing.
       if (memberships.length === 0) throw new ZError(Errors.Auth.MembershipNotFound);
+      if (requestedOrgId) {
+        const instanceRoles = memberships.filter((m) => String(m.aggregate_id) === principal.instanceId).flatMap((m) => JSON.parse(m.roles) as string[]);
+        const orgs = await store.query(`SELECT id FROM ${ORGS_TABLE} WHERE instance_id = ? AND id = ?`, [principal.instanceId, orgId]);
+        if (orgs.length === 0) throw new ZError(rolesGrant(instanceRoles, "org.read") ? Errors.Org.NotFound : Errors.Auth.MembershipNotFound);
+      }
       const roles = memberships.flatMap((membership) => JSON.parse(membership.roles) as string[]);
       if (!rolesGrant(roles, permission)) throw new ZError(Errors.Auth.PermissionDenied);
       return orgId;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { operatorAccess } from "../auth/acting-on-check.js";
 import { createUserCommands } from "../command/user-commands.js";
 import type { Config } from "../config.js";
 import { ZError, statusMessage } from "../errors.js";
@@ -127,7 +128,8 @@ function remoteBackend(config: Config, options: UsersOptions): Backend {
  */
 async function localBackend(config: Config): Promise<Backend> {
   const store = await openConfiguredStore(config);
-  const commands = createUserCommands({ store, newId: createIdGenerator() });
+  // Whoever can open the store is the operator: no caller to rank against the user.
+  const commands = createUserCommands({ store, newId: createIdGenerator(), actingOn: operatorAccess });
   return {
     async list() {
       const rows = await store.query<{ id: string; username: string; state: string; resource_owner: string }>(

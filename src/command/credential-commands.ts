@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { ActingOnCheck } from "../auth/acting-on-check.js";
 import { generateMachineKeyPair, KEY_TYPE_JSON, machineKeyFile, NO_EXPIRATION, parsePublicKeyPem, rfc3339 } from "../auth/machine-keys.js";
 import { hashToken, newPersonalAccessToken } from "../auth/tokens.js";
 import type { UserCommand } from "../domain/user/commands.js";
@@ -30,14 +31,15 @@ export interface CredentialCommands {
 }
 
 /** Keys, personal access tokens and client secrets of machine users (v1 semantics). */
-export function createCredentialCommands(deps: { store: EventStore; newId: IdGenerator; clock: Clock }): CredentialCommands {
-  const { store, newId } = deps;
+export function createCredentialCommands(deps: { store: EventStore; newId: IdGenerator; clock: Clock; actingOn: ActingOnCheck }): CredentialCommands {
+  const { store, newId, actingOn } = deps;
 
   // As ZITADEL's write models, a user of another organisation does not exist for the caller.
   const run = (actor: Actor, userId: string, command: UserCommand, notFound: ErrorEntry) =>
     handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
-      guard: (_state, owner) => {
+      guard: async (_state, owner) => {
         if (owner === undefined || owner !== actor.orgId) throw new ZError(notFound);
+        await actingOn.requireMayActOn(actor, userId);
       },
     });
 

@@ -30,7 +30,7 @@ export interface CommandResult<State> {
 
 export interface HandleCommandOptions<State, Event> {
   /** Extra checks on the loaded state before deciding (e.g. the caller's organisation). */
-  readonly guard?: (state: State, owner: string | undefined) => void;
+  readonly guard?: (state: State, owner: string | undefined) => Promise<void> | void;
   /** Uniqueness claims for the decided events. */
   readonly claims?: (events: readonly Event[], before: State) => UniqueClaim[];
   /**
@@ -81,7 +81,7 @@ async function decideAndAppend<State, Command, Event extends { type: string; pay
     const loaded = await store.load(stream, decider.snapshotRevision);
     let state = (loaded.info?.snapshot?.state as State | undefined) ?? decider.initialState;
     for (const event of loaded.events) state = decider.evolve(state, event as unknown as Event);
-    options.guard?.(state, loaded.info?.owner);
+    await options.guard?.(state, loaded.info?.owner);
     const events = decider.decide(command, state);
     await options.afterDecide?.(state, loaded.info?.owner);
     const after = events.reduce(decider.evolve, state);

@@ -1,3 +1,4 @@
+import type { ActingOnCheck } from "../auth/acting-on-check.js";
 import { userDecider } from "../domain/user/decider.js";
 import type { UserCommand } from "../domain/user/commands.js";
 import type { UserEvent } from "../domain/user/events.js";
@@ -19,6 +20,7 @@ export interface LifecycleCommands {
 
 export interface LifecycleDependencies {
   readonly store: EventStore;
+  readonly actingOn: ActingOnCheck;
   readonly queue?: KeyedQueue;
 }
 
@@ -50,15 +52,17 @@ export function membershipCascades(store: EventStore, actor: Pick<Actor, "instan
 }
 
 export function createLifecycleCommands(deps: LifecycleDependencies): LifecycleCommands {
-  const { store, queue } = deps;
+  const { store, actingOn, queue } = deps;
 
   // v1 acts in the caller's organisation: a user elsewhere does not exist for it.
   const run = (actor: Actor, userId: string, command: UserCommand, notFound: ErrorEntry) =>
     handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
       claims: usernameClaims,
       queue,
-      guard: (_state, owner) => {
-        if (owner !== undefined && owner !== actor.orgId) throw new ZError(notFound);
+      guard: async (_state, owner) => {
+        if (owner === undefined) return;
+        if (owner !== actor.orgId) throw new ZError(notFound);
+        await actingOn.requireMayActOn(actor, userId);
       },
       alsoAppend: membershipCascades(store, actor, userId),
     });

@@ -2,7 +2,7 @@ import { Errors, isZError } from "../errors.js";
 import type { LockedUsersFilter, LockoutQueries } from "../query/lockout-queries.js";
 import type { Actor, Details, UserCommands } from "./user-commands.js";
 
-export type UnlockOutcome = "unlocked" | "not_locked" | "not_found";
+export type UnlockOutcome = "unlocked" | "not_locked" | "not_found" | "permission_denied";
 
 export interface UnlockResult {
   readonly userId: string;
@@ -29,8 +29,9 @@ const PARALLEL = 16;
 /**
  * Incident response: unlock many users in one call. Each user gets its own
  * `user.unlocked` through the same command as UnlockUser (v1 rules, the
- * organisation in context), so a user that is no longer locked is reported,
- * not failed, and repeating a call changes nothing.
+ * organisation in context, who may act on whom), so a user that is no longer
+ * locked or that outranks the caller is reported, not failed, and repeating a
+ * call changes nothing.
  */
 export function createLockoutCommands(deps: { users: UserCommands; lockouts: LockoutQueries }): LockoutCommands {
   const { users, lockouts } = deps;
@@ -41,6 +42,8 @@ export function createLockoutCommands(deps: { users: UserCommands; lockouts: Loc
     } catch (error) {
       if (isZError(error, Errors.User.NotLocked)) return { userId, outcome: "not_locked" };
       if (isZError(error, Errors.User.UnlockNotFound)) return { userId, outcome: "not_found" };
+      // One outranking user does not stop the others from being unlocked.
+      if (isZError(error, Errors.Auth.TargetOutranksCaller)) return { userId, outcome: "permission_denied" };
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import type { ActingOnCheck } from "../auth/acting-on-check.js";
 import { ORG_ROLES } from "../auth/permissions.js";
 import { orgDecider } from "../domain/org/decider.js";
 import type { OrgCommand } from "../domain/org/commands.js";
@@ -39,8 +40,8 @@ export function orgClaims(events: readonly OrgEvent[]): UniqueClaim[] {
   });
 }
 
-export function createOrgCommands(deps: { store: EventStore; newId: IdGenerator; instanceDomain: string }): OrgCommands {
-  const { store, newId } = deps;
+export function createOrgCommands(deps: { store: EventStore; newId: IdGenerator; instanceDomain: string; actingOn: ActingOnCheck }): OrgCommands {
+  const { store, newId, actingOn } = deps;
   const run = (actor: Actor, orgId: string, command: OrgCommand, owner = actor.orgId) =>
     handleCommand(store, orgDecider, orgId, command, { instanceId: actor.instanceId, owner, creator: actor.userId }, { claims: orgClaims });
 
@@ -83,10 +84,12 @@ export function createOrgCommands(deps: { store: EventStore; newId: IdGenerator;
       if (roles.length === 0) throw new ZError(Errors.Org.MemberRolesMissing);
       if (roles.some((role) => !MEMBER_ROLES.has(role))) throw new ZError(Errors.Org.MemberInvalid);
       await checkMember(actor, userId);
+      await actingOn.requireMayGrant(actor, actor.orgId, roles);
       return toDetails(await run(actor, actor.orgId, { type: "AddMember", userId, roles: [...new Set(roles)] }));
     },
 
     async removeOrgMember(actor, userId) {
+      await actingOn.requireMayRemoveMember(actor, actor.orgId, userId);
       return toDetails(await run(actor, actor.orgId, { type: "RemoveMember", userId }));
     },
   };

@@ -3,6 +3,7 @@ import type { UserCommand } from "../domain/user/commands.js";
 import type { HumanAddedPayload, MachineAddedPayload, UserEvent } from "../domain/user/events.js";
 import type { UserState } from "../domain/user/state.js";
 import { Errors, ZError, type ErrorEntry } from "../errors.js";
+import type { ActingOnCheck } from "../auth/acting-on-check.js";
 import type { EventStore, UniqueClaim } from "../eventstore/event-store.js";
 import type { IdGenerator } from "../lib/ids.js";
 import { hashPassword, isBcryptHash } from "../lib/password-hash.js";
@@ -84,16 +85,19 @@ export function toDetails(result: CommandResult<unknown>): Details {
   };
 }
 
-export function createUserCommands(deps: { store: EventStore; newId: IdGenerator; queue?: KeyedQueue }): UserCommands {
-  const { store, newId, queue } = deps;
+export function createUserCommands(deps: { store: EventStore; newId: IdGenerator; actingOn: ActingOnCheck; queue?: KeyedQueue }): UserCommands {
+  const { store, newId, actingOn, queue } = deps;
 
   const run = (actor: Actor, userId: string, command: UserCommand, notFound?: ErrorEntry) =>
     handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
       claims: usernameClaims,
       queue,
       // v1 commands act in the caller's organisation: a user elsewhere does not exist for them.
-      guard: (_state: UserState, owner) => {
-        if (notFound && owner !== undefined && owner !== actor.orgId) throw new ZError(notFound);
+      // A user found there may still outrank the caller (as the interceptor's check, before the state checks).
+      guard: async (_state: UserState, owner) => {
+        if (!notFound || owner === undefined) return;
+        if (owner !== actor.orgId) throw new ZError(notFound);
+        await actingOn.requireMayActOn(actor, userId);
       },
     });
 

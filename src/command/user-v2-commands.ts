@@ -1,3 +1,4 @@
+import type { ActingOnCheck } from "../auth/acting-on-check.js";
 import type { PermissionCheck } from "../auth/permission-check.js";
 import { userDecider } from "../domain/user/decider.js";
 import type { UserCommand } from "../domain/user/commands.js";
@@ -44,6 +45,7 @@ export interface UserV2Dependencies {
   readonly store: EventStore;
   readonly newId: IdGenerator;
   readonly permissions: PermissionCheck;
+  readonly actingOn: ActingOnCheck;
   readonly queue?: KeyedQueue;
 }
 
@@ -51,10 +53,10 @@ export interface UserV2Dependencies {
  * The v2 UserService on the same user aggregate as v1. Unlike v1, a user of
  * any organisation of the instance is found; the permission (user.write or
  * user.delete on the user's organisation, or being the user) is checked after
- * the state checks, as ZITADEL does.
+ * the state checks, as ZITADEL does, and then who may act on whom.
  */
 export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
-  const { store, newId, permissions, queue } = deps;
+  const { store, newId, permissions, actingOn, queue } = deps;
 
   const requirePermission = async (actor: Actor, permission: string, userId: string, owner: string | undefined) => {
     if (actor.userId === userId) return;
@@ -66,7 +68,11 @@ export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
     handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
       claims: usernameClaims,
       queue,
-      afterDecide: (_state, owner) => requirePermission(actor, permission, userId, owner),
+      // The permission first, so that only a caller who may see the user learns that it is outranked.
+      afterDecide: async (_state, owner) => {
+        await requirePermission(actor, permission, userId, owner);
+        await actingOn.requireMayActOn(actor, userId);
+      },
       alsoAppend: command.type === "Remove" ? membershipCascades(store, actor, userId) : undefined,
     });
 

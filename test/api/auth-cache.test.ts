@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken, newPersonalAccessToken } from "../../src/auth/tokens.js";
 import { handleCommand } from "../../src/command/handle-command.js";
+import { operatorAccess } from "../../src/auth/acting-on-check.js";
 import { createUserCommands } from "../../src/command/user-commands.js";
 import { userDecider } from "../../src/domain/user/decider.js";
 import { createIdGenerator } from "../../src/lib/ids.js";
@@ -19,7 +20,7 @@ afterAll(() => t.stop());
 async function createManager(expiration = "9999-12-31T23:59:59Z") {
   const { instanceId, defaultOrgId } = t.app.instance;
   const actor = { instanceId, orgId: defaultOrgId, userId: "SYSTEM" };
-  const { userId } = await createUserCommands({ store: t.app.store, newId }).addMachineUser(actor, {
+  const { userId } = await createUserCommands({ store: t.app.store, newId, actingOn: operatorAccess }).addMachineUser(actor, {
     userName: `manager-${newId()}`,
     name: "Manager",
     description: "",

@@ -95,4 +95,19 @@ export async function createServiceAccount(t: TestApp, options: { orgId: string;
   return { userId, keyFile: JSON.parse(Buffer.from(keyDetails).toString("utf8")) as KeyFile };
 }
 
+/** Makes a user an instance member, which only the first start does through the API. */
+export async function grantInstanceRoles(t: TestApp, userId: string, roles: string[]): Promise<void> {
+  const { instanceId } = t.app.instance;
+  const stream = { instanceId, aggregateType: "instance", aggregateId: instanceId };
+  const { info } = await t.app.store.load(stream);
+  await t.app.store.append([
+    {
+      stream,
+      owner: info?.owner ?? instanceId,
+      expectedSequence: info?.sequence ?? 0,
+      events: [{ type: "instance.member.added", payload: { userId, roles }, creator: "SYSTEM" }],
+    },
+  ]);
+}
+
 export { bearer };

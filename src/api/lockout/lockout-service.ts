@@ -29,6 +29,7 @@ const outcomes: Record<Outcome, UnlockOutcome> = {
   unlocked: UnlockOutcome.UNLOCKED,
   not_locked: UnlockOutcome.NOT_LOCKED,
   not_found: UnlockOutcome.NOT_FOUND,
+  permission_denied: UnlockOutcome.PERMISSION_DENIED,
 };
 
 /** latchkey.v1.LockoutService: lockout state, locked users, bulk unlock. */
@@ -64,6 +65,7 @@ export function createLockoutService(deps: { queries: LockoutQueries; commands: 
         unlocked: count("unlocked"),
         notLocked: count("not_locked"),
         notFound: count("not_found"),
+        permissionDenied: count("permission_denied"),
         truncated,
       };
     },

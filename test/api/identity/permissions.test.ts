@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessTokenFor, adminKeyFile, bearer, createServiceAccount } from "../../support/identity.js";
+import { accessTokenFor, adminKeyFile, bearer, createServiceAccount, grantInstanceRoles } from "../../support/identity.js";
 import { startTestApp, wires, type TestApp } from "../../support/test-app.js";
 import { expectZitadelError, rejectionOf } from "../../support/users.js";
 
@@ -55,8 +55,15 @@ describe.each(wires)("organisation context on %s", (wire) => {
     expectZitadelError(error, Code.NotFound, "membership not found", "AUTHZ-cdgFk");
   });
 
-  it("refuses x-zitadel-orgid of an organisation that does not exist", async () => {
+  it("refuses x-zitadel-orgid of an organisation that does not exist as one it is no member of", async () => {
+    // The same answer either way: a non-member cannot tell which organisation ids exist.
     const headers = { ...bearer(orgs.a.managerToken), "x-zitadel-orgid": "4711" };
+    const error = await rejectionOf(t.client(wire).unlockUser({ id: orgs.a.lockedUser }, { headers }));
+    expectZitadelError(error, Code.NotFound, "membership not found", "AUTHZ-cdgFk");
+  });
+
+  it("tells an instance member that an organisation does not exist", async () => {
+    const headers = { ...bearer(adminToken), "x-zitadel-orgid": "4711" };
     const error = await rejectionOf(t.client(wire).unlockUser({ id: orgs.a.lockedUser }, { headers }));
     expectZitadelError(error, Code.PermissionDenied, "Organisation doesn't exist", "AUTH-Bs7Ds");
   });
@@ -92,6 +99,18 @@ describe("permissions over REST", () => {
     expect(denied.json.message).toBe("No matching permissions found (AUTH-5mWD2)");
   });
 
+  it("answers a non-member the same for an existing and a missing organisation", async () => {
+    const headers = (orgId: string) => ({ ...bearer(orgs.a.managerToken), "x-zitadel-orgid": orgId });
+    const existing = await t.rest("POST", `/management/v1/users/${orgs.a.lockedUser}/_unlock`, {}, headers(orgs.b.id));
+    const missing = await t.rest("POST", `/management/v1/users/${orgs.a.lockedUser}/_unlock`, {}, headers("4711"));
+    expect(missing.status).toBe(existing.status);
+    expect(missing.json).toEqual(existing.json);
+    const v2Existing = await t.rest("POST", "/v2/users/human", { organization: { orgId: orgs.b.id }, profile: { givenName: "A", familyName: "B" }, email: { email: "a@example.com" } }, bearer(orgs.a.managerToken));
+    const v2Missing = await t.rest("POST", "/v2/users/human", { organization: { orgId: "4711" }, profile: { givenName: "A", familyName: "B" }, email: { email: "a@example.com" } }, bearer(orgs.a.managerToken));
+    expect([v2Missing.status, v2Missing.json]).toEqual([v2Existing.status, v2Existing.json]);
+    expect(v2Existing.status).toBe(404);
+  });
+
   it("a user without any membership gets 404 membership not found", async () => {
     const stranger = await createServiceAccount(t, { orgId: orgs.a.id });
     const answer = await t.rest("GET", `/management/v1/users/${orgs.a.lockedUser}`, undefined, bearer(await accessTokenFor(t, stranger.keyFile)));
@@ -104,7 +123,9 @@ describe("locking an administrator", () => {
   it("stops its tokens at once and lets them work again after unlock", async () => {
     const keyFile = adminKeyFile(t);
     const jwt = await accessTokenFor(t, keyFile);
-    const second = await createServiceAccount(t, { orgId: t.app.instance.defaultOrgId, roles: ["ORG_OWNER"] });
+    // Only another instance owner may lock an instance owner.
+    const second = await createServiceAccount(t, { orgId: t.app.instance.defaultOrgId });
+    await grantInstanceRoles(t, second.userId, ["IAM_OWNER"]);
     const secondToken = await accessTokenFor(t, second.keyFile);
     const probe = (token: string) => t.client("grpc").getUserByID({ id: second.userId }, { headers: bearer(token) });
 
