@@ -74,20 +74,15 @@ export function toRecorded(row: EventRow): RecordedEvent {
 }
 
 /**
- * Proves that this connection can write: a row inserted and rolled back. A
- * file SQLite could only open read-only fails here with SQLITE_READONLY,
- * while reads (and a migration with nothing to do) still succeed.
+ * Proves that this connection can write, with a durable commit of no net
+ * change (a row inserted and deleted). A file SQLite could only open
+ * read-only fails with SQLITE_READONLY while reads (and a migration with
+ * nothing to do) succeed; a full disk or a WAL that cannot be written fails
+ * only when a commit reaches the disk.
  */
 export function probeWrites(db: Database.Database) {
-  db.exec("SAVEPOINT write_probe");
-  try {
+  db.transaction(() => {
     db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (-1, 0)").run();
-  } finally {
-    try {
-      db.exec("ROLLBACK TO write_probe; RELEASE write_probe");
-    } catch {
-      // A failed write may have ended the transaction already; the insert's error says why.
-      if (db.inTransaction) db.exec("ROLLBACK");
-    }
-  }
+    db.prepare("DELETE FROM schema_migrations WHERE version = -1").run();
+  }).immediate();
 }

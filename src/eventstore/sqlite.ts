@@ -45,10 +45,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     db = openDatabase(options.path);
     try {
       migrate(db, options.projections);
-      assertWritable(db, options.path);
+      probeWrites(db);
     } catch (error) {
       db.close();
-      throw error;
+      throw startError(error, options.path);
     }
   } catch (error) {
     lock.release();
@@ -232,19 +232,18 @@ function storageError(message: string, code: string | undefined): ZError {
   return new ZError(isStorageFailure(code) ? Errors.Unavailable : Errors.Internal, { cause });
 }
 
-/** A file SQLite could only open read-only passes every read; the start stops here instead of failing every write later. */
-function assertWritable(db: Database.Database, path: string) {
-  try {
-    probeWrites(db);
-  } catch (error) {
-    const code = sqliteCodeOf(error);
-    if (!isStorageFailure(code)) throw error;
-    throw new Error(
-      `the SQLite database ${path} cannot be written (${code}: ${(error as Error).message}); ` +
-        "check the permissions and attributes of the file and its folder, the mount and the free space",
-      { cause: error },
-    );
-  }
+/**
+ * A file SQLite could only open read-only passes every read, so the start
+ * probes a write and stops here instead of failing every write later.
+ */
+function startError(error: unknown, path: string): unknown {
+  const code = sqliteCodeOf(error);
+  if (!isStorageFailure(code)) return error;
+  return new Error(
+    `the SQLite database ${path} cannot be written (${code}: ${(error as Error).message}); ` +
+      "check LATCHKEY_DATABASE / --database, the permissions and attributes of the file and its folder, the mount and the free space",
+    { cause: error },
+  );
 }
 
 function startWriter(data: WriterData, onStorageFailure: (error: Error) => void) {
