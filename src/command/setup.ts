@@ -48,7 +48,14 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
   const existing = await findFirstInstance(options.store);
   if (existing) return existing;
   // Refuse before anything is created: no instance whose token nobody has.
-  assertFirstStartFilesAreNew(options);
+  try {
+    assertFirstStartFilesAreNew(options);
+  } catch (error) {
+    // Another process may have just created the instance and written the file.
+    const winner = await findFirstInstance(options.store);
+    if (winner) return winner;
+    throw error;
+  }
 
   const { newId } = options;
   const instanceId = newId();
