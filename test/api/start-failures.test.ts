@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { dropSchema, newSchemaName, skipPostgres, urlWithSchema, withAdmin } from "../support/postgres.js";
 import { runToExit, type Exit } from "../support/run-to-exit.js";
 import { spawnLatchkey } from "../support/spawn-latchkey.js";
 
@@ -120,6 +121,18 @@ describe.skipIf(skip)("a first start never overwrites a token or key file", { ti
       expect(db.prepare("SELECT count(*) AS n FROM events").get()).toEqual({ n: 0 });
     } finally {
       db.close();
+    }
+  });
+
+  it.skipIf(skipPostgres())("refuses a first start on a new PostgreSQL database in the same folder, and creates no instance there", async () => {
+    const schema = newSchemaName("first");
+    try {
+      const exit = await runToExit(["start"], { LATCHKEY_PORT: "0", LATCHKEY_DATABASE: urlWithSchema(schema), LATCHKEY_FIRST_INSTANCE_PAT_PATH: pat, LATCHKEY_MASTERKEY: MASTER_KEY });
+      expectFailedStart(exit, `the admin token file ${pat} exists already`);
+      const events = await withAdmin((client) => client.query(`SELECT count(*)::int AS n FROM "${schema}".events`));
+      expect(events.rows).toEqual([{ n: 0 }]);
+    } finally {
+      await dropSchema(schema);
     }
   });
 
