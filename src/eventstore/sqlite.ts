@@ -35,7 +35,8 @@ type WriterReply = { id: number; result?: unknown; error?: string; code?: string
  * thread, which commits everything that arrived meanwhile in one durable
  * transaction (group commit, WAL, synchronous=FULL). Each append keeps its own
  * savepoint, so one failing append does not fail its neighbours, and none
- * resolves before its commit is on disk.
+ * resolves before its commit is on disk. One process per file: a lock file
+ * beside the database keeps a second one out (sqlite-lock.ts).
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
   // One process per file: its caches assume that every write passes through it.
@@ -267,8 +268,7 @@ function startWriter(data: WriterData, onStorageFailure: (error: Error) => void)
       const error = storageError(reply.error, reply.code);
       if (isStorageFailure(reply.code)) onStorageFailure(error.cause as Error);
       entry?.reject(error);
-    }
-    else entry?.resolve(reply.result);
+    } else entry?.resolve(reply.result);
   });
   const failAll = (error: Error) => {
     failure = error;
