@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createContextValues, type Interceptor } from "@connectrpc/connect";
 import { createErrorInterceptor } from "./api/interceptors/errors.js";
 import { createAuthInterceptor } from "./api/interceptors/auth.js";
@@ -11,7 +12,7 @@ import { createReadiness, type Readiness } from "./api/health/readiness.js";
 import { buildOpenApiDocuments, createOpenApiEndpoints } from "./api/openapi/documents.js";
 import { withOperationalServices } from "./api/operational-routes.js";
 import { authRequirementOf } from "./api/auth-requirement.js";
-import { createMetrics } from "./metrics/metrics.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { withEndpoints } from "./server/http-endpoints.js";
 import { withLandingPage } from "./server/landing-page.js";
 import { withRequestId, withStreamRequestId } from "./server/request-id.js";
@@ -23,7 +24,7 @@ import { createRestTranscoder } from "./api/rest/transcoder.js";
 import { createActingOnCheck } from "./auth/acting-on-check.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
-import { ensureFirstInstance, type FirstInstance } from "./command/setup.js";
+import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
 import { createLifecycle } from "./lifecycle.js";
 import { createKeyedQueue } from "./lib/keyed-queue.js";
@@ -32,7 +33,8 @@ import type { Config } from "./config.js";
 import type { EventStore } from "./eventstore/event-store.js";
 import { openEventStore } from "./eventstore/open-store.js";
 import { systemClock, type Clock } from "./lib/clock.js";
-import { createIdGenerator } from "./lib/ids.js";
+import { createIdGenerator, type IdGenerator } from "./lib/ids.js";
+import { isPostgresUrl } from "./lib/postgres-url.js";
 import type { Logger } from "./lib/logger.js";
 import { allProjections } from "./projection/all-projections.js";
 import { createUserQueries } from "./query/user-queries.js";
@@ -65,6 +67,10 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
   const clock = deps.clock ?? systemClock;
   const newId = createIdGenerator();
   const metrics = createMetrics();
+  // A new SQLite file means a first start: refuse it before the file exists if it would overwrite a token or key file.
+  if (!isPostgresUrl(config.database) && !existsSync(config.database)) {
+    assertFirstStartFilesAreNew({ patPath: config.firstInstancePatPath, machineKeyPath: config.firstInstanceMachineKeyPath || undefined });
+  }
   const store = metrics.observeStore(
     await openEventStore({
       database: config.database,
@@ -76,6 +82,26 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
     }),
   );
   const readiness = createReadiness({ ping: () => store.ping(), logger: deps.logger });
+  try {
+    return await wire(config, deps, { clock, newId, metrics, store, readiness });
+  } catch (error) {
+    // A failed start closes what it opened: the writer thread or a pool would keep the process alive.
+    readiness.close();
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+interface Opened {
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly metrics: Metrics;
+  readonly store: EventStore;
+  readonly readiness: Readiness;
+}
+
+async function wire(config: Config, deps: AppDependencies, opened: Opened): Promise<App> {
+  const { clock, newId, metrics, store, readiness } = opened;
   metrics.collectFrom({ store, isReady: () => readiness.current() === undefined, logger: deps.logger });
   const instance = await ensureFirstInstance({
     store,
@@ -87,6 +113,12 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
     machineKeyPath: config.firstInstanceMachineKeyPath || undefined,
     instanceDomain: new URL(config.externalUrl).hostname,
   });
+  if (!instance.created && config.firstInstanceMachineKeyPath && !existsSync(config.firstInstanceMachineKeyPath)) {
+    deps.logger.warn(
+      "the instance exists already; the machine key file is written only on the first start; use `latchkey users add-key` to give a service account a key",
+      { machineKeyFile: config.firstInstanceMachineKeyPath },
+    );
+  }
   const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId });
 
   // Commands on one user (v1, v2, sign-in checks, bulk unlock) queue up instead of racing.

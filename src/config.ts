@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { LogLevel } from "./lib/logger.js";
 import { isPostgresUrl, parsePostgresUrl } from "./lib/postgres-url.js";
 
@@ -8,7 +9,7 @@ export interface Config {
   /** LATCHKEY_HOST / --host: the address to listen on. Default 0.0.0.0. */
   readonly host: string;
   /**
-   * LATCHKEY_DATABASE / --database: a SQLite file path, or a postgres:// (postgresql://) URL for
+   * LATCHKEY_DATABASE / --database: a SQLite file path (or file: URL), or a postgres:// (postgresql://) URL for
    * PostgreSQL; `?schema=name` puts the tables in that schema (docs/deployment.md). Default ./data/latchkey.db.
    */
   readonly database: string;
@@ -103,8 +104,18 @@ const url: Parser<string> = (raw, name) => {
   }
 };
 
+/**
+ * A SQLite path, a `file:` URL (read as the path it names) or a PostgreSQL
+ * URL. Any other scheme is refused: it would otherwise become a folder
+ * named after the URL, with a new instance in it.
+ */
 const database: Parser<string> = (raw, name) => {
-  const value = text(raw, name);
+  const value = text(raw, name).trim();
+  if (/^file:/i.test(value)) return sqlitePathOfFileUrl(value, name);
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(value)?.[1]; // two letters at least: C:\ is a path
+  if (scheme && !isPostgresUrl(value)) {
+    throw new ConfigError(`${name} must be a SQLite file path or a postgres:// (postgresql://) URL; "${scheme}:" is not supported`);
+  }
   if (!isPostgresUrl(value)) return value;
   try {
     parsePostgresUrl(value);
@@ -113,6 +124,17 @@ const database: Parser<string> = (raw, name) => {
   }
   return value;
 };
+
+function sqlitePathOfFileUrl(value: string, name: string): string {
+  try {
+    const url = new URL(value);
+    if (url.search || url.hash) throw new Error();
+    // file:///abs/path and file:relative/path (which the URL parser would make absolute)
+    return value.startsWith("file://") || value.startsWith("FILE://") ? fileURLToPath(url) : decodeURIComponent(value.slice("file:".length));
+  } catch {
+    throw new ConfigError(`${name} must be a SQLite file path, a file: URL without parameters, or a postgres:// URL, got "${value}"`);
+  }
+}
 
 const logLevel: Parser<LogLevel> = (raw, name) => {
   if (raw === "debug" || raw === "info" || raw === "warn" || raw === "error") return raw;

@@ -1,7 +1,8 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { createApp } from "./app.js";
+import { createApp, type App } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ZError } from "./errors.js";
 import { createLogger, type Logger } from "./lib/logger.js";
 import { listen } from "./server/listen.js";
 import { listenOptionsFrom } from "./server/listen-options.js";
@@ -14,7 +15,26 @@ import { listenOptionsFrom } from "./server/listen-options.js";
  */
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const listenOptions = listenOptionsFrom(config); // bad TLS files stop the start before anything opens
-  const app = await createApp(config, { logger });
+  // The port comes first: a start that cannot bind leaves no database, instance or token file behind.
+  // Until the app is ready, calls get 503 (probes included).
+  let ready: App | undefined;
+  const listener = await listen(
+    (req, res) => (ready ? ready.handler(req, res) : starting(res)),
+    config.port,
+    config.host,
+    (stream, headers) => (ready ? ready.streamHandler(stream, headers) : false),
+    listenOptions,
+  ).catch((error: unknown) => {
+    throw listenError(error, config);
+  });
+  let app: App;
+  try {
+    app = await createApp(config, { logger });
+  } catch (error) {
+    await listener.close(0);
+    throw error;
+  }
+  ready = app;
   if (app.instance.created) {
     logger.info("first instance created", {
       instanceId: app.instance.instanceId,
@@ -24,7 +44,6 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       machineKeyFile: app.instance.created.machineKeyPath,
     });
   }
-  const listener = await listen(app.handler, config.port, config.host, app.streamHandler, listenOptions);
   logger.info("listening", {
     port: listener.port,
     host: config.host,
@@ -72,14 +91,39 @@ export function withoutCredentials(database: string): string {
   }
 }
 
-/** Startup failures: a configuration error names the setting; exit code 1 either way. */
+/** A response while the app is still being set up. */
+function starting(res: { writeHead(status: number, headers: Record<string, string>): unknown; end(body: string): unknown }) {
+  res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "1" });
+  res.end("starting");
+}
+
+/** A failed bind in words that say what to do. */
+function listenError(error: unknown, config: Config): Error {
+  const code = (error as { code?: string }).code;
+  const where = `${config.host}:${config.port}`;
+  if (code === "EADDRINUSE") return new Error(`cannot listen on ${where}: the port is in use by another process; stop it or choose another port (LATCHKEY_PORT / --port)`, { cause: error });
+  if (code === "EACCES") return new Error(`cannot listen on ${where}: permission denied; choose a port above 1023 (LATCHKEY_PORT / --port)`, { cause: error });
+  if (code === "EADDRNOTAVAIL") return new Error(`cannot listen on ${where}: no such local address (LATCHKEY_HOST / --host)`, { cause: error });
+  return error as Error;
+}
+
+/**
+ * Startup failures: a configuration error names the setting; the process
+ * exits 1 at once, whatever threads, timers or connections are still open.
+ */
 export function exitOnStartupError(error: unknown): never {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`latchkey: invalid configuration: ${error.message}\n`);
-  } else {
-    process.stderr.write(`latchkey: failed to start: ${(error as Error)?.stack ?? error}\n`);
-  }
+  process.stderr.write(`latchkey: ${describeStartupError(error)}\n`);
   process.exit(1);
+}
+
+/** One line (or the stack, for a programming error) saying why the start failed. */
+export function describeStartupError(error: unknown): string {
+  if (error instanceof ConfigError) return `invalid configuration: ${error.message}`;
+  if (!(error instanceof Error)) return `failed to start: ${String(error)}`;
+  // Errors raised on purpose carry their explanation in the message; anything else is a bug, and its stack helps.
+  if (error instanceof ZError) return `failed to start: ${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ""}`;
+  if (error.constructor !== Error && error.name !== "StoreInUseError") return `failed to start: ${error.stack}`;
+  return `failed to start: ${error.message}`;
 }
 
 // `tsx src/main.ts` (npm start) runs the server; the CLI imports `serve` instead.

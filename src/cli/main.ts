@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createApp } from "../app.js";
 import { ConfigError, describeSettings, loadConfig, type Config } from "../config.js";
 import { createLogger } from "../lib/logger.js";
-import { serve } from "../main.js";
+import { describeStartupError, serve } from "../main.js";
 import { UsageError, parseArgs } from "./args.js";
 import { migrateDatabase, runMigrateStoreCommand } from "./migrate-store.js";
 import { openConfiguredStore } from "./store.js";
@@ -168,7 +168,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliOutput = 
       err(`latchkey: invalid configuration: ${error.message}\n`);
       return 1;
     }
-    err(`latchkey ${name}: ${(error as Error)?.message ?? error}\n`);
+    err(name === "start" ? `latchkey: ${describeStartupError(error)}\n` : `latchkey ${name}: ${(error as Error)?.message ?? error}\n`);
     return 1;
   }
 }

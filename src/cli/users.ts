@@ -6,6 +6,7 @@ import { ZError, statusMessage } from "../errors.js";
 import { createIdGenerator } from "../lib/ids.js";
 import { writeNewSecretFile } from "../lib/secret-file.js";
 import { UsageError } from "./args.js";
+import { StoreInUseError } from "../eventstore/sqlite-lock.js";
 import { openConfiguredStore } from "./store.js";
 
 export interface UsersOptions {
@@ -124,10 +125,14 @@ function remoteBackend(config: Config, options: UsersOptions): Backend {
 /**
  * Reads and writes the store directly, acting as SYSTEM in the user's own
  * organisation. Only for a stopped server: a running one caches stream heads
- * and token checks on the assumption that every write passes through it.
+ * and token checks on the assumption that every write passes through it, so
+ * a SQLite file a server holds is refused (PostgreSQL servers do not cache).
  */
 async function localBackend(config: Config): Promise<Backend> {
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config).catch((error: unknown) => {
+    if (error instanceof StoreInUseError) throw new Error(`${error.message}; without --local, \`latchkey users\` goes through the running server`);
+    throw error;
+  });
   // Whoever can open the store is the operator: no caller to rank against the user.
   const commands = createUserCommands({ store, newId: createIdGenerator(), actingOn: operatorAccess });
   return {

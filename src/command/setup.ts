@@ -1,8 +1,10 @@
+import { existsSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { INSTANCE_AGGREGATE, ORG_AGGREGATE } from "../domain/instance/events.js";
 import { userDecider } from "../domain/user/decider.js";
 import type { UserEvent } from "../domain/user/events.js";
+import { ConfigError } from "../config.js";
 import { Errors, isZError } from "../errors.js";
 import type { AppendCommand, EventStore } from "../eventstore/event-store.js";
 import { newPersonalAccessToken, hashToken } from "../auth/tokens.js";
@@ -45,6 +47,15 @@ const PAT_EXPIRATION = "9999-12-31T23:59:59Z";
 export async function ensureFirstInstance(options: SetupOptions): Promise<FirstInstance> {
   const existing = await findFirstInstance(options.store);
   if (existing) return existing;
+  // Refuse before anything is created: no instance whose token nobody has.
+  try {
+    assertFirstStartFilesAreNew(options);
+  } catch (error) {
+    // Another process may have just created the instance and written the file.
+    const winner = await findFirstInstance(options.store);
+    if (winner) return winner;
+    throw error;
+  }
 
   const { newId } = options;
   const instanceId = newId();
@@ -107,6 +118,26 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
   return { instanceId, defaultOrgId: orgId, created: { adminUserId, patPath: options.patPath, machineKeyPath: options.machineKeyPath } };
 }
 
+/**
+ * A first start writes the admin's token (and key) file; an existing one
+ * belongs to another instance (another database in the same folder), whose
+ * CLI and scripts would lose their access if it were replaced.
+ */
+export function assertFirstStartFilesAreNew(paths: { readonly patPath?: string; readonly machineKeyPath?: string }) {
+  const files = [
+    { path: paths.patPath, what: "admin token file", setting: "LATCHKEY_FIRST_INSTANCE_PAT_PATH / --first-instance-pat-path" },
+    { path: paths.machineKeyPath, what: "admin machine key file", setting: "LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH / --first-instance-machine-key-path" },
+  ];
+  for (const file of files) {
+    if (file.path && existsSync(file.path)) {
+      throw new ConfigError(
+        `the ${file.what} ${file.path} exists already and a first start never overwrites it (it may belong to the instance of another database); ` +
+          `set ${file.setting} to a new file, or move the old one away if it is no longer needed`,
+      );
+    }
+  }
+}
+
 async function findFirstInstance(store: EventStore): Promise<FirstInstance | undefined> {
   const rows = await store.query<{ id: string; default_org_id: string }>(
     `SELECT id, default_org_id FROM ${INSTANCES_TABLE} ORDER BY creation_date LIMIT 1`,
@@ -117,8 +148,9 @@ async function findFirstInstance(store: EventStore): Promise<FirstInstance | und
 
 async function writeSecretFile(path: string, content: string) {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, content, { mode: 0o600 });
-  await chmod(path, 0o600); // the mode above only applies to a new file
+  // "wx": never replace a file, even one that appeared since the check above.
+  await writeFile(path, content, { mode: 0o600, flag: "wx" });
+  await chmod(path, 0o600); // exactly owner-only, whatever the umask
 }
 
 /** A key pair for the admin's service account: its event, and the key file with the private half. */

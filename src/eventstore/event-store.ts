@@ -97,7 +97,7 @@ export interface EventStore {
   onAppended(listener: (events: readonly RecordedEvent[]) => void): () => void;
   /** Drops and refills every projection from the event log. */
   rebuildProjections(): Promise<void>;
-  /** Resolves when the store answers (readiness probes); rejects when it is unreachable or closed. */
+  /** Resolves when the store answers (readiness probes); rejects when it is unreachable or closed, with StoreNotWritableError when writes fail. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -109,4 +109,9 @@ export interface EventStore {
 export interface EventStoreObserver {
   /** `appends` append calls (group commit batch size) with `events` events, committed in `seconds`. */
   committed?(batch: { readonly appends: number; readonly events: number; readonly seconds: number }): void;
+}
+
+/** A store that answers reads but whose writes fail (read-only file, full disk, I/O errors): `ping` rejects with it. */
+export class StoreNotWritableError extends Error {
+  override name = "StoreNotWritableError";
 }

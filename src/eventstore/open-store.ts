@@ -6,6 +6,7 @@ import type { EventStore, EventStoreObserver } from "./event-store.js";
 import { createPostgresEventStore } from "./postgres.js";
 import { createSqliteEventStore } from "./sqlite.js";
 import { migrate as migrateSqlite, openDatabase } from "./sqlite-database.js";
+import { lockSqliteDatabase } from "./sqlite-lock.js";
 
 export interface OpenEventStoreOptions {
   /** A `postgres://` / `postgresql://` URL selects PostgreSQL; anything else is a SQLite file path. */
@@ -44,10 +45,15 @@ export async function applyMigrations(database: string, projections: readonly Pr
     await store.close();
     return;
   }
-  const db = openDatabase(database);
+  const lock = lockSqliteDatabase(database);
   try {
-    migrateSqlite(db, projections);
+    const db = openDatabase(database);
+    try {
+      migrateSqlite(db, projections);
+    } finally {
+      db.close();
+    }
   } finally {
-    db.close();
+    lock.release();
   }
 }

@@ -3,12 +3,13 @@ import type { Projection } from "../projection/projection.js";
 import { renderStatement } from "../projection/statement.js";
 import type { AppendCommand, RecordedEvent } from "./event-store.js";
 import { createStatementCache, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
+import { sqliteCodeOf } from "./sqlite-file.js";
 
 /** Why an append was refused; plain data, so it can cross a thread boundary. */
 export type AppendFailure =
   | { readonly kind: "conflict" }
   | { readonly kind: "claim"; readonly command: number; readonly claim: number }
-  | { readonly kind: "error"; readonly message: string };
+  | { readonly kind: "error"; readonly message: string; readonly code?: string };
 
 /** An append as it crosses to the writer thread: the snapshot already serialised. */
 export type WriterAppend = Omit<AppendCommand, "snapshot"> & { readonly snapshot?: { readonly revision: number; readonly json: string } };
@@ -122,7 +123,7 @@ export function createSqliteAppender(db: Database.Database, projections: readonl
           try {
             outcomes.push({ committed: appendAtomically(commands, now) });
           } catch (error) {
-            outcomes.push({ failure: error instanceof Refused ? error.failure : { kind: "error", message: String((error as Error)?.message ?? error) } });
+            outcomes.push({ failure: error instanceof Refused ? error.failure : { kind: "error", message: String((error as Error)?.message ?? error), code: sqliteCodeOf(error) } });
           }
         }
       })();

@@ -1,16 +1,19 @@
-import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import type Database from "better-sqlite3";
 import type { Projection } from "../projection/projection.js";
 import type { RecordedEvent } from "./event-store.js";
 import type { EventRow } from "./event-row.js";
 import { migrations } from "./schema.js";
+import { openSqliteFile } from "./sqlite-file.js";
 
 /** Opens the SQLite file with the settings every connection uses. */
 export function openDatabase(path: string): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma("journal_mode = WAL");
+  const db = openSqliteFile(path);
+  try {
+    db.pragma("journal_mode = WAL");
+  } catch (error) {
+    db.close();
+    throw new Error(`cannot open the SQLite database file ${path} as a database (${(error as Error).message}); check LATCHKEY_DATABASE / --database`, { cause: error });
+  }
   // Durable commits: the WAL is fsynced before a commit counts.
   db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 5000");
@@ -68,4 +71,18 @@ export function toRecorded(row: EventRow): RecordedEvent {
     createdAt: new Date(row.created_at),
     position: row.position,
   };
+}
+
+/**
+ * Proves that this connection can write, with a durable commit of no net
+ * change (a row inserted and deleted). A file SQLite could only open
+ * read-only fails with SQLITE_READONLY while reads (and a migration with
+ * nothing to do) succeed; a full disk or a WAL that cannot be written fails
+ * only when a commit reaches the disk.
+ */
+export function probeWrites(db: Database.Database) {
+  db.transaction(() => {
+    db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (-1, 0)").run();
+    db.prepare("DELETE FROM schema_migrations WHERE version = -1").run();
+  }).immediate();
 }

@@ -6,6 +6,7 @@ import { createStatementNames, replayProjections } from "./postgres-append.js";
 import { createPool, inTransaction } from "./postgres-connection.js";
 import { migratePostgres } from "./postgres-schema.js";
 import { migrations } from "./schema.js";
+import { lockSqliteDatabase } from "./sqlite-lock.js";
 
 export interface CopyOptions {
   /** The SQLite file to read (opened read-only). */
@@ -35,8 +36,16 @@ const PAGE = 1000;
  */
 export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyResult> {
   if (!existsSync(options.from)) throw new Error(`${options.from} does not exist`);
-  const source = new Database(options.from, { readonly: true, fileMustExist: true });
   const target = parsePostgresUrl(options.to);
+  // A server still running on the file would go on taking writes that the copy leaves behind.
+  const lock = lockSqliteDatabase(options.from);
+  let source: Database.Database;
+  try {
+    source = new Database(options.from, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const pool = createPool({ target, size: 1, statementTimeoutMs: 60_000 });
   const progress = options.progress ?? (() => {});
   try {
@@ -96,6 +105,7 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyRe
   } finally {
     if (source.inTransaction) source.exec("COMMIT");
     source.close();
+    lock.release();
     await pool.end().catch(() => undefined);
   }
 }

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { allProjections } from "../projection/all-projections.js";
 import { createSqliteAppender, type WriterAppend } from "./sqlite-appender.js";
-import { openDatabase } from "./sqlite-database.js";
+import { openDatabase, probeWrites } from "./sqlite-database.js";
+import { sqliteCodeOf } from "./sqlite-file.js";
 
 /**
  * The SQLite writer thread. Commits wait for fsync (synchronous=FULL); doing
@@ -10,6 +11,7 @@ import { openDatabase } from "./sqlite-database.js";
 export type WriterRequest =
   | { readonly kind: "append"; readonly id: number; readonly batch: ReadonlyArray<readonly WriterAppend[]>; readonly now: number }
   | { readonly kind: "rebuild"; readonly id: number }
+  | { readonly kind: "probe"; readonly id: number }
   | { readonly kind: "close"; readonly id: number };
 
 export interface WriterData {
@@ -37,6 +39,10 @@ parentPort!.on("message", (request: WriterRequest) => {
         appender.rebuildProjections();
         parentPort!.postMessage({ id: request.id, result: null });
         break;
+      case "probe":
+        probeWrites(db);
+        parentPort!.postMessage({ id: request.id, result: null });
+        break;
       case "close":
         db.close();
         parentPort!.postMessage({ id: request.id, result: null });
@@ -44,6 +50,6 @@ parentPort!.on("message", (request: WriterRequest) => {
         break;
     }
   } catch (error) {
-    parentPort!.postMessage({ id: request.id, error: String((error as Error)?.stack ?? error) });
+    parentPort!.postMessage({ id: request.id, error: String(sqliteCodeOf(error) ? (error as Error).message : ((error as Error)?.stack ?? error)), code: sqliteCodeOf(error) });
   }
 });

@@ -1,12 +1,15 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import type Database from "better-sqlite3";
 import { Errors, ZError } from "../errors.js";
 import type { Clock } from "../lib/clock.js";
 import type { Projection } from "../projection/projection.js";
-import type { AppendCommand, EventStore, EventStoreObserver, LoadedStream, RecordedEvent, StreamId, StreamInfo } from "./event-store.js";
+import { StoreNotWritableError, type AppendCommand, type EventStore, type EventStoreObserver, type LoadedStream, type RecordedEvent, type StreamId, type StreamInfo } from "./event-store.js";
 import type { AppendFailure, AppendOutcome, CommittedAppend, WriterAppend } from "./sqlite-appender.js";
-import { createStatementCache, migrate, openDatabase, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
+import { createStatementCache, migrate, openDatabase, probeWrites, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
+import { isStorageFailure, sqliteCodeOf } from "./sqlite-file.js";
+import { lockSqliteDatabase } from "./sqlite-lock.js";
 import type { WriterData, WriterRequest } from "./sqlite-writer.js";
 
 export interface SqliteEventStoreOptions {
@@ -25,19 +28,36 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
-type WriterReply = { id: number; result?: unknown; error?: string };
+type WriterReply = { id: number; result?: unknown; error?: string; code?: string };
 
 /**
  * The embedded event store. Reads run on this thread; appends go to a writer
  * thread, which commits everything that arrived meanwhile in one durable
  * transaction (group commit, WAL, synchronous=FULL). Each append keeps its own
  * savepoint, so one failing append does not fail its neighbours, and none
- * resolves before its commit is on disk.
+ * resolves before its commit is on disk. One process per file: a lock file
+ * beside the database keeps a second one out (sqlite-lock.ts).
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
-  const db = openDatabase(options.path);
-  migrate(db, options.projections);
-  const writer = startWriter({ path: options.path, projections: options.projections.map((p) => p.name) });
+  // One process per file: its caches assume that every write passes through it.
+  const lock = lockSqliteDatabase(options.path);
+  let db: Database.Database;
+  try {
+    db = openDatabase(options.path);
+    try {
+      migrate(db, options.projections);
+      probeWrites(db);
+    } catch (error) {
+      db.close();
+      throw startError(error, options.path);
+    }
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  // The last write that failed for lack of storage (read-only file, full disk, I/O): readiness reports it until a probe succeeds.
+  let storageFailure: Error | undefined;
+  const writer = startWriter({ path: options.path, projections: options.projections.map((p) => p.name) }, (error) => (storageFailure = error));
 
   const selectStream = db.prepare<[string, string, string], StreamRow>(
     `SELECT sequence, owner, created_at, changed_at, snapshot_revision, snapshot_sequence, snapshot
@@ -77,7 +97,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         if ("committed" in outcome) {
           outcome.committed.forEach((head, i) => streamCache.set(streamKey(item.commands[i]!.stream), headOf(item.commands[i]!, head, now)));
           item.resolve(results[index]!);
-        } else item.reject(toError(outcome.failure, item.commands));
+        } else {
+          const error = toError(outcome.failure, item.commands);
+          if (outcome.failure.kind === "error" && isStorageFailure(outcome.failure.code)) storageFailure = error.cause as Error;
+          item.reject(error);
+        }
       });
     } catch (error) {
       batch.forEach((item) => item.reject(error));
@@ -130,6 +154,13 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     async ping() {
       if (closed) throw new ZError(Errors.Unavailable);
       db.prepare("SELECT 1").get();
+      if (storageFailure) {
+        // Writes failed: ready again only once the writer's connection can write.
+        await writer.request({ kind: "probe", id: 0 }).catch((error: unknown) => {
+          throw new StoreNotWritableError(`writes fail: ${((error as Error).cause as Error | undefined)?.message ?? String(error)}`, { cause: error });
+        });
+        storageFailure = undefined;
+      }
     },
     async rebuildProjections() {
       await writer.request({ kind: "rebuild", id: 0 });
@@ -143,6 +174,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       }
       await writer.close();
       db.close();
+      lock.release();
     },
   };
 }
@@ -191,11 +223,31 @@ function toError(failure: AppendFailure, commands: readonly AppendCommand[]): Er
     case "claim":
       return new ZError(commands[failure.command]!.uniqueClaims![failure.claim]!.error);
     case "error":
-      return new ZError(Errors.Internal, { cause: new Error(failure.message) });
+      return storageError(failure.message, failure.code);
   }
 }
 
-function startWriter(data: WriterData) {
+/** A write the storage refused is UNAVAILABLE (retry elsewhere or later); anything else INTERNAL. The cause keeps SQLite's code for the log. */
+function storageError(message: string, code: string | undefined): ZError {
+  const cause = new Error(code ? `${code}: ${message}` : message);
+  return new ZError(isStorageFailure(code) ? Errors.Unavailable : Errors.Internal, { cause });
+}
+
+/**
+ * A file SQLite could only open read-only passes every read, so the start
+ * probes a write and stops here instead of failing every write later.
+ */
+function startError(error: unknown, path: string): unknown {
+  const code = sqliteCodeOf(error);
+  if (!isStorageFailure(code)) return error;
+  return new Error(
+    `the SQLite database ${path} cannot be written (${code}: ${(error as Error).message}); ` +
+      "check LATCHKEY_DATABASE / --database, the permissions and attributes of the file and its folder, the mount and the free space",
+    { cause: error },
+  );
+}
+
+function startWriter(data: WriterData, onStorageFailure: (error: Error) => void) {
   const extension = extname(fileURLToPath(import.meta.url));
   const entry = new URL(`./sqlite-writer${extension}`, import.meta.url).href;
   // Run from TypeScript sources (tsx, tests), the thread first registers tsx's loader.
@@ -212,8 +264,11 @@ function startWriter(data: WriterData) {
   worker.on("message", (reply: WriterReply) => {
     const entry = waiting.get(reply.id);
     waiting.delete(reply.id);
-    if (reply.error !== undefined) entry?.reject(new ZError(Errors.Internal, { cause: new Error(reply.error) }));
-    else entry?.resolve(reply.result);
+    if (reply.error !== undefined) {
+      const error = storageError(reply.error, reply.code);
+      if (isStorageFailure(reply.code)) onStorageFailure(error.cause as Error);
+      entry?.reject(error);
+    } else entry?.resolve(reply.result);
   });
   const failAll = (error: Error) => {
     failure = error;

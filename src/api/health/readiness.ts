@@ -1,7 +1,8 @@
+import { StoreNotWritableError } from "../../eventstore/event-store.js";
 import type { Logger } from "../../lib/logger.js";
 
 /** Why the service is not ready, in plain words; undefined when it is. */
-export type NotReadyReason = "shutting down" | "store unreachable";
+export type NotReadyReason = "shutting down" | "store unreachable" | "store not writable";
 
 export interface Readiness {
   /** Pings the store (unless shutting down) and returns the fresh state. */
@@ -36,25 +37,26 @@ export function createReadiness(options: ReadinessOptions): Readiness {
   let state: NotReadyReason | undefined;
   let shuttingDown = false;
 
-  const update = (next: NotReadyReason | undefined) => {
+  const update = (next: NotReadyReason | undefined, error?: unknown) => {
     if (next === state) return;
     state = next;
-    if (next) options.logger.warn("not ready", { reason: next });
+    if (next) options.logger.warn("not ready", { reason: next, ...(error !== undefined && { error: String((error as Error)?.message ?? error) }) });
     else options.logger.info("ready");
     for (const listener of [...listeners]) listener(next);
   };
 
-  const ping = async (): Promise<boolean> => {
+  /** Undefined when the store answered; else why not. */
+  const ping = async (): Promise<{ reason: NotReadyReason; error: unknown } | undefined> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`store did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
       await Promise.race([options.ping(), timeout]);
-      return true;
+      return undefined;
     } catch (error) {
       options.logger.debug("store ping failed", { error: String(error) });
-      return false;
+      return { reason: error instanceof StoreNotWritableError ? "store not writable" : "store unreachable", error };
     } finally {
       clearTimeout(timer);
     }
@@ -62,9 +64,9 @@ export function createReadiness(options: ReadinessOptions): Readiness {
 
   const check = async () => {
     if (shuttingDown) return state;
-    const reachable = await ping();
+    const failure = await ping();
     // The process may have begun to stop while the ping ran.
-    if (!shuttingDown) update(reachable ? undefined : "store unreachable");
+    if (!shuttingDown) update(failure?.reason, failure?.error);
     return state;
   };
 

@@ -17,7 +17,13 @@ export function createErrorInterceptor(logError: ErrorLogger): Interceptor {
       return await next(req);
     } catch (error) {
       if (error instanceof ConnectError) throw error;
-      if (error instanceof ZError) throw toConnectError(error.entry, error, error.failedAttempts);
+      if (error instanceof ZError) {
+        // A store failure reaches the caller as a bare INTERNAL/UNAVAILABLE; its cause (e.g. SQLITE_READONLY) goes to the log.
+        if (error.cause !== undefined && (error.entry === Errors.Internal || error.entry === Errors.Unavailable)) {
+          logError("store error", { method: req.method.name, code: error.entry.id, error: String((error.cause as Error)?.message ?? error.cause) });
+        }
+        throw toConnectError(error.entry, error, error.failedAttempts);
+      }
       logError("unexpected error", { method: req.method.name, error: String((error as Error)?.stack ?? error) });
       throw toConnectError(Errors.Internal, error);
     }

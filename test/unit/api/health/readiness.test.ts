@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createReadiness } from "../../../../src/api/health/readiness.js";
-import { silentLogger } from "../../../../src/lib/logger.js";
+import { StoreNotWritableError } from "../../../../src/eventstore/event-store.js";
+import { createLogger, silentLogger } from "../../../../src/lib/logger.js";
 
 describe("readiness", () => {
   it("follows the store's ping and tells subscribers about changes only", async () => {
@@ -18,6 +19,22 @@ describe("readiness", () => {
     reachable = true;
     expect(await readiness.check()).toBeUndefined();
     expect(changes).toEqual(["store unreachable", undefined]);
+    readiness.close();
+  });
+
+  it("tells a store whose writes fail from an unreachable one, and logs the store's error", async () => {
+    const lines: string[] = [];
+    const ping = async () => {
+      throw new StoreNotWritableError("writes fail: SQLITE_READONLY: attempt to write a readonly database");
+    };
+    const readiness = createReadiness({ ping, logger: createLogger("info", (line) => lines.push(line)) });
+    expect(await readiness.check()).toBe("store not writable");
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: "warn",
+      msg: "not ready",
+      reason: "store not writable",
+      error: "writes fail: SQLITE_READONLY: attempt to write a readonly database",
+    });
     readiness.close();
   });
 
