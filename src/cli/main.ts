@@ -38,7 +38,7 @@ const CLIENT_OPTIONS: readonly OptionHelp[] = [
   ["--token <token>", "the token (else LATCHKEY_TOKEN, else the admin token file LATCHKEY_FIRST_INSTANCE_PAT_PATH)"],
 ];
 const LOCAL_OPTIONS: readonly OptionHelp[] = [
-  ["--local", "work on the store directly, acting as SYSTEM; only while the server is stopped"],
+  ["--local", "work on the store directly, acting as SYSTEM; only while the server is stopped (refused while a server holds a SQLite file)"],
   ["--json", "print JSON instead of text"],
 ];
 
