@@ -63,7 +63,7 @@ export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
   };
 
   const run = (actor: Actor, userId: string, command: UserCommand, permission: string) =>
-    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
+    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes }, {
       claims: usernameClaims,
       queue,
       afterDecide: (_state, owner) => requirePermission(actor, permission, userId, owner),
@@ -97,7 +97,7 @@ export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
         userDecider,
         userId,
         { type: "AddHuman", human, emailVerified: input.emailVerified, phoneVerified: input.phoneVerified, api: 2 },
-        { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId },
+        { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes },
         { claims: usernameClaims, queue },
       );
       // An Add answer dates the new user itself.

@@ -7,6 +7,7 @@ import {
   universalResponseToNodeResponse,
 } from "@connectrpc/connect-node";
 import type { Logger } from "../lib/logger.js";
+import { TIMER_MAX_MS, clampDeadlineHeaders } from "./deadline-clamp.js";
 import { isGrpcWebText, serveGrpcWebText } from "./grpc-web-text.js";
 import type { NodeHandler } from "./listen.js";
 
@@ -15,6 +16,8 @@ export interface NodeHandlerOptions {
   readonly interceptors: Interceptor[];
   /** Largest request message; larger ones answer RESOURCE_EXHAUSTED. */
   readonly readMaxBytes: number;
+  /** Longer client deadlines are clamped to this (see deadline-clamp.ts); default the timer maximum. */
+  readonly maxDeadlineMs?: number;
   /** Requests for paths that are no RPC (REST, 404). */
   readonly fallback: NodeHandler;
   /** Serves unary gRPC-web and Connect calls without the full protocol handler; false declines. */
@@ -43,6 +46,7 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
       return;
     }
     const uReq = universalRequestFromNodeRequest(req, res, undefined, undefined);
+    clampDeadlineHeaders(uReq.header, options.maxDeadlineMs ?? TIMER_MAX_MS);
     const answer = isGrpcWebText(uReq.header.get("content-type"))
       ? serveGrpcWebText(handler, uReq, options.readMaxBytes)
       : handler(uReq);
