@@ -1,5 +1,6 @@
 import { Code, ConnectError, createConnectRouter, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import type { ConnectRouterOptions } from "@connectrpc/connect";
 import {
   compressionBrotli,
   compressionGzip,
@@ -7,9 +8,12 @@ import {
   universalResponseToNodeResponse,
 } from "@connectrpc/connect-node";
 import type { Logger } from "../lib/logger.js";
+import { NOT_UTF8, decodeUtf8 } from "../lib/utf8.js";
 import { TIMER_MAX_MS, clampDeadlineHeaders } from "./deadline-clamp.js";
 import { isGrpcWebText, serveGrpcWebText } from "./grpc-web-text.js";
 import type { NodeHandler } from "./listen.js";
+
+type JsonOptions = NonNullable<ConnectRouterOptions["jsonOptions"]>;
 
 export interface NodeHandlerOptions {
   readonly routes: (router: ConnectRouter) => void;
@@ -34,6 +38,9 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
     interceptors: options.interceptors,
     readMaxBytes: options.readMaxBytes,
     acceptCompression: [compressionGzip, compressionBrotli],
+    // JSON bodies that are not UTF-8 are refused as on the lean paths and REST, not read with U+FFFD.
+    // connect's JSON serialization takes its decoder from these options, though their type does not say so.
+    jsonOptions: { textDecoder: strictJsonText } as JsonOptions,
   });
   options.routes(router);
   const handlers = new Map<string, UniversalHandler>(router.handlers.map((handler) => [handler.requestPath, handler]));
@@ -65,3 +72,12 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
       });
   };
 }
+
+/** The decoder connect's JSON serialization calls: strict UTF-8, refused as INVALID_ARGUMENT. */
+const strictJsonText: { decode(data: Uint8Array): string } = {
+  decode(data: Uint8Array): string {
+    const text = decodeUtf8(data);
+    if (text === undefined) throw new ConnectError(NOT_UTF8, Code.InvalidArgument);
+    return text;
+  },
+};

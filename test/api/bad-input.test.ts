@@ -70,6 +70,20 @@ describe("bad input never crashes and never writes", () => {
     expect(((await response.json()) as { code: string }).code).toBe("invalid_argument");
   });
 
+  // The lean path takes "application/json"; any other spelling of the type goes to the full protocol handler.
+  it.each(["application/json", "application/json;charset=utf-8"])(
+    "rejects Connect JSON (%s) that is not valid UTF-8 as REST does, instead of reading U+FFFD",
+    async (contentType) => {
+      const body = Buffer.concat([Buffer.from(`{"id":"${lockedId}`), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+      const response = await post(UNLOCK_PATH, contentType, body);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ code: "invalid_argument", message: "invalid request body: not valid UTF-8" });
+      const rest = await post(`/management/v1/users/${lockedId}/_unlock`, contentType, body);
+      expect(rest.status).toBe(400);
+      expect(await rest.json()).toEqual({ code: 3, message: "invalid request body: not valid UTF-8" });
+    },
+  );
+
   // Undecodable protobuf is INTERNAL "parse binary: …", as grpc-go (and so ZITADEL) answers it.
   it("rejects malformed Connect protobuf", async () => {
     const response = await post(UNLOCK_PATH, "application/proto", Buffer.from([0x0a, 0xff, 0xff, 0xff]));
