@@ -1,4 +1,6 @@
 import { Code, ConnectError, createConnectRouter, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import type { ConnectRouterOptions } from "@connectrpc/connect";
 import {
@@ -49,7 +51,9 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
     if (options.fastUnary?.(req, res)) return;
     const handler = handlers.get((req.url ?? "").split("?", 1)[0]!);
     if (!handler) {
-      options.fallback(req, res);
+      const contentType = req.headers["content-type"];
+      if (contentType !== undefined && GRPC_FAMILY.test(contentType)) answerUnimplemented(req, res, contentType);
+      else options.fallback(req, res);
       return;
     }
     const uReq = universalRequestFromNodeRequest(req, res, undefined, undefined);
@@ -81,3 +85,24 @@ const strictJsonText: { decode(data: Uint8Array): string } = {
     return text;
   },
 };
+
+const GRPC_FAMILY = /^application\/grpc(-web(-text)?)?(\+[a-z]+)?\s*(;|$)/i;
+
+/**
+ * A gRPC or gRPC-web call of a method nobody serves: UNIMPLEMENTED as a
+ * trailers-only answer (HTTP 200, the status in the headers), as gRPC
+ * servers answer it, rather than the REST 404 a gRPC client cannot read.
+ */
+function answerUnimplemented(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, contentType: string): void {
+  const headers = {
+    "content-type": contentType.split(";", 1)[0]!.trim().toLowerCase(),
+    "grpc-status": String(Code.Unimplemented),
+    "grpc-message": "unknown method",
+  };
+  if (req.httpVersionMajor === 2 && "stream" in res && !res.stream.headersSent) {
+    res.stream.respond({ ":status": 200, ...headers }, { endStream: true });
+    return;
+  }
+  res.writeHead(200, { ...headers, "content-length": "0" });
+  res.end();
+}

@@ -103,6 +103,30 @@ describe("bad input never crashes and never writes", () => {
     expect(status).not.toBe("0");
   });
 
+  it("answers a gRPC or gRPC-web call of an unknown method with UNIMPLEMENTED in the wire's form, not a REST 404", async () => {
+    for (const path of ["/zitadel.management.v1.ManagementService/Nope", "/x/y"]) {
+      const answer = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const session = connect(t.baseUrl);
+        session.on("error", reject);
+        const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+        let headers: Record<string, unknown> = {};
+        stream.on("response", (h) => (headers = h));
+        stream.on("trailers", (trailers) => (headers = { ...headers, ...trailers }));
+        stream.resume();
+        stream.on("end", () => {
+          session.close();
+          resolve(headers);
+        });
+        stream.end(grpcFrame(Buffer.alloc(0)));
+      });
+      expect(answer[":status"]).toBe(200);
+      expect(answer["grpc-status"]).toBe(String(Code.Unimplemented));
+      const web = await post(path, "application/grpc-web+proto", grpcFrame(Buffer.alloc(0)));
+      expect(web.status).toBe(200);
+      expect(web.headers.get("grpc-status")).toBe(String(Code.Unimplemented));
+    }
+  });
+
   it("rejects an unsupported content type with 415", async () => {
     const response = await post(UNLOCK_PATH, "text/xml", "<id/>");
     expect(response.status).toBe(415);
