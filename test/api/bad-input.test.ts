@@ -127,6 +127,17 @@ describe("bad input never crashes and never writes", () => {
     }
   });
 
+  it.each(["grpc", "grpc-web", "connect-binary"] as const)("refuses a timestamp beyond year 9999 over %s as INVALID_ARGUMENT, not INTERNAL", async (wire) => {
+    const error = await rejectionOf(
+      t.client(wire).addPersonalAccessToken({ userId: lockedId, expirationDate: { seconds: 1973479220516807n } }, { headers: t.auth() }),
+    );
+    expect(error).toBeInstanceOf(ConnectError);
+    expect(Code[(error as ConnectError).code]).toBe(Code[Code.InvalidArgument]);
+    expect((error as ConnectError).rawMessage).toBe(
+      "invalid AddPersonalAccessTokenRequest.ExpirationDate: embedded message failed validation | caused by: invalid Timestamp.Seconds: value must be inside range [-62135596800, 253402300799]",
+    );
+  });
+
   it("rejects an unsupported content type with 415", async () => {
     const response = await post(UNLOCK_PATH, "text/xml", "<id/>");
     expect(response.status).toBe(415);
