@@ -5,6 +5,7 @@ import { createAuthInterceptor } from "./api/interceptors/auth.js";
 import { createLoggingInterceptor } from "./api/interceptors/logging.js";
 import { createValidationInterceptor } from "./api/interceptors/validation.js";
 import { createDeadlineInterceptor } from "./api/interceptors/deadline.js";
+import { maxDeadlineMs } from "./server/deadline-clamp.js";
 import { createMetricsInterceptor } from "./api/interceptors/metrics.js";
 import { createRequestIdInterceptor } from "./api/interceptors/request-id.js";
 import { createProbeEndpoints } from "./api/health/probes.js";
@@ -157,7 +158,8 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     createAuthInterceptor(authenticator),
     createValidationInterceptor(),
   ];
-  const invoker = createUnaryInvoker(routes, interceptors);
+  const deadlineMs = maxDeadlineMs(config.callTimeoutMs);
+  const invoker = createUnaryInvoker(routes, interceptors, deadlineMs);
   const restRoutes = buildRestRoutes(servedServices);
   const transcoder = createRestTranscoder({
     routes: restRoutes,
@@ -170,6 +172,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     routes,
     interceptors,
     readMaxBytes: config.maxRequestBytes,
+    maxDeadlineMs: deadlineMs,
     fallback: transcoder,
     fastUnary: createHttpUnaryHandler(invoker, config.maxRequestBytes),
     logger: deps.logger,

@@ -1,5 +1,6 @@
 import { createContextKey } from "@connectrpc/connect";
 import type { Principal } from "../auth/authenticator.js";
+import type { CallWrites } from "../command/call-writes.js";
 
 /** The four wires a call can arrive on. */
 export type Wire = "grpc" | "grpc-web" | "connect" | "rest";
@@ -23,3 +24,6 @@ export function wireOf(contextWire: Wire | undefined, contentType: string | null
   if (contentType.startsWith("application/grpc")) return "grpc";
   return "connect";
 }
+
+/** The call's writes, tracked for its deadline (set by the deadline interceptor). */
+export const kCallWrites = createContextKey<CallWrites | undefined>(undefined, { description: "writes of the call" });

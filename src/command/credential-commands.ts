@@ -36,7 +36,7 @@ export function createCredentialCommands(deps: { store: EventStore; newId: IdGen
 
   // As ZITADEL's write models, a user of another organisation does not exist for the caller.
   const run = (actor: Actor, userId: string, command: UserCommand, notFound: ErrorEntry) =>
-    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
+    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes }, {
       guard: async (_state, owner) => {
         if (owner === undefined || owner !== actor.orgId) throw new ZError(notFound);
         await actingOn.requireMayActOn(actor, userId);

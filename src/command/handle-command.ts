@@ -1,6 +1,7 @@
 import { Errors, ZError, isZError } from "../errors.js";
 import type { AppendCommand, EventStore, RecordedEvent, StreamId, UniqueClaim } from "../eventstore/event-store.js";
 import type { KeyedQueue } from "../lib/keyed-queue.js";
+import type { CallWrites } from "./call-writes.js";
 
 export interface Decider<State, Command, Event extends { type: string; payload: unknown }> {
   readonly aggregateType: string;
@@ -16,6 +17,8 @@ export interface CommandContext {
   readonly owner: string;
   /** Who causes the events. */
   readonly creator: string;
+  /** The API call's writes, so that its deadline knows when the append committed. */
+  readonly writes?: CallWrites;
 }
 
 export interface CommandResult<State> {
@@ -100,7 +103,7 @@ async function decideAndAppend<State, Command, Event extends { type: string; pay
     }
     const others = (await options.alsoAppend?.(events, state)) ?? [];
     try {
-      const [recorded] = await store.append([
+      const appends: AppendCommand[] = [
         {
           stream,
           owner: context.owner,
@@ -110,7 +113,8 @@ async function decideAndAppend<State, Command, Event extends { type: string; pay
           snapshot: options.snapshot === false ? undefined : { revision: decider.snapshotRevision, state: after },
         },
         ...others,
-      ]);
+      ];
+      const [recorded] = context.writes ? await context.writes.append(() => store.append(appends)) : await store.append(appends);
       const last = recorded![recorded!.length - 1];
       return {
         state: after,

@@ -56,7 +56,7 @@ export function createLifecycleCommands(deps: LifecycleDependencies): LifecycleC
 
   // v1 acts in the caller's organisation: a user elsewhere does not exist for it.
   const run = (actor: Actor, userId: string, command: UserCommand, notFound: ErrorEntry) =>
-    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
+    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes }, {
       claims: usernameClaims,
       queue,
       guard: async (_state, owner) => {

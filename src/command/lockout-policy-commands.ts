@@ -26,7 +26,7 @@ export function createLockoutPolicyCommands(deps: { store: EventStore }): Lockou
       orgLockoutPolicyDecider,
       actor.orgId,
       command,
-      { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId },
+      { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes },
       { snapshot: false },
     );
   return {

@@ -43,7 +43,7 @@ export function orgClaims(events: readonly OrgEvent[]): UniqueClaim[] {
 export function createOrgCommands(deps: { store: EventStore; newId: IdGenerator; instanceDomain: string; actingOn: ActingOnCheck }): OrgCommands {
   const { store, newId, actingOn } = deps;
   const run = (actor: Actor, orgId: string, command: OrgCommand, owner = actor.orgId) =>
-    handleCommand(store, orgDecider, orgId, command, { instanceId: actor.instanceId, owner, creator: actor.userId }, { claims: orgClaims });
+    handleCommand(store, orgDecider, orgId, command, { instanceId: actor.instanceId, owner, creator: actor.userId, writes: actor.writes }, { claims: orgClaims });
 
   /**
    * A member must exist. A user of another organisation counts only for a

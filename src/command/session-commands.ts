@@ -98,6 +98,7 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
       instanceId: actor.instanceId,
       owner: actor.instanceId,
       creator: actor.userId,
+      writes: actor.writes,
     }, {
       queue,
       // The token must still be the current one when the change is written.

@@ -9,6 +9,7 @@ import type { IdGenerator } from "../lib/ids.js";
 import { hashPassword, isBcryptHash } from "../lib/password-hash.js";
 import type { KeyedQueue } from "../lib/keyed-queue.js";
 import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
+import type { CallWrites } from "./call-writes.js";
 import { handleCommand, type CommandResult } from "./handle-command.js";
 
 
@@ -17,6 +18,8 @@ export interface Actor {
   readonly instanceId: string;
   readonly orgId: string;
   readonly userId: string;
+  /** The API call's writes (see call-writes.ts). */
+  readonly writes?: CallWrites;
 }
 
 /** ObjectDetails without wire types. */
@@ -89,7 +92,7 @@ export function createUserCommands(deps: { store: EventStore; newId: IdGenerator
   const { store, newId, actingOn, queue } = deps;
 
   const run = (actor: Actor, userId: string, command: UserCommand, notFound?: ErrorEntry) =>
-    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
+    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes }, {
       claims: usernameClaims,
       queue,
       // v1 commands act in the caller's organisation: a user elsewhere does not exist for them.

@@ -65,7 +65,7 @@ export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
   };
 
   const run = (actor: Actor, userId: string, command: UserCommand, permission: string) =>
-    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId }, {
+    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes }, {
       claims: usernameClaims,
       queue,
       // The permission first, so that only a caller who may see the user learns that it is outranked.
@@ -103,7 +103,7 @@ export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
         userDecider,
         userId,
         { type: "AddHuman", human, emailVerified: input.emailVerified, phoneVerified: input.phoneVerified, api: 2 },
-        { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId },
+        { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes },
         { claims: usernameClaims, queue },
       );
       // An Add answer dates the new user itself.

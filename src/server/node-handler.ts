@@ -1,5 +1,8 @@
 import { Code, ConnectError, createConnectRouter, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import type { ConnectRouterOptions } from "@connectrpc/connect";
 import {
   compressionBrotli,
   compressionGzip,
@@ -7,14 +10,20 @@ import {
   universalResponseToNodeResponse,
 } from "@connectrpc/connect-node";
 import type { Logger } from "../lib/logger.js";
+import { NOT_UTF8, decodeUtf8 } from "../lib/utf8.js";
+import { TIMER_MAX_MS, clampDeadlineHeaders } from "./deadline-clamp.js";
 import { isGrpcWebText, serveGrpcWebText } from "./grpc-web-text.js";
 import type { NodeHandler } from "./listen.js";
+
+type JsonOptions = NonNullable<ConnectRouterOptions["jsonOptions"]>;
 
 export interface NodeHandlerOptions {
   readonly routes: (router: ConnectRouter) => void;
   readonly interceptors: Interceptor[];
   /** Largest request message; larger ones answer RESOURCE_EXHAUSTED. */
   readonly readMaxBytes: number;
+  /** Longer client deadlines are clamped to this (see deadline-clamp.ts); default the timer maximum. */
+  readonly maxDeadlineMs?: number;
   /** Requests for paths that are no RPC (REST, 404). */
   readonly fallback: NodeHandler;
   /** Serves unary gRPC-web and Connect calls without the full protocol handler; false declines. */
@@ -31,6 +40,9 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
     interceptors: options.interceptors,
     readMaxBytes: options.readMaxBytes,
     acceptCompression: [compressionGzip, compressionBrotli],
+    // JSON bodies that are not UTF-8 are refused as on the lean paths and REST, not read with U+FFFD.
+    // connect's JSON serialization takes its decoder from these options, though their type does not say so.
+    jsonOptions: { textDecoder: strictJsonText } as JsonOptions,
   });
   options.routes(router);
   const handlers = new Map<string, UniversalHandler>(router.handlers.map((handler) => [handler.requestPath, handler]));
@@ -39,10 +51,13 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
     if (options.fastUnary?.(req, res)) return;
     const handler = handlers.get((req.url ?? "").split("?", 1)[0]!);
     if (!handler) {
-      options.fallback(req, res);
+      const contentType = req.headers["content-type"];
+      if (contentType !== undefined && GRPC_FAMILY.test(contentType)) answerUnimplemented(req, res, contentType);
+      else options.fallback(req, res);
       return;
     }
     const uReq = universalRequestFromNodeRequest(req, res, undefined, undefined);
+    clampDeadlineHeaders(uReq.header, options.maxDeadlineMs ?? TIMER_MAX_MS);
     const answer = isGrpcWebText(uReq.header.get("content-type"))
       ? serveGrpcWebText(handler, uReq, options.readMaxBytes)
       : handler(uReq);
@@ -60,4 +75,34 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
         res.end();
       });
   };
+}
+
+/** The decoder connect's JSON serialization calls: strict UTF-8, refused as INVALID_ARGUMENT. */
+const strictJsonText: { decode(data: Uint8Array): string } = {
+  decode(data: Uint8Array): string {
+    const text = decodeUtf8(data);
+    if (text === undefined) throw new ConnectError(NOT_UTF8, Code.InvalidArgument);
+    return text;
+  },
+};
+
+const GRPC_FAMILY = /^application\/grpc(-web(-text)?)?(\+[a-z]+)?\s*(;|$)/i;
+
+/**
+ * A gRPC or gRPC-web call of a method nobody serves: UNIMPLEMENTED as a
+ * trailers-only answer (HTTP 200, the status in the headers), as gRPC
+ * servers answer it, rather than the REST 404 a gRPC client cannot read.
+ */
+function answerUnimplemented(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, contentType: string): void {
+  const headers = {
+    "content-type": contentType.split(";", 1)[0]!.trim().toLowerCase(),
+    "grpc-status": String(Code.Unimplemented),
+    "grpc-message": "unknown method",
+  };
+  if (req.httpVersionMajor === 2 && "stream" in res && !res.stream.headersSent) {
+    res.stream.respond({ ":status": 200, ...headers }, { endStream: true });
+    return;
+  }
+  res.writeHead(200, { ...headers, "content-length": "0" });
+  res.end();
 }

@@ -70,6 +70,20 @@ describe("bad input never crashes and never writes", () => {
     expect(((await response.json()) as { code: string }).code).toBe("invalid_argument");
   });
 
+  // The lean path takes "application/json"; any other spelling of the type goes to the full protocol handler.
+  it.each(["application/json", "application/json;charset=utf-8"])(
+    "rejects Connect JSON (%s) that is not valid UTF-8 as REST does, instead of reading U+FFFD",
+    async (contentType) => {
+      const body = Buffer.concat([Buffer.from(`{"id":"${lockedId}`), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+      const response = await post(UNLOCK_PATH, contentType, body);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ code: "invalid_argument", message: "invalid request body: not valid UTF-8" });
+      const rest = await post(`/management/v1/users/${lockedId}/_unlock`, contentType, body);
+      expect(rest.status).toBe(400);
+      expect(await rest.json()).toEqual({ code: 3, message: "invalid request body: not valid UTF-8" });
+    },
+  );
+
   // Undecodable protobuf is INTERNAL "parse binary: …", as grpc-go (and so ZITADEL) answers it.
   it("rejects malformed Connect protobuf", async () => {
     const response = await post(UNLOCK_PATH, "application/proto", Buffer.from([0x0a, 0xff, 0xff, 0xff]));
@@ -87,6 +101,41 @@ describe("bad input never crashes and never writes", () => {
   it("rejects a truncated gRPC frame", async () => {
     const { status } = await rawGrpc(Buffer.from([0, 0, 0, 0, 50, 1, 2]));
     expect(status).not.toBe("0");
+  });
+
+  it("answers a gRPC or gRPC-web call of an unknown method with UNIMPLEMENTED in the wire's form, not a REST 404", async () => {
+    for (const path of ["/zitadel.management.v1.ManagementService/Nope", "/x/y"]) {
+      const answer = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const session = connect(t.baseUrl);
+        session.on("error", reject);
+        const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+        let headers: Record<string, unknown> = {};
+        stream.on("response", (h) => (headers = h));
+        stream.on("trailers", (trailers) => (headers = { ...headers, ...trailers }));
+        stream.resume();
+        stream.on("end", () => {
+          session.close();
+          resolve(headers);
+        });
+        stream.end(grpcFrame(Buffer.alloc(0)));
+      });
+      expect(answer[":status"]).toBe(200);
+      expect(answer["grpc-status"]).toBe(String(Code.Unimplemented));
+      const web = await post(path, "application/grpc-web+proto", grpcFrame(Buffer.alloc(0)));
+      expect(web.status).toBe(200);
+      expect(web.headers.get("grpc-status")).toBe(String(Code.Unimplemented));
+    }
+  });
+
+  it.each(["grpc", "grpc-web", "connect-binary"] as const)("refuses a timestamp beyond year 9999 over %s as INVALID_ARGUMENT, not INTERNAL", async (wire) => {
+    const error = await rejectionOf(
+      t.client(wire).addPersonalAccessToken({ userId: lockedId, expirationDate: { seconds: 1973479220516807n } }, { headers: t.auth() }),
+    );
+    expect(error).toBeInstanceOf(ConnectError);
+    expect(Code[(error as ConnectError).code]).toBe(Code[Code.InvalidArgument]);
+    expect((error as ConnectError).rawMessage).toBe(
+      "invalid AddPersonalAccessTokenRequest.ExpirationDate: embedded message failed validation | caused by: invalid Timestamp.Seconds: value must be inside range [-62135596800, 253402300799]",
+    );
   });
 
   it("rejects an unsupported content type with 415", async () => {

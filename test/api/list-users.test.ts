@@ -1,4 +1,5 @@
-import { Code } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
+import { LockoutService } from "../../gen/latchkey/v1/lockout_service_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ListUsersRequestSchema } from "../../gen/zitadel/management_pb.js";
 import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
@@ -132,7 +133,52 @@ describe.each(wires)("ListUsers over %s", (wire) => {
   });
 });
 
+// 2^53 - 1: the largest offset both stores take exactly (SQLite binds larger numbers as REAL, PostgreSQL overflows BIGINT).
+const OFFSET_TOO_BIG = "value must be less than or equal to 9007199254740991";
+
+describe.each(wires)("64-bit offsets and sequences beyond what the store takes, over %s", (wire) => {
+  it("ListUsers: INVALID_ARGUMENT naming the offset; the largest supported one pages past the end", async () => {
+    for (const offset of [9223372036854775807n, 18446744073709551615n, 9007199254740992n]) {
+      expectZitadelError(
+        await rejectionOf(t.client(wire).listUsers({ query: { offset } }, { headers })),
+        Code.InvalidArgument,
+        `invalid ListUsersRequest.Query: embedded message failed validation | caused by: invalid ListQuery.Offset: ${OFFSET_TOO_BIG}`,
+      );
+    }
+    const past = await t.client(wire).listUsers({ query: { offset: 9007199254740991n } }, { headers });
+    expect(past.result).toEqual([]);
+    expect(past.details?.totalResult).toBe(7n);
+  });
+
+  it("every other list offset and the change sequence that reach SQL", async () => {
+    const huge = 9223372036854775807n;
+    const client = t.client(wire);
+    const embedded = (type: string, field: string, inner = "ListQuery.Offset") =>
+      `invalid ${type}.${field}: embedded message failed validation | caused by: invalid ${inner}: ${OFFSET_TOO_BIG}`;
+    const cases: [Promise<unknown>, string][] = [
+      [client.listUserChanges({ userId: ids.alice!, query: { sequence: huge } }, { headers }), embedded("ListUserChangesRequest", "Query", "ChangeQuery.Sequence")],
+      [client.listMachineKeys({ userId: ids["robot-one"]!, query: { offset: huge } }, { headers }), embedded("ListMachineKeysRequest", "Query")],
+      [client.listPersonalAccessTokens({ userId: ids["robot-one"]!, query: { offset: huge } }, { headers }), embedded("ListPersonalAccessTokensRequest", "Query")],
+      [client.listOrgMembers({ query: { offset: huge } }, { headers }), embedded("ListOrgMembersRequest", "Query")],
+      [
+        createClient(LockoutService, t.transport(wire)).listLockedUsers({ query: { offset: huge } }, { headers }),
+        embedded("ListLockedUsersRequest", "Query"),
+      ],
+    ];
+    for (const [call, message] of cases) expectZitadelError(await rejectionOf(call), Code.InvalidArgument, message);
+  });
+});
+
 describe("ListUsers over REST", () => {
+  it("answers 400 for an offset beyond what the store takes", async () => {
+    const { status, json } = await t.rest("POST", "/management/v1/users/_search", { query: { offset: "9223372036854775807" } }, headers);
+    expect(status).toBe(400);
+    expect(json).toMatchObject({
+      code: Code.InvalidArgument,
+      message: `invalid ListUsersRequest.Query: embedded message failed validation | caused by: invalid ListQuery.Offset: ${OFFSET_TOO_BIG}`,
+    });
+  });
+
   it("is POST /management/v1/users/_search with JSON queries", async () => {
     const { status, json } = await t.rest(
       "POST",

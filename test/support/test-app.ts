@@ -36,6 +36,8 @@ export interface TestAppOptions {
   /** Reuse a data directory (restart on the same database). */
   readonly dir?: string;
   readonly env?: Record<string, string>;
+  /** Lines below this level are not kept (long runs); default debug. */
+  readonly logLevel?: LogLevel;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logLines: string[] = [];
-  const app = await createApp(config, { logger: createLogger("debug" as LogLevel, (line) => logLines.push(line)) });
+  const app = await createApp(config, { logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)) });
   const listener: Listener = await listen(app.handler, 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
   const baseUrl = `http://127.0.0.1:${listener.port}`;
   const pat = readFileSync(join(dir, "admin.pat"), "utf8").trim();

@@ -6,14 +6,14 @@ import {
 } from "../../../gen/zitadel/management_pb.js";
 import type { Actor, UserCommands } from "../../command/user-commands.js";
 import type { UserQueries } from "../../query/user-queries.js";
-import { kCaller } from "../context.js";
+import { kCallWrites, kCaller } from "../context.js";
 import { toObjectDetails, toUser } from "./converters.js";
 
 /** The caller as commands see it; the auth interceptor has already put it in the context. */
 export function actorOf(context: HandlerContext): Actor {
   const caller = context.values.get(kCaller);
   if (!caller) throw new Error("no authenticated caller in context");
-  return { instanceId: caller.principal.instanceId, orgId: caller.orgId, userId: caller.principal.userId };
+  return { instanceId: caller.principal.instanceId, orgId: caller.orgId, userId: caller.principal.userId, writes: context.values.get(kCallWrites) };
 }
 
 /** AddHumanUser and ImportHumanUser share these fields (their nested messages have the same shape). */

@@ -14,6 +14,7 @@ import type {
 } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ContextValues, Transport } from "@connectrpc/connect";
+import { NOT_UTF8, decodeUtf8 } from "../../lib/utf8.js";
 import { findRoute } from "./http-rules.js";
 import type { RestRoute } from "./http-rules.js";
 import { httpStatusFromCode, restErrorBody, restErrorHeaders } from "./http-status.js";
@@ -164,12 +165,8 @@ function readBody(
 // authenticate with bearer tokens, never cookies, so a cross-site form post
 // carries no authority.
 function parseJsonBody(bytes: Uint8Array): JsonValue {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw rejection(400, "invalid request body: not valid UTF-8");
-  }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw rejection(400, NOT_UTF8);
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text) as JsonValue;

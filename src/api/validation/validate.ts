@@ -90,7 +90,7 @@ function hasReachableRules(root: DescMessage): boolean {
 
 function hasOwnRules(type: DescMessage): boolean {
   return (
-    type.fields.some((f) => hasOption(f, fieldRules)) ||
+    type.fields.some((f) => hasOption(f, fieldRules) || is64Bit(f.scalar)) ||
     type.oneofs.some((o) => getOption(o, oneofRequired))
   );
 }
@@ -226,6 +226,7 @@ function valueRule(
   const kind = fr?.type.case;
   const isRequired = fr?.message?.required ?? false;
   if (kind === undefined) {
+    if (is64Bit(type.scalar)) return storableRule(field, type.scalar!);
     return type.message === undefined ? undefined : messageRule(type.message, isRequired);
   }
   if (kind === "repeated") throw misplaced(field, kind);
@@ -237,7 +238,7 @@ function valueRule(
   } else if (kind === "uint32" && scalar === ScalarType.UINT32) {
     rule = rangeRule(uint32Bounds(fr?.type.value as UInt32Rules), Number);
   } else if (kind === "uint64" && scalar === ScalarType.UINT64) {
-    rule = rangeRule(uint64Bounds(fr?.type.value as UInt64Rules), BigInt);
+    rule = both(rangeRule(uint64Bounds(fr?.type.value as UInt64Rules), BigInt), storableRule(field, scalar));
   } else if (kind === "enum" && type.enum !== undefined) {
     rule = enumRule(fr?.type.value as EnumRules, type.enum, inList);
   } else if (kind === "bool" && scalar === ScalarType.BOOL) {
@@ -257,6 +258,40 @@ function valueRule(
     }
     return rule(typeof value === "object" ? (value as { value: unknown }).value : value);
   };
+}
+
+// --- 64-bit integers -----------------------------------------------------------
+
+const SIXTY_FOUR_BIT = new Set([ScalarType.UINT64, ScalarType.INT64, ScalarType.FIXED64, ScalarType.SFIXED64, ScalarType.SINT64]);
+
+function is64Bit(scalar: ScalarType | undefined): boolean {
+  return scalar !== undefined && SIXTY_FOUR_BIT.has(scalar);
+}
+
+/**
+ * Beyond PGV: offsets and sequences go into SQL as numbers, which both stores
+ * take exactly only up to 2^53 - 1 (SQLite binds larger ones as REAL, and a
+ * uint64 may not even fit PostgreSQL's BIGINT). Larger values are refused in
+ * PGV's words rather than failing in the store.
+ */
+function storableRule(field: DescField, scalar: ScalarType): Rule {
+  // Timestamps and durations have their own range (google/protobuf/timestamp.proto, duration.proto).
+  const span = field.name === "seconds" ? SECONDS_RANGE[field.parent.typeName] : undefined;
+  if (span) return rangeRule(span, BigInt);
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  const unsigned = scalar === ScalarType.UINT64 || scalar === ScalarType.FIXED64;
+  return rangeRule(unsigned ? { lte: max } : { gte: -max, lte: max }, BigInt);
+}
+
+const SECONDS_RANGE: Record<string, Bounds | undefined> = {
+  // 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z
+  "google.protobuf.Timestamp": { gte: -62135596800n, lte: 253402300799n },
+  // about ±10,000 years
+  "google.protobuf.Duration": { gte: -315576000000n, lte: 315576000000n },
+};
+
+function both(first: Rule, second: Rule): Rule {
+  return (value) => first(value) ?? second(value);
 }
 
 const WRAPPERS: Record<string, ScalarType | undefined> = {

@@ -4,6 +4,7 @@ import { codeToHttpStatus, errorToJsonBytes, parseTimeout as parseConnectTimeout
 import { parseTimeout as parseGrpcTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { NOT_UTF8, decodeUtf8 } from "../../lib/utf8.js";
 import { decodeSingleEnvelope, encodeEnvelope, readBody, toHeaders, toNodeHeaders } from "./body.js";
 import type { UnaryInvoker, UnarySpec } from "./invoker.js";
 
@@ -120,9 +121,11 @@ function parseBinary(spec: UnarySpec, bytes: Uint8Array): Message {
 }
 
 function parseJson(spec: UnarySpec, bytes: Buffer): Message {
+  const text = bytes.length ? decodeUtf8(bytes) : "{}";
+  if (text === undefined) throw new ConnectError(NOT_UTF8, Code.InvalidArgument);
   let json: JsonValue;
   try {
-    json = JSON.parse(bytes.length ? bytes.toString("utf8") : "{}") as JsonValue;
+    json = JSON.parse(text) as JsonValue;
   } catch (error) {
     throw new ConnectError(`cannot decode message from JSON: ${String((error as Error).message)}`, Code.InvalidArgument);
   }

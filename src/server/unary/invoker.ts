@@ -13,6 +13,7 @@ import {
   type Transport,
 } from "@connectrpc/connect";
 import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
+import { TIMER_MAX_MS, clampDeadline } from "../deadline-clamp.js";
 
 export type UnarySpec = Extract<MethodImplSpec, { kind: "unary" }>;
 
@@ -47,7 +48,12 @@ export interface UnaryInvoker {
  * is the core of the lean unary paths: they parse and write the wire format
  * themselves and share everything else with the router.
  */
-export function createUnaryInvoker(routes: (router: ConnectRouter) => void, interceptors: Interceptor[]): UnaryInvoker {
+export function createUnaryInvoker(
+  routes: (router: ConnectRouter) => void,
+  interceptors: Interceptor[],
+  /** Longer client deadlines are clamped to this (see deadline-clamp.ts). */
+  maxDeadlineMs = TIMER_MAX_MS,
+): UnaryInvoker {
   const byPath = new Map<string, UnarySpec>();
   const byMethod = new Map<DescMethod, UnarySpec>();
   const recorder = {
@@ -63,7 +69,8 @@ export function createUnaryInvoker(routes: (router: ConnectRouter) => void, inte
   routes(recorder);
 
   const invoke = async (spec: UnarySpec, input: Message, init: UnaryCallInit): Promise<UnaryResult> => {
-    const context = init.timeoutMs === undefined ? createLeanContext(spec, init) : createDeadlineContext(spec, init);
+    const timeoutMs = clampDeadline(init.timeoutMs, maxDeadlineMs);
+    const context = timeoutMs === undefined ? createLeanContext(spec, init) : createDeadlineContext(spec, init, timeoutMs);
     try {
       const message = await invokeUnaryImplementation(spec, context, input, interceptors);
       return { message, header: context.responseHeader, trailer: context.responseTrailer };
@@ -134,14 +141,14 @@ function createLeanContext(spec: UnarySpec, init: UnaryCallInit): CallContext {
 }
 
 /** A call with a client deadline: connect's context, whose signal aborts when the time is up. */
-function createDeadlineContext(spec: UnarySpec, init: UnaryCallInit): CallContext {
+function createDeadlineContext(spec: UnarySpec, init: UnaryCallInit, timeoutMs: number): CallContext {
   const context = createHandlerContext({
     service: spec.method.parent,
     method: spec.method,
     protocolName: init.protocolName,
     requestMethod: init.requestMethod,
     url: init.url,
-    timeoutMs: init.timeoutMs,
+    timeoutMs,
     requestSignal: init.signal,
     requestHeader: init.header,
     contextValues: init.contextValues,
