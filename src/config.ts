@@ -60,6 +60,8 @@ export interface Config {
   readonly maxConnections: number;
   /** LATCHKEY_METRICS_PORT / --metrics-port: serve /metrics on this port (same host) instead of the main port. Default "" (the main port). */
   readonly metricsPort: number | undefined;
+  /** LATCHKEY_METRICS_INTERVAL_MS / --metrics-interval-ms: /metrics is rendered at most once per this and shared; 0 shares only a rendering in progress. Default 1000. */
+  readonly metricsIntervalMs: number;
   /** LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS / --lockout-max-password-attempts: instance default of failed password checks that lock a user; 0 never locks. Default 0. */
   readonly lockoutMaxPasswordAttempts: number;
   /** LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS / --lockout-max-otp-attempts: the same for OTP checks. Default 0. */
@@ -170,6 +172,7 @@ const settings = {
   requestBodyTimeoutMs: { env: "LATCHKEY_REQUEST_BODY_TIMEOUT_MS", fallback: "30000", parse: integer(100, 86_400_000) },
   maxConnections: { env: "LATCHKEY_MAX_CONNECTIONS", fallback: "10000", parse: integer(1, 1_000_000) },
   metricsPort: { env: "LATCHKEY_METRICS_PORT", fallback: "", parse: optionalPort },
+  metricsIntervalMs: { env: "LATCHKEY_METRICS_INTERVAL_MS", fallback: "1000", parse: integer(0, 60_000) },
   lockoutMaxPasswordAttempts: { env: "LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
   lockoutMaxOtpAttempts: { env: "LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
 } as const;

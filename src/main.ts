@@ -24,9 +24,12 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       machineKeyFile: app.instance.created.machineKeyPath,
     });
   }
+  // Metrics on their own port (same host and TLS setting) when LATCHKEY_METRICS_PORT is set.
+  const metricsListener = app.metricsHandler && (await listen(app.metricsHandler, config.metricsPort ?? 0, config.host, undefined, listenOptions));
   const listener = await listen(app.handler, config.port, config.host, app.streamHandler, listenOptions);
   logger.info("listening", {
     port: listener.port,
+    ...(metricsListener ? { metricsPort: metricsListener.port } : {}),
     host: config.host,
     tls: Boolean(listenOptions.tls),
     database: withoutCredentials(config.database),
@@ -43,7 +46,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     logger.info("shutting down", { signal, graceMs: config.shutdownGraceMs });
     app.readiness.beginShutdown();
     if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
-    const finished = await listener.close(config.shutdownGraceMs);
+    const [finished] = await Promise.all([listener.close(config.shutdownGraceMs), metricsListener?.close(0)]);
     if (!finished) logger.warn("grace period over: closed connections with calls still in flight");
     await app.close();
     logger.info("stopped", { signal });

@@ -64,7 +64,15 @@ export function listen(
   let closing = false;
   const counted: NodeHandler = (req, res) => {
     inFlight++;
-    res.once("close", () => inFlight--);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      inFlight--;
+    };
+    res.once("close", finish);
+    // Answers queued behind others (pipelining) never close when their connection is dropped; their requests do.
+    req.once("close", () => req.socket?.destroyed && finish());
     // During shutdown an HTTP/1.1 client must not send another request on this connection.
     if (req.httpVersionMajor === 1) {
       if (closing) res.setHeader("connection", "close");

@@ -1,0 +1,94 @@
+import { connect as http2Connect } from "node:http2";
+import { connect as netConnect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../support/test-app.js";
+
+// Store-independent: runs once, on the default project.
+const skip = process.env.TEST_STORE === "postgres";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(skip)("GET /metrics under load", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.stop());
+
+  it("renders at most once per interval and shares the answer", async () => {
+    await sleep(1100); // a fresh interval
+    const first = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    const together = await Promise.all(Array.from({ length: 20 }, () => fetch(`${t.baseUrl}/metrics`).then((r) => r.text())));
+    for (const text of together) expect(text).toBe(first); // heap and CPU figures would differ between renders
+    await sleep(1100);
+    expect(await (await fetch(`${t.baseUrl}/metrics`)).text()).not.toBe(first);
+  });
+
+  it("drops an HTTP/1.1 connection that pipelines scrapes without reading the answers", async () => {
+    const socket = netConnect(t.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.on("error", () => undefined);
+    const scrapes = 3000;
+    socket.pause(); // reads nothing for now
+    socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(scrapes));
+    await sleep(1000);
+    // Meanwhile other clients are served.
+    expect((await fetch(`${t.baseUrl}/debug/healthz`)).status).toBe(200);
+    // Reading now shows what the server kept for this client: a few answers, then the end of the connection.
+    let received = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (received += chunk));
+    const closed = await new Promise<boolean>((resolve) => {
+      socket.once("close", () => resolve(true));
+      setTimeout(() => resolve(false), 5000).unref();
+      socket.resume();
+    });
+    socket.destroy();
+    const answers = received.split("HTTP/1.1 200 OK").length - 1;
+    expect(closed).toBe(true);
+    expect(answers).toBeGreaterThan(0);
+    expect(answers).toBeLessThan(scrapes / 4);
+  });
+
+  it("resets HTTP/2 scrapes beyond what a client with a zero window has buffered", async () => {
+    const session = http2Connect(t.baseUrl, { settings: { initialWindowSize: 0 } });
+    session.on("error", () => undefined);
+    await new Promise((resolve) => session.once("remoteSettings", resolve));
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 100 },
+        () =>
+          new Promise<string>((resolve) => {
+            const stream = session.request({ ":path": "/metrics" });
+            stream.on("error", () => undefined);
+            stream.once("close", () => resolve(stream.rstCode ? "reset" : "closed"));
+            setTimeout(() => resolve("pending"), 1500).unref();
+            stream.end();
+          }),
+      ),
+    );
+    session.destroy();
+    expect(outcomes.filter((o) => o === "reset").length).toBeGreaterThan(50);
+    expect((await fetch(`${t.baseUrl}/debug/healthz`)).status).toBe(200);
+  });
+});
+
+describe.skipIf(skip)("LATCHKEY_METRICS_PORT", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LATCHKEY_METRICS_PORT: "0" } });
+  });
+  afterAll(() => t.stop());
+
+  it("serves /metrics on its own port only", async () => {
+    expect(t.metricsUrl).toBeDefined();
+    expect(t.metricsUrl).not.toBe(t.baseUrl);
+    const metrics = await fetch(`${t.metricsUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^# HELP /m);
+    expect((await fetch(`${t.baseUrl}/metrics`)).status).toBe(404);
+    // The metrics port serves nothing else.
+    expect((await fetch(`${t.metricsUrl}/debug/healthz`)).status).toBe(404);
+    expect((await fetch(`${t.baseUrl}/debug/healthz`)).status).toBe(200);
+  });
+});
