@@ -35,6 +35,7 @@ export async function serveGrpcWebText(
   let body: Uint8Array;
   try {
     body = await readDecoded(source, Math.ceil((readMaxBytes + 5) / 3) * 4 + ENCODING_SLACK, Number(header.get("content-length") ?? 0));
+    assertOneMessage(body, readMaxBytes);
   } catch (error) {
     return errorAnswer(ConnectError.from(error), contentType);
   }
@@ -81,6 +82,20 @@ function readDecoded(source: Readable, limit: number, announced: number): Promis
     source.once("error", (error) => reject(ConnectError.from(error, Code.Canceled)));
     source.once("close", () => reject(new ConnectError("the client cancelled the call", Code.Canceled)));
   });
+}
+
+/**
+ * Browsers send one request message (unary and server-streaming calls). The
+ * protocol handler would split a body of many tiny envelopes into one object
+ * each before it noticed the second, so anything but one is refused here.
+ */
+function assertOneMessage(body: Uint8Array, readMaxBytes: number) {
+  if (body.length < 5) throw new ConnectError("protocol error: missing envelope", Code.InvalidArgument);
+  const length = Buffer.from(body.buffer, body.byteOffset, body.byteLength).readUInt32BE(1);
+  if (length > readMaxBytes) {
+    throw new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
+  }
+  if (body.length !== 5 + length) throw new ConnectError("protocol error: expected exactly one complete message", Code.InvalidArgument);
 }
 
 /** An error as gRPC-web-text: HTTP 200 and one base64 trailer frame with the status. */

@@ -30,7 +30,7 @@ function grpcStatusOf(headers: Record<string, unknown>, text: string): { status?
   }
   const status = (headers["grpc-status"] as string | undefined) ?? /grpc-status: ?(\d+)/.exec(trailers)?.[1];
   const message = (headers["grpc-message"] as string | undefined) ?? /grpc-message: ?(.*)/.exec(trailers)?.[1]?.trim();
-  return { status, message };
+  return { status, message: message === undefined ? undefined : decodeURIComponent(message) };
 }
 
 /**
@@ -153,5 +153,31 @@ describe.skipIf(skip)("oversized and malformed request bodies", () => {
     session.close();
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toMatchObject({ error: "invalid_request" });
+  });
+});
+
+describe.skipIf(skip)("a gRPC-web-text body at the default limit", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.stop());
+
+  it("is decoded and refused without holding it many times over", async () => {
+    // 5.5 MB of base64 (4 MiB decoded) that decodes to some 800 000 empty envelopes.
+    const chunk = Buffer.alloc(256 * 1024, "A");
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 2);
+    const { response, body } = await sendUntilAnswered(
+      t,
+      "/zitadel.management.v1.ManagementService/Healthz",
+      { "content-type": "application/grpc-web-text", "transfer-encoding": "chunked" },
+      Array(21).fill(chunk),
+    );
+    clearInterval(sampler);
+    expect(peak - before).toBeLessThan(100 * 1024 * 1024);
+    expect(response.statusCode).toBe(200);
+    expect(grpcStatusOf(response.headers, body)).toEqual({ status: String(Code.InvalidArgument), message: expect.stringMatching(/one complete message/) });
   });
 });
