@@ -5,6 +5,9 @@ import type { Socket } from "node:net";
 /** Bytes waiting to go out beyond which an HTTP/1.1 peer counts as one that does not read. */
 const STALLED_BYTES = 64 * 1024;
 
+/** HTTP/1.1 requests one connection may have waiting for their answers (pipelining); more drop the connection. */
+export const MAX_PIPELINED_REQUESTS = 32;
+
 const kConnection = Symbol("latchkey.connection");
 
 interface Connection {
@@ -25,8 +28,12 @@ export interface ConnectionTable {
   admit(socket: Socket): boolean;
   /** Links a socket layered on an admitted one (TLS) to its connection. */
   layer(upper: Socket, socket: Socket): void;
-  /** An HTTP/1.1 request on one of the connections; done when its answer closes. */
-  request(req: IncomingMessage, res: { once(event: "close", listener: () => void): unknown }): void;
+  /**
+   * An HTTP/1.1 request on one of the connections; done when its answer
+   * closes. False when the connection is gone or has more than
+   * MAX_PIPELINED_REQUESTS unanswered: it is dropped, the request is not served.
+   */
+  request(req: IncomingMessage, res: { once(event: "close", listener: () => void): unknown }): boolean;
   /** An HTTP/2 session on one of the connections: its streams are followed. */
   session(session: Http2Session): void;
   readonly size: number;
@@ -83,10 +90,17 @@ export function createConnectionTable(maxConnections: number): ConnectionTable {
       connection.socket.once("close", () => upper.destroy());
     },
     request(req, res) {
+      // Requests parsed from the same read as others keep coming after their connection was dropped.
+      if (req.socket.destroyed) return false;
       const connection = connectionOf(req.socket);
-      if (!connection) return;
+      if (!connection) return true;
+      if (connection.requests.size >= MAX_PIPELINED_REQUESTS) {
+        drop(connection);
+        return false;
+      }
       connection.requests.add(req);
       res.once("close", () => connection.requests.delete(req));
+      return true;
     },
     session(session) {
       // The session's socket is a proxy that passes property reads on to the real one.

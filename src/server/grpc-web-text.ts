@@ -4,6 +4,7 @@ import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
 import type { Readable } from "node:stream";
 import { Base64Error, createBase64Decoder } from "./base64-decoder.js";
+import { createEnvelopeCollector } from "./envelope-collector.js";
 import { encodeEnvelope } from "./unary/body.js";
 
 const TEXT_CONTENT_TYPE = /^application\/grpc-web-text(\+(proto|json))?$/i;
@@ -34,8 +35,7 @@ export async function serveGrpcWebText(
   header.set("content-type", json ? "application/grpc-web+json" : "application/grpc-web+proto");
   let body: Uint8Array;
   try {
-    body = await readDecoded(source, Math.ceil((readMaxBytes + 5) / 3) * 4 + ENCODING_SLACK, Number(header.get("content-length") ?? 0));
-    assertOneMessage(body, readMaxBytes);
+    body = await readDecoded(source, readMaxBytes, Number(header.get("content-length") ?? 0));
   } catch (error) {
     return errorAnswer(ConnectError.from(error), contentType);
   }
@@ -48,12 +48,18 @@ export async function serveGrpcWebText(
   return { ...response, header: responseHeader, body: single(new TextEncoder().encode(Buffer.concat(chunks).toString("base64"))) };
 }
 
-/** Reads and decodes a base64 body, refusing more than `limit` encoded bytes (announced or sent). */
-function readDecoded(source: Readable, limit: number, announced: number): Promise<Uint8Array> {
-  const tooLarge = () => new ConnectError(`message size is larger than configured readMaxBytes`, Code.ResourceExhausted);
+/**
+ * Reads, decodes and checks a base64 body as it arrives: more encoded bytes
+ * than one message of `readMaxBytes` needs (announced or sent) are refused
+ * before anything is decoded, and so is anything but one complete envelope.
+ */
+function readDecoded(source: Readable, readMaxBytes: number, announced: number): Promise<Uint8Array> {
+  const limit = Math.ceil((readMaxBytes + 5) / 3) * 4 + ENCODING_SLACK;
+  const tooLarge = () => new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
+  const asConnectError = (error: unknown) => (error instanceof Base64Error ? new ConnectError(error.message, Code.InvalidArgument) : ConnectError.from(error));
   return new Promise((resolve, reject) => {
     const decoder = createBase64Decoder();
-    const decoded: Uint8Array[] = [];
+    const collector = createEnvelopeCollector(readMaxBytes);
     let received = 0;
     const fail = (error: ConnectError) => {
       source.off("data", onData);
@@ -64,38 +70,24 @@ function readDecoded(source: Readable, limit: number, announced: number): Promis
       received += chunk.length;
       if (received > limit) return fail(tooLarge());
       try {
-        decoded.push(decoder.push(chunk));
+        collector.push(decoder.push(chunk));
       } catch (error) {
-        fail(new ConnectError((error as Error).message, Code.InvalidArgument));
+        fail(asConnectError(error));
       }
     };
     if (announced > limit) return fail(tooLarge());
     source.on("data", onData);
     source.once("end", () => {
       try {
-        decoded.push(decoder.end());
-        resolve(Buffer.concat(decoded));
+        collector.push(decoder.end());
+        resolve(collector.end());
       } catch (error) {
-        reject(error instanceof Base64Error ? new ConnectError(error.message, Code.InvalidArgument) : error);
+        reject(asConnectError(error));
       }
     });
     source.once("error", (error) => reject(ConnectError.from(error, Code.Canceled)));
     source.once("close", () => reject(new ConnectError("the client cancelled the call", Code.Canceled)));
   });
-}
-
-/**
- * Browsers send one request message (unary and server-streaming calls). The
- * protocol handler would split a body of many tiny envelopes into one object
- * each before it noticed the second, so anything but one is refused here.
- */
-function assertOneMessage(body: Uint8Array, readMaxBytes: number) {
-  if (body.length < 5) throw new ConnectError("protocol error: missing envelope", Code.InvalidArgument);
-  const length = Buffer.from(body.buffer, body.byteOffset, body.byteLength).readUInt32BE(1);
-  if (length > readMaxBytes) {
-    throw new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
-  }
-  if (body.length !== 5 + length) throw new ConnectError("protocol error: expected exactly one complete message", Code.InvalidArgument);
 }
 
 /** An error as gRPC-web-text: HTTP 200 and one base64 trailer frame with the status. */

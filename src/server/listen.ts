@@ -63,6 +63,11 @@ export function listen(
   let inFlight = 0;
   let closing = false;
   const counted: NodeHandler = (req, res) => {
+    if (req.httpVersionMajor === 1) {
+      // During shutdown an HTTP/1.1 client must not send another request on this connection.
+      if (closing) res.setHeader("connection", "close");
+      if (!connections.request(req, res)) return;
+    }
     inFlight++;
     let done = false;
     const finish = () => {
@@ -73,11 +78,6 @@ export function listen(
     res.once("close", finish);
     // Answers queued behind others (pipelining) never close when their connection is dropped; their requests do.
     req.once("close", () => req.socket?.destroyed && finish());
-    // During shutdown an HTTP/1.1 client must not send another request on this connection.
-    if (req.httpVersionMajor === 1) {
-      if (closing) res.setHeader("connection", "close");
-      connections.request(req, res);
-    }
     handler(req, res);
   };
   const http1 = createHttp1Server(

@@ -142,6 +142,27 @@ describe.skipIf(skip)("slow, idle and half-open connections", () => {
     expect(performance.now() - started).toBeGreaterThan(BODY_TIMEOUT_MS * 0.8);
   });
 
+  it("drops an HTTP/1.1 connection with more pipelined requests than it answers", async () => {
+    const socket = netConnect(t.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.on("error", () => undefined);
+    let received = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (received += chunk));
+    const closed = new Promise<boolean>((resolve) => {
+      socket.once("close", () => resolve(true));
+      setTimeout(() => resolve(false), 3000).unref();
+    });
+    // A normal amount of pipelining is served in full...
+    socket.write("GET /debug/healthz HTTP/1.1\r\nHost: x\r\n\r\n".repeat(8));
+    await sleep(300);
+    expect(received.split("HTTP/1.1 200 OK").length - 1).toBe(8);
+    // ...a flood is not.
+    socket.write("GET /debug/healthz HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2000));
+    expect(await closed).toBe(true);
+    expect(received.split("HTTP/1.1 200 OK").length - 1).toBeLessThan(8 + 2000);
+  });
+
   it("does not cut a health watch whose request is complete", async () => {
     const abort = new AbortController();
     const watch = createClient(Health, t.transport("grpc")).watch({ service: "" }, { signal: abort.signal })[Symbol.asyncIterator]();
