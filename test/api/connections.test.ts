@@ -142,6 +142,23 @@ describe.skipIf(skip)("slow, idle and half-open connections", () => {
     expect(performance.now() - started).toBeGreaterThan(BODY_TIMEOUT_MS * 0.8);
   });
 
+  it("answers 408 to an HTTP/1.1 request whose headers or body do not arrive in time", async () => {
+    for (const [first, timeout] of [
+      ["GET /debug/healthz HTTP/1.1\r\nHost: x\r\n", HEADERS_TIMEOUT_MS],
+      ["POST /management/v1/users/_search HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{", BODY_TIMEOUT_MS],
+    ] as const) {
+      const socket = netConnect(t.port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+      socket.on("error", () => undefined);
+      socket.write(first);
+      const started = performance.now();
+      await new Promise((resolve) => socket.once("close", resolve));
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(performance.now() - started).toBeGreaterThan(timeout * 0.8);
+    }
+  });
+
   it("drops an HTTP/1.1 connection with more pipelined requests than it answers", async () => {
     const socket = netConnect(t.port, "127.0.0.1");
     await new Promise((resolve) => socket.once("connect", resolve));
