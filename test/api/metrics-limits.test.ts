@@ -1,6 +1,10 @@
 import { connect as http2Connect } from "node:http2";
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect as netConnect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnLatchkey } from "../support/spawn-latchkey.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 // Store-independent: runs once, on the default project.
@@ -100,5 +104,28 @@ describe.skipIf(skip)("LATCHKEY_METRICS_PORT", () => {
     // The metrics port serves nothing else.
     expect((await fetch(`${t.metricsUrl}/debug/healthz`)).status).toBe(404);
     expect((await fetch(`${t.baseUrl}/debug/healthz`)).status).toBe(200);
+  });
+});
+
+describe.skipIf(skip)("LATCHKEY_METRICS_PORT in a real process", () => {
+  it("logs the metrics port with the main one, serves /metrics there, and stops both on SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "latchkey-metrics-port-"));
+    try {
+      const server = await spawnLatchkey({
+        LATCHKEY_DATABASE: join(dir, "latchkey.db"),
+        LATCHKEY_FIRST_INSTANCE_PAT_PATH: join(dir, "admin.pat"),
+        LATCHKEY_MASTERKEY_PATH: join(dir, "masterkey"),
+        LATCHKEY_METRICS_PORT: "0",
+      });
+      const listening = server.output.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)).find((entry) => entry.msg === "listening");
+      expect(listening.metricsPort).toEqual(expect.any(Number));
+      expect(listening.metricsPort).not.toBe(server.port);
+      expect((await fetch(`http://127.0.0.1:${listening.metricsPort}/metrics`)).status).toBe(200);
+      expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(404);
+      await server.stop();
+      expect(server.child.exitCode).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
