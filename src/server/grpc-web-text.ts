@@ -43,9 +43,12 @@ export async function serveGrpcWebText(
   const responseHeader = new Headers(response.header);
   if (responseHeader.get("content-type")?.startsWith("application/grpc-web")) responseHeader.set("content-type", contentType);
   if (!response.body) return { ...response, header: responseHeader };
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of response.body) chunks.push(chunk);
-  return { ...response, header: responseHeader, body: single(new TextEncoder().encode(Buffer.concat(chunks).toString("base64"))) };
+  return { ...response, header: responseHeader, body: encodeEach(response.body) };
+}
+
+/** Each piece of the answer as its own padded base64 segment, sent as it comes (server streams stay streams). */
+async function* encodeEach(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  for await (const chunk of body) yield Buffer.from(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("base64"), "latin1");
 }
 
 /**

@@ -134,6 +134,29 @@ describe.skipIf(skip)("oversized and malformed request bodies", () => {
     expect(grpcStatusOf(Object.fromEntries(response.headers), await response.text()).status).toBe(String(Code.NotFound));
   });
 
+  it("streams a gRPC-web-text answer message by message (a health watch)", async () => {
+    const first = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(`${t.baseUrl}/grpc.health.v1.Health/Watch`, {
+        method: "POST",
+        headers: { "content-type": "application/grpc-web-text", "x-grpc-web": "1" },
+      });
+      req.on("response", (response) => {
+        response.setEncoding("latin1");
+        // The watch stays open: its first message must arrive without waiting for the end.
+        response.once("data", (chunk: string) => {
+          resolve(chunk);
+          req.destroy();
+        });
+      });
+      req.on("error", (error) => (req.destroyed ? undefined : reject(error)));
+      req.end(frame(0, new Uint8Array(0)).toString("base64"));
+      setTimeout(() => reject(new Error("no message within 3 s")), 3000).unref();
+    });
+    const bytes = Buffer.from(first, "base64");
+    expect(bytes[0]).toBe(0); // a message frame, not the trailers
+    expect(bytes.readUInt32BE(1)).toBe(bytes.length - 5);
+  });
+
   it("answers 413 invalid_request to an oversized token form over HTTP/1.1, without resetting the connection", async () => {
     const form = `grant_type=client_credentials&client_id=x&client_secret=${"x".repeat(200 * 1024)}`;
     const chunks = [];
