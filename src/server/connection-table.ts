@@ -44,7 +44,7 @@ export interface ConnectionTable {
  * The open connections, oldest first, and the cap on their number. A
  * connection is "in progress" while it has a request that arrived whole and is
  * being answered to a peer that reads; connections that are silent, half-sent,
- * idle or not reading their answers are the ones dropped first.
+ * idle or not reading their answers are the ones dropped.
  */
 export function createConnectionTable(maxConnections: number): ConnectionTable {
   const open = new Map<Socket, Connection>();
@@ -52,7 +52,8 @@ export function createConnectionTable(maxConnections: number): ConnectionTable {
   const inProgress = (connection: Connection): boolean => {
     if (connection.socket.writableLength > STALLED_BYTES) return false;
     for (const req of connection.requests) if (req.complete) return true;
-    for (const stream of connection.streams) if (requestEnded(stream)) return true;
+    // An answer still waiting to be sent is one the peer does not take (a zero window).
+    for (const stream of connection.streams) if (requestEnded(stream) && stream.writableLength === 0) return true;
     return false;
   };
 

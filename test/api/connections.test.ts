@@ -194,3 +194,32 @@ describe.skipIf(skip)("slow, idle and half-open connections", () => {
     await next.catch(() => undefined);
   });
 });
+
+describe.skipIf(skip)("connections whose answers are not read", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LATCHKEY_MAX_CONNECTIONS: "20" } });
+  });
+  afterAll(() => t.stop());
+
+  it("counts an HTTP/2 connection whose answers wait behind a zero window as droppable at the cap", async () => {
+    const sessions: ClientHttp2Session[] = [];
+    for (let i = 0; i < 20; i++) {
+      const session = http2Connect(t.baseUrl, { settings: { initialWindowSize: 0 } });
+      session.on("error", () => undefined);
+      await new Promise((resolve) => session.once("remoteSettings", resolve));
+      // Complete requests whose answers cannot be sent: the stream stays open.
+      for (let s = 0; s < 5; s++) session.request({ ":path": "/debug/healthz" }).on("error", () => undefined).end();
+      sessions.push(session);
+    }
+    await sleep(200);
+    const health = createClient(Health, t.transport("grpc"));
+    const outcomes = await Promise.allSettled([
+      t.rest("GET", "/management/v1/healthz").then((r) => expect(r.status).toBe(200)),
+      health.check({ service: "" }),
+      t.client("connect-json").healthz({}),
+    ]);
+    for (const session of sessions) session.destroy();
+    expect(outcomes.filter((o) => o.status === "rejected")).toEqual([]);
+  });
+});
