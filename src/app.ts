@@ -49,6 +49,8 @@ import { createHttpUnaryHandler } from "./server/unary/http-unary.js";
 export interface App {
   /** The request handler for every wire; hand it to `listen`. */
   readonly handler: NodeHandler;
+  /** GET /metrics alone, for its own port when LATCHKEY_METRICS_PORT is set (the main handler then leaves it out). */
+  readonly metricsHandler?: NodeHandler;
   /** The lean path for unary gRPC on HTTP/2 streams; hand it to `listen` too. */
   readonly streamHandler: StreamHandler;
   readonly store: EventStore;
@@ -67,7 +69,7 @@ export interface AppDependencies {
 export async function createApp(config: Config, deps: AppDependencies): Promise<App> {
   const clock = deps.clock ?? systemClock;
   const newId = createIdGenerator();
-  const metrics = createMetrics();
+  const metrics = createMetrics({ renderIntervalMs: config.metricsIntervalMs });
   // A new SQLite file means a first start: refuse it before the file exists if it would overwrite a token or key file.
   if (!isPostgresUrl(config.database) && !existsSync(config.database)) {
     assertFirstStartFilesAreNew({ patPath: config.firstInstancePatPath, machineKeyPath: config.firstInstanceMachineKeyPath || undefined });
@@ -184,14 +186,17 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     successCode: successCodeOf,
     isPublic: (method) => authRequirementOf(method).kind === "public",
   });
+  const metricsEndpoint = new Map([["/metrics", metrics.endpoint] as const]);
+  const ownMetricsPort = config.metricsPort !== undefined;
   const endpoints = new Map([
     ...createProbeEndpoints(readiness),
-    ["/metrics", metrics.endpoint] as const,
+    ...(ownMetricsPort ? [] : metricsEndpoint),
     ...createOpenApiEndpoints(openApi),
   ]);
 
   return {
     handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withLandingPage(withEndpoints(endpoints, handler))))),
+    metricsHandler: ownMetricsPort ? withEndpoints(metricsEndpoint, notFound) : undefined,
     streamHandler: withStreamRequestId(createGrpcStreamHandler(invoker, config.maxRequestBytes)),
     store,
     instance,
@@ -202,3 +207,8 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     },
   };
 }
+
+const notFound: NodeHandler = (_req, res) => {
+  res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+  res.end("not found\n");
+};

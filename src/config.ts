@@ -53,6 +53,16 @@ export interface Config {
   readonly maxHeaderBytes: number;
   /** LATCHKEY_IDLE_TIMEOUT_MS / --idle-timeout-ms: a connection without calls is closed after this; 0 = never. Default 120000. */
   readonly idleTimeoutMs: number;
+  /** LATCHKEY_HEADERS_TIMEOUT_MS / --headers-timeout-ms: time a connection has to send a request's headers (HTTP/1.1) or its first settings (HTTP/2). Default 10000. */
+  readonly headersTimeoutMs: number;
+  /** LATCHKEY_REQUEST_BODY_TIMEOUT_MS / --request-body-timeout-ms: time a request has to arrive whole, headers and body. Default 30000. */
+  readonly requestBodyTimeoutMs: number;
+  /** LATCHKEY_MAX_CONNECTIONS / --max-connections: open connections at most (further capped by the open-file limit); beyond it the oldest connection without a call in progress is dropped. Default 10000. */
+  readonly maxConnections: number;
+  /** LATCHKEY_METRICS_PORT / --metrics-port: serve /metrics on this port (same host) instead of the main port. Default "" (the main port). */
+  readonly metricsPort: number | undefined;
+  /** LATCHKEY_METRICS_INTERVAL_MS / --metrics-interval-ms: /metrics is rendered at most once per this and shared; 0 shares only a rendering in progress. Default 1000. */
+  readonly metricsIntervalMs: number;
   /** LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS / --lockout-max-password-attempts: instance default of failed password checks that lock a user; 0 never locks. Default 0. */
   readonly lockoutMaxPasswordAttempts: number;
   /** LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS / --lockout-max-otp-attempts: the same for OTP checks. Default 0. */
@@ -80,6 +90,9 @@ const integer = (min: number, max: number): Parser<number> => (raw, name) => {
 
 /** A setting that may be left empty. */
 const optionalText: Parser<string> = (raw) => raw.trim();
+
+/** A port, or undefined when left empty. */
+const optionalPort: Parser<number | undefined> = (raw, name) => (raw.trim() === "" ? undefined : integer(0, 65535)(raw, name));
 
 /** A duration such as 90s, 30m, 12h or 7d, in milliseconds. */
 const duration = (minMs: number): Parser<number> => (raw, name) => {
@@ -183,6 +196,11 @@ const settings = {
   maxConcurrentStreams: { env: "LATCHKEY_MAX_CONCURRENT_STREAMS", fallback: "250", parse: integer(1, 2 ** 31 - 1) },
   maxHeaderBytes: { env: "LATCHKEY_MAX_HEADER_BYTES", fallback: "16384", parse: integer(1024, 1024 * 1024) },
   idleTimeoutMs: { env: "LATCHKEY_IDLE_TIMEOUT_MS", fallback: "120000", parse: integer(0, 86_400_000) },
+  headersTimeoutMs: { env: "LATCHKEY_HEADERS_TIMEOUT_MS", fallback: "10000", parse: integer(100, 3_600_000) },
+  requestBodyTimeoutMs: { env: "LATCHKEY_REQUEST_BODY_TIMEOUT_MS", fallback: "30000", parse: integer(100, 86_400_000) },
+  maxConnections: { env: "LATCHKEY_MAX_CONNECTIONS", fallback: "10000", parse: integer(1, 1_000_000) },
+  metricsPort: { env: "LATCHKEY_METRICS_PORT", fallback: "", parse: optionalPort },
+  metricsIntervalMs: { env: "LATCHKEY_METRICS_INTERVAL_MS", fallback: "1000", parse: integer(0, 60_000) },
   lockoutMaxPasswordAttempts: { env: "LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
   lockoutMaxOtpAttempts: { env: "LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
 } as const;
@@ -231,6 +249,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     const flagsUsed = flags.has(settings.tlsCert.env) || flags.has(settings.tlsKey.env);
     const [cert, key] = flagsUsed ? ["--tls-cert", "--tls-key"] : [settings.tlsCert.env, settings.tlsKey.env];
     throw new ConfigError(`${cert} and ${key} go together: set both (certificate and key files) for TLS, or neither`);
+  }
+  if ((config.requestBodyTimeoutMs as number) < (config.headersTimeoutMs as number)) {
+    const [body, headers] = [names.get("requestBodyTimeoutMs"), names.get("headersTimeoutMs")];
+    throw new ConfigError(`${body} covers the headers too: it must not be shorter than ${headers}`);
   }
   const frozen = Object.freeze(config) as unknown as Config;
   givenNames.set(frozen, names);

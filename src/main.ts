@@ -44,8 +44,17 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       machineKeyFile: app.instance.created.machineKeyPath,
     });
   }
+  // Metrics on their own port (same host and TLS setting) when LATCHKEY_METRICS_PORT is set.
+  const metricsListener = app.metricsHandler
+    ? await listen(app.metricsHandler, config.metricsPort ?? 0, config.host, undefined, listenOptions).catch(async (error: unknown) => {
+        await listener.close(0);
+        await app.close();
+        throw listenError(error, { ...config, port: config.metricsPort ?? 0 });
+      })
+    : undefined;
   logger.info("listening", {
     port: listener.port,
+    ...(metricsListener ? { metricsPort: metricsListener.port } : {}),
     host: config.host,
     tls: Boolean(listenOptions.tls),
     database: withoutCredentials(config.database),
@@ -62,7 +71,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     logger.info("shutting down", { signal, graceMs: config.shutdownGraceMs });
     app.readiness.beginShutdown();
     if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
-    const finished = await listener.close(config.shutdownGraceMs);
+    const [finished] = await Promise.all([listener.close(config.shutdownGraceMs), metricsListener?.close(0)]);
     if (!finished) logger.warn("grace period over: closed connections with calls still in flight");
     await app.close();
     logger.info("stopped", { signal });

@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { EventStore, EventStoreObserver } from "../eventstore/event-store.js";
 import type { Logger } from "../lib/logger.js";
-import { sendText, type EndpointHandler } from "../server/http-endpoints.js";
+import type { EndpointHandler } from "../server/http-endpoints.js";
+import { createMetricsEndpoint } from "./metrics-endpoint.js";
 
 /** Every instrument, on one registry per app (never prom-client's global one). */
 export interface Metrics {
@@ -20,7 +21,14 @@ export interface Metrics {
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
+export interface MetricsOptions {
+  /** Node and process metrics (prom-client's defaults). Default true. */
+  readonly processMetrics?: boolean;
+  /** GET /metrics renders at most once per this many milliseconds. Default 1000. */
+  readonly renderIntervalMs?: number;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
@@ -113,9 +121,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     });
   };
 
-  const endpoint: EndpointHandler = async (req, res) => {
-    sendText(req, res, 200, registry.contentType, await registry.metrics());
-  };
+  const endpoint = createMetricsEndpoint(registry, { intervalMs: options.renderIntervalMs ?? 1000 });
 
   return { registry, rpcRequests, rpcDuration, storeObserver, observeStore, collectFrom, endpoint };
 }

@@ -114,15 +114,18 @@ function readForm(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_FORM_BYTES) {
         reject(new OAuthError("invalid_request", "The request body is too large", 413));
-        req.destroy();
+        // Drain the rest (bounded by the request timeout): destroying the request would reset an HTTP/1.1 connection before the answer.
+        req.off("data", onData);
+        req.resume();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });

@@ -1,6 +1,16 @@
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
+import type { Readable } from "node:stream";
+import { Base64Error, createBase64Decoder } from "./base64-decoder.js";
+import { createEnvelopeCollector } from "./envelope-collector.js";
+import { encodeEnvelope } from "./unary/body.js";
 
 const TEXT_CONTENT_TYPE = /^application\/grpc-web-text(\+(proto|json))?$/i;
+
+/** Room for line breaks and the padding of a second segment on top of the encoded message. */
+const ENCODING_SLACK = 64;
 
 export function isGrpcWebText(contentType: string | null): boolean {
   return contentType !== null && TEXT_CONTENT_TYPE.test(contentType.split(";")[0]!.trim());
@@ -9,46 +19,90 @@ export function isGrpcWebText(contentType: string | null): boolean {
 /**
  * gRPC-web-text is gRPC-web with base64 bodies (what browsers without binary
  * streams send). The protocol handler speaks binary gRPC-web only, so this
- * decodes the request body, calls the handler, and encodes its answer.
+ * decodes the request body as it arrives, calls the handler, and encodes its
+ * answer. The size limit applies to the encoded body, announced or received,
+ * before anything is decoded.
  */
 export async function serveGrpcWebText(
   handler: UniversalHandler,
   req: UniversalServerRequest,
+  source: Readable,
   readMaxBytes: number,
 ): Promise<UniversalServerResponse> {
   const header = new Headers(req.header);
   const json = /\+json/i.test(header.get("content-type") ?? "");
+  const contentType = json ? "application/grpc-web-text+json" : "application/grpc-web-text+proto";
   header.set("content-type", json ? "application/grpc-web+json" : "application/grpc-web+proto");
-  const encoded = await readAll(req.body, Math.ceil((readMaxBytes * 4) / 3) + 8);
-  const response = await handler({ ...req, header, body: single(decodeBase64Segments(encoded)) });
+  let body: Uint8Array;
+  try {
+    body = await readDecoded(source, readMaxBytes, Number(header.get("content-length") ?? 0));
+  } catch (error) {
+    return errorAnswer(ConnectError.from(error), contentType);
+  }
+  const response = await handler({ ...req, header, body: single(body) });
   const responseHeader = new Headers(response.header);
-  const responseType = responseHeader.get("content-type");
-  if (responseType?.startsWith("application/grpc-web")) {
-    responseHeader.set("content-type", json ? "application/grpc-web-text+json" : "application/grpc-web-text+proto");
-  }
+  if (responseHeader.get("content-type")?.startsWith("application/grpc-web")) responseHeader.set("content-type", contentType);
   if (!response.body) return { ...response, header: responseHeader };
-  const body = await readAll(response.body, Number.MAX_SAFE_INTEGER);
-  return { ...response, header: responseHeader, body: single(new TextEncoder().encode(Buffer.from(body).toString("base64"))) };
+  return { ...response, header: responseHeader, body: encodeEach(response.body) };
 }
 
-async function readAll(body: AsyncIterable<Uint8Array> | unknown, limit: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (body && typeof body === "object" && Symbol.asyncIterator in body) {
-    for await (const chunk of body as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      if (size > limit) throw new RangeError("request body too large");
-      chunks.push(chunk);
-    }
-  }
-  return Buffer.concat(chunks);
+/** Each piece of the answer as its own padded base64 segment, sent as it comes (server streams stay streams). */
+async function* encodeEach(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  for await (const chunk of body) yield Buffer.from(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("base64"), "latin1");
 }
 
-/** Clients may send several base64 segments, each with its own padding. */
-function decodeBase64Segments(encoded: Uint8Array): Uint8Array {
-  const text = Buffer.from(encoded).toString("latin1").replace(/\s+/g, "");
-  const segments = text.match(/[^=]+=*/g) ?? [];
-  return Buffer.concat(segments.map((segment) => Buffer.from(segment, "base64")));
+/**
+ * Reads, decodes and checks a base64 body as it arrives: more encoded bytes
+ * than one message of `readMaxBytes` needs (announced or sent) are refused
+ * before anything is decoded, and so is anything but one complete envelope.
+ */
+function readDecoded(source: Readable, readMaxBytes: number, announced: number): Promise<Uint8Array> {
+  const limit = Math.ceil((readMaxBytes + 5) / 3) * 4 + ENCODING_SLACK;
+  const tooLarge = () => new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
+  const asConnectError = (error: unknown) => (error instanceof Base64Error ? new ConnectError(error.message, Code.InvalidArgument) : ConnectError.from(error));
+  return new Promise((resolve, reject) => {
+    const decoder = createBase64Decoder();
+    const collector = createEnvelopeCollector(readMaxBytes);
+    let received = 0;
+    const fail = (error: ConnectError) => {
+      source.off("data", onData);
+      source.resume(); // drain the rest (bounded by the request timeout) so that the answer reaches the client
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) return fail(tooLarge());
+      try {
+        collector.push(decoder.push(chunk));
+      } catch (error) {
+        fail(asConnectError(error));
+      }
+    };
+    if (announced > limit) return fail(tooLarge());
+    source.on("data", onData);
+    source.once("end", () => {
+      try {
+        collector.push(decoder.end());
+        resolve(collector.end());
+      } catch (error) {
+        reject(asConnectError(error));
+      }
+    });
+    source.once("error", (error) => reject(ConnectError.from(error, Code.Canceled)));
+    source.once("close", () => reject(new ConnectError("the client cancelled the call", Code.Canceled)));
+  });
+}
+
+/** An error as gRPC-web-text: HTTP 200 and one base64 trailer frame with the status. */
+function errorAnswer(error: ConnectError, contentType: string): UniversalServerResponse {
+  const trailer = new Headers();
+  setTrailerStatus(trailer, error);
+  const frame = encodeEnvelope(trailerFlag, trailerSerialize(trailer));
+  return {
+    status: 200,
+    header: new Headers({ "content-type": contentType }),
+    body: single(new TextEncoder().encode(frame.toString("base64"))),
+  };
 }
 
 async function* single(chunk: Uint8Array): AsyncIterable<Uint8Array> {

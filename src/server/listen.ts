@@ -2,6 +2,8 @@ import { createServer as createHttp1Server, type RequestListener } from "node:ht
 import { createServer as createHttp2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
+import { createConnectionTable } from "./connection-table.js";
+import { guardHttp2 } from "./http2-timeouts.js";
 
 export type NodeHandler = (req: any, res: any) => void;
 
@@ -17,6 +19,12 @@ export interface ListenOptions {
   readonly maxHeaderBytes?: number;
   /** A connection without requests in flight is closed after this many milliseconds; 0 keeps it. Default 120000. */
   readonly idleTimeoutMs?: number;
+  /** Time a connection has to send a request's headers (HTTP/1.1: 408) or its SETTINGS (HTTP/2). Default 10000. */
+  readonly headersTimeoutMs?: number;
+  /** Time a request has to arrive whole, headers and body (HTTP/1.1: 408, HTTP/2: RST_STREAM). Default 30000. */
+  readonly requestBodyTimeoutMs?: number;
+  /** Open connections at most; beyond, the oldest one without a call in progress is dropped. Default 10000. */
+  readonly maxConnections?: number;
 }
 
 export interface Listener {
@@ -49,16 +57,38 @@ export function listen(
 ): Promise<Listener> {
   const maxHeaderBytes = options.maxHeaderBytes ?? 16384;
   const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const requestTimeoutMs = Math.max(options.requestBodyTimeoutMs ?? 30_000, headersTimeoutMs);
+  const connections = createConnectionTable(options.maxConnections ?? 10_000);
   let inFlight = 0;
   let closing = false;
   const counted: NodeHandler = (req, res) => {
+    if (req.httpVersionMajor === 1) {
+      // During shutdown an HTTP/1.1 client must not send another request on this connection.
+      if (closing) res.setHeader("connection", "close");
+      if (!connections.request(req, res)) return;
+    }
     inFlight++;
-    res.once("close", () => inFlight--);
-    // During shutdown an HTTP/1.1 client must not send another request on this connection.
-    if (closing && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      inFlight--;
+    };
+    res.once("close", finish);
+    // Answers queued behind others (pipelining) never close when their connection is dropped; their requests do.
+    req.once("close", () => req.socket?.destroyed && finish());
     handler(req, res);
   };
-  const http1 = createHttp1Server({ maxHeaderSize: maxHeaderBytes }, counted as RequestListener);
+  const http1 = createHttp1Server(
+    {
+      maxHeaderSize: maxHeaderBytes,
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeoutMs / 4)),
+    },
+    counted as RequestListener,
+  );
   http1.keepAliveTimeout = idleTimeoutMs;
   const http2 = createHttp2Server(
     {
@@ -68,19 +98,21 @@ export function listen(
     counted,
   );
   screenStreams(http2, maxHeaderBytes, streamHandler, () => inFlight++, () => inFlight--);
-  const sockets = new Set<Socket>();
+  const http2Guard = guardHttp2(http2, { headersTimeoutMs, requestBodyTimeoutMs: requestTimeoutMs, idleTimeoutMs });
   const sessions = new Set<Http2Session>();
   http2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    connections.session(session);
     if (closing) session.close();
-    if (idleTimeoutMs > 0) closeWhenIdle(session, idleTimeoutMs);
   });
 
-  const track = (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+  /** False when the socket was refused (the table is full of connections with calls in progress). */
+  const track = (socket: Socket): boolean => {
     socket.on("error", () => socket.destroy());
+    if (connections.admit(socket)) return true;
+    socket.destroy();
+    return false;
   };
   const handOver = (socket: Socket, http2Wanted: boolean) => {
     socket.setTimeout(0);
@@ -91,19 +123,22 @@ export function listen(
 
   let server: Server;
   if (options.tls) {
-    const handshakeTimeout = idleTimeoutMs > 0 ? idleTimeoutMs : undefined;
-    server = createTlsServer({ ...options.tls, ALPNProtocols: ["h2", "http/1.1"], handshakeTimeout, noDelay: true }, (socket: TLSSocket) => {
-      handOver(socket, socket.alpnProtocol === "h2");
-    });
+    server = createTlsServer(
+      { ...options.tls, ALPNProtocols: ["h2", "http/1.1"], handshakeTimeout: headersTimeoutMs, noDelay: true },
+      (socket: TLSSocket) => {
+        connections.layer(socket, (socket as TLSSocket & { _parent: Socket })._parent);
+        handOver(socket, socket.alpnProtocol === "h2");
+      },
+    );
     server.on("connection", track);
     // Handshake failures (plain HTTP on the TLS port, bad clients) concern only that connection.
     server.on("tlsClientError", (_error, socket) => socket.destroy());
   } else {
     // Without noDelay, Nagle holds back small HTTP/2 frames until the peer's delayed ACK (about 40 ms).
     server = createNetServer({ noDelay: true }, (socket) => {
-      track(socket);
-      // Until a protocol takes over, a silent connection is closed like an idle one.
-      if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+      if (!track(socket)) return;
+      // Until a protocol takes over, the first bytes count as headers.
+      socket.setTimeout(headersTimeoutMs, () => socket.destroy());
       let head = Buffer.alloc(0);
       const onData = (chunk: Buffer) => {
         head = Buffer.concat([head, chunk]);
@@ -131,7 +166,9 @@ export function listen(
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const finished = inFlight === 0;
-    for (const socket of sockets) socket.destroy();
+    for (const socket of [...connections.sockets()]) socket.destroy();
+    http2Guard.stop();
+    http1.close(() => undefined); // stops its timeout checks
     await stopped;
     return finished;
   };
@@ -140,29 +177,13 @@ export function listen(
     server.once("error", reject);
     server.listen(port, host, () => {
       server.off("error", reject);
+      // Node starts its header and request timeout checks when an HTTP/1.1
+      // server listens; this one never listens itself (sockets are handed
+      // over), so it is told.
+      http1.emit("listening");
       resolve({ port: boundPort(server, port), scheme: options.tls ? "https" : "http", close });
     });
   });
-}
-
-/**
- * Closes an HTTP/2 connection that has had no open stream for `idleMs`. Node
- * times a session out on silence alone, which a long quiet stream (a health
- * watch) would trip, so the timeout only acts when no stream is open.
- */
-function closeWhenIdle(session: Http2Session, idleMs: number) {
-  let open = 0;
-  session.on("stream", (stream: ServerHttp2Stream) => {
-    open++;
-    stream.once("close", () => {
-      open--;
-      if (open === 0) session.setTimeout(idleMs); // restart the idle clock
-    });
-  });
-  session.on("timeout", () => {
-    if (open === 0) session.close();
-  });
-  session.setTimeout(idleMs);
 }
 
 /**

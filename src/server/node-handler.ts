@@ -59,16 +59,11 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
     const uReq = universalRequestFromNodeRequest(req, res, undefined, undefined);
     clampDeadlineHeaders(uReq.header, options.maxDeadlineMs ?? TIMER_MAX_MS);
     const answer = isGrpcWebText(uReq.header.get("content-type"))
-      ? serveGrpcWebText(handler, uReq, options.readMaxBytes)
+      ? serveGrpcWebText(handler, uReq, req, options.readMaxBytes)
       : handler(uReq);
     answer
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
       .catch((reason: unknown) => {
-        if (reason instanceof RangeError && !res.headersSent) {
-          res.writeHead(413, { "content-type": "text/plain" });
-          res.end("request body too large");
-          return;
-        }
         if (ConnectError.from(reason).code === Code.Aborted) return;
         options.logger.error("rpc handler failed", { method: handler.method.name, error: String(reason) });
         if (!res.headersSent) res.writeHead(500);

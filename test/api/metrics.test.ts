@@ -32,7 +32,8 @@ const calls = (method: string, wire: string, code: string, service = MANAGEMENT)
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // Every scrape renders afresh: these tests compare scrapes taken moments apart.
+  t = await startTestApp({ env: { LATCHKEY_METRICS_INTERVAL_MS: "0" } });
 });
 afterAll(() => t.stop());
 

@@ -16,6 +16,8 @@ export type WireName = "grpc" | "grpc-web" | "connect-json" | "connect-binary";
 export interface TestApp {
   readonly baseUrl: string;
   readonly port: number;
+  /** Where /metrics is served when LATCHKEY_METRICS_PORT is set. */
+  readonly metricsUrl?: string;
   readonly app: App;
   readonly dir: string;
   /** The admin's personal access token, read from the file the first start wrote. */
@@ -61,6 +63,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logLines: string[] = [];
   const app = await createApp(config, { logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)) });
   const listener: Listener = await listen(app.handler, 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
+  const metricsListener = app.metricsHandler && (await listen(app.metricsHandler, 0, "127.0.0.1", undefined, listenOptionsFrom(config)));
   const baseUrl = `http://127.0.0.1:${listener.port}`;
   const pat = readFileSync(join(dir, "admin.pat"), "utf8").trim();
   const transports: Record<WireName, Transport> = {
@@ -72,6 +75,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return {
     baseUrl,
     port: listener.port,
+    metricsUrl: metricsListener ? `http://127.0.0.1:${metricsListener.port}` : undefined,
     app,
     dir,
     pat,
@@ -96,6 +100,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async stop({ keepData = false } = {}) {
       await listener.close();
+      await metricsListener?.close();
       await app.close();
       if (!keepData && !options.dir) {
         rmSync(dir, { recursive: true, force: true });

@@ -6,17 +6,22 @@ export function readBody(source: Readable, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    source.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        source.pause();
+        // Drain the rest (bounded by the request timeout) so that the answer reaches the client and the connection stays usable.
+        source.off("data", onData);
+        source.resume();
         reject(new ConnectError(`message size is larger than configured readMaxBytes ${limit}`, Code.ResourceExhausted));
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    source.on("data", onData);
     source.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     source.once("error", (error) => reject(ConnectError.from(error, Code.Canceled)));
+    // A stream reset before its end (e.g. by the request-body timeout) settles the read too.
+    source.once("close", () => reject(new ConnectError("the client cancelled the call", Code.Canceled)));
   });
 }
 

@@ -27,6 +27,11 @@ describe("loadConfig", () => {
       maxConcurrentStreams: 250,
       maxHeaderBytes: 16384,
       idleTimeoutMs: 120000,
+      headersTimeoutMs: 10000,
+      requestBodyTimeoutMs: 30000,
+      maxConnections: 10000,
+      metricsPort: undefined,
+      metricsIntervalMs: 1000,
       lockoutMaxPasswordAttempts: 0,
       lockoutMaxOtpAttempts: 0,
     });
@@ -53,6 +58,11 @@ describe("loadConfig", () => {
     expect(loadConfig({ LATCHKEY_DATABASE: "postgresql://db.example/latchkey?options=-c%20search_path%3Dtenant_b" }).database).toMatch(/^postgresql:/);
   });
 
+  it("takes a metrics port, empty meaning the main port", () => {
+    expect(loadConfig({ LATCHKEY_METRICS_PORT: "9090" }).metricsPort).toBe(9090);
+    expect(loadConfig({}, ["--metrics-port", ""]).metricsPort).toBeUndefined();
+  });
+
   it("returns a frozen object", () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });
@@ -74,6 +84,10 @@ describe("loadConfig", () => {
     [{ LATCHKEY_TLS_CERT: "/etc/latchkey/cert.pem" }, /LATCHKEY_TLS_CERT and LATCHKEY_TLS_KEY go together/],
     [{ LATCHKEY_SHUTDOWN_GRACE_MS: "-1" }, /LATCHKEY_SHUTDOWN_GRACE_MS must be a whole number/],
     [{ LATCHKEY_MAX_CONCURRENT_STREAMS: "0" }, /LATCHKEY_MAX_CONCURRENT_STREAMS/],
+    [{ LATCHKEY_HEADERS_TIMEOUT_MS: "5" }, /LATCHKEY_HEADERS_TIMEOUT_MS must be a whole number from 100/],
+    [{ LATCHKEY_HEADERS_TIMEOUT_MS: "20000", LATCHKEY_REQUEST_BODY_TIMEOUT_MS: "15000" }, /must not be shorter than LATCHKEY_HEADERS_TIMEOUT_MS/],
+    [{ LATCHKEY_MAX_CONNECTIONS: "0" }, /LATCHKEY_MAX_CONNECTIONS/],
+    [{ LATCHKEY_METRICS_PORT: "metrics" }, /LATCHKEY_METRICS_PORT must be a whole number/],
   ])("rejects %o, naming the setting", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
