@@ -20,7 +20,8 @@ export interface CallWritesControl extends CallWrites {
 }
 
 export function createCallWrites(): CallWritesControl {
-  const underWay = new Set<Promise<unknown>>();
+  // Most calls write once or not at all: the set is made on the first write.
+  let underWay: Set<Promise<unknown>> | undefined;
   let committed = false;
   let ended: { reason: unknown } | undefined;
   return {
@@ -33,12 +34,12 @@ export function createCallWrites(): CallWritesControl {
         },
         () => undefined,
       );
-      underWay.add(tracked);
-      void tracked.then(() => underWay.delete(tracked));
+      (underWay ??= new Set()).add(tracked);
+      void tracked.then(() => underWay!.delete(tracked));
       return write;
     },
     async settle(reason) {
-      while (!committed && underWay.size > 0) await Promise.all(underWay);
+      while (!committed && underWay !== undefined && underWay.size > 0) await Promise.all(underWay);
       if (!committed) ended = { reason };
       return committed;
     },

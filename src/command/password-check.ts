@@ -6,6 +6,7 @@ import type { EventStore } from "../eventstore/event-store.js";
 import type { KeyedQueue } from "../lib/keyed-queue.js";
 import { verifyPassword } from "../lib/password-hash.js";
 import type { LockoutPolicyQueries } from "../query/lockout-policy-queries.js";
+import type { CallWrites } from "./call-writes.js";
 import { handleCommand, type CommandResult } from "./handle-command.js";
 import { loadAggregate } from "./load-aggregate.js";
 
@@ -19,6 +20,8 @@ export interface PasswordCheckContext {
   readonly instanceId: string;
   /** Who asks (e.g. the login client); recorded as the events' creator. */
   readonly creator: string;
+  /** The API call's writes (see call-writes.ts). */
+  readonly writes?: CallWrites;
 }
 
 /** Verifications in a row when the password keeps changing while it is verified. */
@@ -59,7 +62,7 @@ export async function checkPassword(
         userDecider,
         userId,
         { type: "CheckPassword", checkedHash: state.passwordHash, matches, maxAttempts: policy.maxPasswordAttempts },
-        { instanceId: context.instanceId, owner, creator: context.creator },
+        { instanceId: context.instanceId, owner, creator: context.creator, writes: context.writes },
         { queue: deps.queue, maxRetries: MAX_RETRIES },
       );
     } catch (error) {

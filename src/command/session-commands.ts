@@ -81,7 +81,7 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
     const userId = user?.id ?? knownUserId;
     if (checks.password !== undefined) {
       if (!userId) throw new ZError(Errors.Session.UserIdMissing);
-      await checkPassword({ store, policies, queue }, { instanceId: actor.instanceId, creator: actor.userId }, userId, checks.password);
+      await checkPassword({ store, policies, queue }, { instanceId: actor.instanceId, creator: actor.userId, writes: actor.writes }, userId, checks.password);
     }
     const token = newPersonalAccessToken();
     const command: ChangeSession = {

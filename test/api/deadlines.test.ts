@@ -141,16 +141,18 @@ describe("once a write has committed, its answer is the call's result", () => {
     ["while the append is being committed", 400, 0],
     ["after the append committed", 0, 400],
   ] as const) {
-    it(`a client deadline that passes ${label}: OK on gRPC, gRPC-web and Connect`, async () => {
-      const users = [await seedUser(t, "initial"), await seedUser(t, "initial"), await seedUser(t, "initial")];
+    it(`a client deadline that passes ${label}: OK on gRPC (lean and full handler), gRPC-web and Connect`, async () => {
+      const users = [await seedUser(t, "initial"), await seedUser(t, "initial"), await seedUser(t, "initial"), await seedUser(t, "initial")];
       restore = slowAppends(t.app.store, beforeMs, afterMs);
       const answers = await Promise.all([
         grpcLock(t, users[0]!, { "grpc-timeout": "50m" }),
         grpcWebLock(t, users[1]!, { "grpc-timeout": "50m" }),
         connectLock(t, users[2]!, true, { "connect-timeout-ms": "50" }),
+        // Announcing a compression sends the call through the full protocol handler.
+        grpcLock(t, users[3]!, { "grpc-timeout": "50m", "grpc-encoding": "gzip" }),
       ]);
       for (const userId of users) expect(await lockEvents(t, userId)).toBe(1);
-      expect(answers).toEqual(["0", "0", { status: 200, code: undefined }]);
+      expect(answers).toEqual(["0", "0", { status: 200, code: undefined }, "0"]);
     });
 
     it(`the server's call limit that passes ${label}: OK on REST and Connect`, async () => {

@@ -1,4 +1,5 @@
 import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from "node:http2";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { fromBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,10 +109,13 @@ describe("fuzzing gRPC (HTTP/2, raw frames)", () => {
         expectDeliberateStatus(Number(status), message, { deadline: r.timeout !== undefined }, what);
         const succeeded = status === "0";
         if (succeeded) {
-          // One uncompressed frame with the method's response.
+          // One frame with the method's response, compressed when the server says so.
           expect(answer.body.length, what()).toBeGreaterThanOrEqual(5);
           expect(answer.body.readUInt32BE(1) + 5, what()).toBe(answer.body.length);
-          fromBinary(r.rpc.output, answer.body.subarray(5));
+          const payload = answer.body.subarray(5);
+          const encoding = answer.headers["grpc-encoding"];
+          if (answer.body[0]! & 1) expect(["gzip", "br"], what()).toContain(encoding);
+          fromBinary(r.rpc.output, !(answer.body[0]! & 1) ? payload : encoding === "br" ? brotliDecompressSync(payload) : gunzipSync(payload));
         }
         await target.expectNoWrite(before, succeeded, what);
       });
