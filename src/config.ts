@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import type { LogLevel } from "./lib/logger.js";
 import { isPostgresUrl, parsePostgresUrl } from "./lib/postgres-url.js";
 
@@ -240,16 +241,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   return frozen;
 }
 
+/** `--flag value` and `--flag=value` for the settings' flags; anything else names itself in the error. */
 function parseFlags(argv: readonly string[], names: Map<string, string>): Map<string, string> {
+  const options = Object.fromEntries([...names.keys()].map((flag) => [flag.slice(2), { type: "string" as const }]));
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const env = names.get(flag);
-    if (!env) throw new ConfigError(`unknown option ${arg}; options: ${[...names.keys()].join(", ")}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new ConfigError(`option ${flag} needs a value`);
-    values.set(env, value);
+  for (const token of tokens) {
+    const env = token.kind === "option" ? names.get(`--${token.name}`) : undefined;
+    if (token.kind !== "option" || env === undefined || token.rawName !== `--${token.name}`) {
+      throw new ConfigError(`unknown option ${argv[token.index]}; options: ${[...names.keys()].join(", ")}`);
+    }
+    if (token.value === undefined) throw new ConfigError(`option ${token.rawName} needs a value`);
+    values.set(env, token.value);
   }
   return values;
 }
