@@ -1,73 +1,7 @@
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import type { LogLevel } from "./lib/logger.js";
 import { isPostgresUrl, parsePostgresUrl } from "./lib/postgres-url.js";
-
-/** Every setting, with its environment variable, CLI flag and default. */
-export interface Config {
-  /** LATCHKEY_PORT / --port: the one port for all wires. Default 8080. */
-  readonly port: number;
-  /** LATCHKEY_HOST / --host: the address to listen on. Default 0.0.0.0. */
-  readonly host: string;
-  /**
-   * LATCHKEY_DATABASE / --database: a SQLite file path (or file: URL), or a postgres:// (postgresql://) URL for
-   * PostgreSQL; `?schema=name` puts the tables in that schema (docs/deployment.md). Default ./data/latchkey.db.
-   */
-  readonly database: string;
-  /** LATCHKEY_EXTERNAL_URL / --external-url: public base URL. Default http://localhost:<port>. */
-  readonly externalUrl: string;
-  /** LATCHKEY_FIRST_INSTANCE_PAT_PATH / --first-instance-pat-path: admin token file, written once. Default ./data/admin.pat. */
-  readonly firstInstancePatPath: string;
-  /** LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH / --first-instance-machine-key-path: admin key file (ZITADEL's JSON), written once. Default "" (none). */
-  readonly firstInstanceMachineKeyPath: string;
-  /** LATCHKEY_MASTERKEY / --masterkey: at least 32 characters; seals the signing keys at rest. Default "" (use the key file). */
-  readonly masterKey: string;
-  /** LATCHKEY_MASTERKEY_PATH / --masterkey-path: key file used (and created on first start) without LATCHKEY_MASTERKEY. Default "" (next to the SQLite file, else ./data/masterkey). */
-  readonly masterKeyPath: string;
-  /** LATCHKEY_ACCESS_TOKEN_LIFETIME / --access-token-lifetime: lifetime of issued tokens, e.g. 12h, 30m. Default 12h. */
-  readonly accessTokenLifetimeMs: number;
-  /** LATCHKEY_SIGNING_KEY_ROTATION / --signing-key-rotation: how long one signing key signs before the next takes over. Default 6h. */
-  readonly signingKeyRotationMs: number;
-  /** LATCHKEY_LOG_LEVEL / --log-level: debug, info, warn or error. Default info. */
-  readonly logLevel: LogLevel;
-  /** LATCHKEY_CORS_ORIGINS / --cors-origins: "*" or a comma-separated list of origins. Default *. */
-  readonly corsOrigins: "*" | readonly string[];
-  /** LATCHKEY_MAX_REQUEST_BYTES / --max-request-bytes: largest request body. Default 4194304 (4 MiB). */
-  readonly maxRequestBytes: number;
-  /** LATCHKEY_DB_POOL_SIZE / --db-pool-size: PostgreSQL connections per instance. Default 10. */
-  readonly dbPoolSize: number;
-  /** LATCHKEY_DB_STATEMENT_TIMEOUT_MS / --db-statement-timeout-ms: PostgreSQL statement timeout, also the wait for a free connection. Default 5000. */
-  readonly dbStatementTimeoutMs: number;
-  /** LATCHKEY_TLS_CERT / --tls-cert: PEM certificate (chain) file; with the key, the port speaks TLS. Default "" (cleartext). */
-  readonly tlsCert: string;
-  /** LATCHKEY_TLS_KEY / --tls-key: PEM private key file of the certificate. Default "". */
-  readonly tlsKey: string;
-  /** LATCHKEY_SHUTDOWN_GRACE_MS / --shutdown-grace-ms: how long calls in flight may finish after SIGTERM/SIGINT. Default 10000. */
-  readonly shutdownGraceMs: number;
-  /** LATCHKEY_SHUTDOWN_DELAY_MS / --shutdown-delay-ms: time between readiness turning false and no longer accepting connections. Default 0. */
-  readonly shutdownDelayMs: number;
-  /** LATCHKEY_CALL_TIMEOUT_MS / --call-timeout-ms: longest a unary call may run (a shorter client deadline wins); 0 = no limit. Default 60000. */
-  readonly callTimeoutMs: number;
-  /** LATCHKEY_MAX_CONCURRENT_STREAMS / --max-concurrent-streams: HTTP/2 streams per connection. Default 250. */
-  readonly maxConcurrentStreams: number;
-  /** LATCHKEY_MAX_HEADER_BYTES / --max-header-bytes: largest request header block (HTTP/1.1 and HTTP/2). Default 16384. */
-  readonly maxHeaderBytes: number;
-  /** LATCHKEY_IDLE_TIMEOUT_MS / --idle-timeout-ms: a connection without calls is closed after this; 0 = never. Default 120000. */
-  readonly idleTimeoutMs: number;
-  /** LATCHKEY_HEADERS_TIMEOUT_MS / --headers-timeout-ms: time a connection has to send a request's headers (HTTP/1.1) or its first settings (HTTP/2). Default 10000. */
-  readonly headersTimeoutMs: number;
-  /** LATCHKEY_REQUEST_BODY_TIMEOUT_MS / --request-body-timeout-ms: time a request has to arrive whole, headers and body. Default 30000. */
-  readonly requestBodyTimeoutMs: number;
-  /** LATCHKEY_MAX_CONNECTIONS / --max-connections: open connections at most (further capped by the open-file limit); beyond it the oldest connection without a call in progress is dropped. Default 10000. */
-  readonly maxConnections: number;
-  /** LATCHKEY_METRICS_PORT / --metrics-port: serve /metrics on this port (same host) instead of the main port. Default "" (the main port). */
-  readonly metricsPort: number | undefined;
-  /** LATCHKEY_METRICS_INTERVAL_MS / --metrics-interval-ms: /metrics is rendered at most once per this and shared; 0 shares only a rendering in progress. Default 1000. */
-  readonly metricsIntervalMs: number;
-  /** LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS / --lockout-max-password-attempts: instance default of failed password checks that lock a user; 0 never locks. Default 0. */
-  readonly lockoutMaxPasswordAttempts: number;
-  /** LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS / --lockout-max-otp-attempts: the same for OTP checks. Default 0. */
-  readonly lockoutMaxOtpAttempts: number;
-}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -167,43 +101,88 @@ const origins: Parser<"*" | readonly string[]> = (raw, name) => {
 };
 
 const settings = {
+  /** LATCHKEY_PORT / --port: the one port for all wires. Default 8080. */
   port: { env: "LATCHKEY_PORT", fallback: "8080", parse: integer(0, 65535) },
+  /** LATCHKEY_HOST / --host: the address to listen on. Default 0.0.0.0. */
   host: { env: "LATCHKEY_HOST", fallback: "0.0.0.0", parse: text },
+  /**
+   * LATCHKEY_DATABASE / --database: a SQLite file path (or file: URL), or a postgres:// (postgresql://) URL for
+   * PostgreSQL; `?schema=name` puts the tables in that schema (docs/deployment.md). Default ./data/latchkey.db.
+   */
   database: { env: "LATCHKEY_DATABASE", fallback: "./data/latchkey.db", parse: database },
   // The default follows the port (see loadConfig); "" here means "not set".
+  /** LATCHKEY_EXTERNAL_URL / --external-url: public base URL. Default http://localhost:<port>. */
   externalUrl: { env: "LATCHKEY_EXTERNAL_URL", fallback: "", parse: url, shown: "http://localhost:<port>" },
+  /** LATCHKEY_FIRST_INSTANCE_PAT_PATH / --first-instance-pat-path: admin token file, written once. Default ./data/admin.pat. */
   firstInstancePatPath: { env: "LATCHKEY_FIRST_INSTANCE_PAT_PATH", fallback: "./data/admin.pat", parse: text },
+  /** LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH / --first-instance-machine-key-path: admin key file (ZITADEL's JSON), written once. Default "" (none). */
   firstInstanceMachineKeyPath: { env: "LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH", fallback: "", parse: optionalText },
+  /** LATCHKEY_MASTERKEY / --masterkey: at least 32 characters; seals the signing keys at rest. Default "" (use the key file). */
   masterKey: { env: "LATCHKEY_MASTERKEY", fallback: "", parse: masterKey, shown: "none (use the key file)" },
+  /** LATCHKEY_MASTERKEY_PATH / --masterkey-path: key file used (and created on first start) without LATCHKEY_MASTERKEY. Default "" (next to the SQLite file, else ./data/masterkey). */
   masterKeyPath: {
     env: "LATCHKEY_MASTERKEY_PATH",
     fallback: "",
     parse: optionalText,
     shown: "masterkey next to the SQLite file (./data/masterkey for PostgreSQL)",
   },
+  /** LATCHKEY_ACCESS_TOKEN_LIFETIME / --access-token-lifetime: lifetime of issued tokens, e.g. 12h, 30m. Default 12h. */
   accessTokenLifetimeMs: { env: "LATCHKEY_ACCESS_TOKEN_LIFETIME", fallback: "12h", parse: duration(60_000) },
+  /** LATCHKEY_SIGNING_KEY_ROTATION / --signing-key-rotation: how long one signing key signs before the next takes over. Default 6h. */
   signingKeyRotationMs: { env: "LATCHKEY_SIGNING_KEY_ROTATION", fallback: "6h", parse: duration(60_000) },
+  /** LATCHKEY_LOG_LEVEL / --log-level: debug, info, warn or error. Default info. */
   logLevel: { env: "LATCHKEY_LOG_LEVEL", fallback: "info", parse: logLevel },
+  /** LATCHKEY_CORS_ORIGINS / --cors-origins: "*" or a comma-separated list of origins. Default *. */
   corsOrigins: { env: "LATCHKEY_CORS_ORIGINS", fallback: "*", parse: origins },
+  /** LATCHKEY_MAX_REQUEST_BYTES / --max-request-bytes: largest request body. Default 4194304 (4 MiB). */
   maxRequestBytes: { env: "LATCHKEY_MAX_REQUEST_BYTES", fallback: "4194304", parse: integer(1024, 1024 * 1024 * 1024) },
+  /** LATCHKEY_DB_POOL_SIZE / --db-pool-size: PostgreSQL connections per instance. Default 10. */
   dbPoolSize: { env: "LATCHKEY_DB_POOL_SIZE", fallback: "10", parse: integer(1, 1000) },
+  /** LATCHKEY_DB_STATEMENT_TIMEOUT_MS / --db-statement-timeout-ms: PostgreSQL statement timeout, also the wait for a free connection. Default 5000. */
   dbStatementTimeoutMs: { env: "LATCHKEY_DB_STATEMENT_TIMEOUT_MS", fallback: "5000", parse: integer(100, 3_600_000) },
+  /** LATCHKEY_TLS_CERT / --tls-cert: PEM certificate (chain) file; with the key, the port speaks TLS. Default "" (cleartext). */
   tlsCert: { env: "LATCHKEY_TLS_CERT", fallback: "", parse: optionalText },
+  /** LATCHKEY_TLS_KEY / --tls-key: PEM private key file of the certificate. Default "". */
   tlsKey: { env: "LATCHKEY_TLS_KEY", fallback: "", parse: optionalText },
+  /** LATCHKEY_SHUTDOWN_GRACE_MS / --shutdown-grace-ms: how long calls in flight may finish after SIGTERM/SIGINT. Default 10000. */
   shutdownGraceMs: { env: "LATCHKEY_SHUTDOWN_GRACE_MS", fallback: "10000", parse: integer(0, 3_600_000) },
+  /** LATCHKEY_SHUTDOWN_DELAY_MS / --shutdown-delay-ms: time between readiness turning false and no longer accepting connections. Default 0. */
   shutdownDelayMs: { env: "LATCHKEY_SHUTDOWN_DELAY_MS", fallback: "0", parse: integer(0, 600_000) },
+  /** LATCHKEY_CALL_TIMEOUT_MS / --call-timeout-ms: longest a unary call may run (a shorter client deadline wins); 0 = no limit. Default 60000. */
   callTimeoutMs: { env: "LATCHKEY_CALL_TIMEOUT_MS", fallback: "60000", parse: integer(0, 86_400_000) },
+  /** LATCHKEY_MAX_CONCURRENT_STREAMS / --max-concurrent-streams: HTTP/2 streams per connection. Default 250. */
   maxConcurrentStreams: { env: "LATCHKEY_MAX_CONCURRENT_STREAMS", fallback: "250", parse: integer(1, 2 ** 31 - 1) },
+  /** LATCHKEY_MAX_HEADER_BYTES / --max-header-bytes: largest request header block (HTTP/1.1 and HTTP/2). Default 16384. */
   maxHeaderBytes: { env: "LATCHKEY_MAX_HEADER_BYTES", fallback: "16384", parse: integer(1024, 1024 * 1024) },
+  /** LATCHKEY_IDLE_TIMEOUT_MS / --idle-timeout-ms: a connection without calls is closed after this; 0 = never. Default 120000. */
   idleTimeoutMs: { env: "LATCHKEY_IDLE_TIMEOUT_MS", fallback: "120000", parse: integer(0, 86_400_000) },
+  /** LATCHKEY_HEADERS_TIMEOUT_MS / --headers-timeout-ms: time a connection has to send a request's headers (HTTP/1.1) or its first settings (HTTP/2). Default 10000. */
   headersTimeoutMs: { env: "LATCHKEY_HEADERS_TIMEOUT_MS", fallback: "10000", parse: integer(100, 3_600_000) },
+  /** LATCHKEY_REQUEST_BODY_TIMEOUT_MS / --request-body-timeout-ms: time a request has to arrive whole, headers and body. Default 30000. */
   requestBodyTimeoutMs: { env: "LATCHKEY_REQUEST_BODY_TIMEOUT_MS", fallback: "30000", parse: integer(100, 86_400_000) },
+  /** LATCHKEY_MAX_CONNECTIONS / --max-connections: open connections at most (further capped by the open-file limit); beyond it the oldest connection without a call in progress is dropped. Default 10000. */
   maxConnections: { env: "LATCHKEY_MAX_CONNECTIONS", fallback: "10000", parse: integer(1, 1_000_000) },
+  /** LATCHKEY_METRICS_PORT / --metrics-port: serve /metrics on this port (same host) instead of the main port. Default "" (the main port). */
   metricsPort: { env: "LATCHKEY_METRICS_PORT", fallback: "", parse: optionalPort },
+  /** LATCHKEY_METRICS_INTERVAL_MS / --metrics-interval-ms: /metrics is rendered at most once per this and shared; 0 shares only a rendering in progress. Default 1000. */
   metricsIntervalMs: { env: "LATCHKEY_METRICS_INTERVAL_MS", fallback: "1000", parse: integer(0, 60_000) },
+  /** LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS / --lockout-max-password-attempts: instance default of failed password checks that lock a user; 0 never locks. Default 0. */
   lockoutMaxPasswordAttempts: { env: "LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
+  /** LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS / --lockout-max-otp-attempts: the same for OTP checks. Default 0. */
   lockoutMaxOtpAttempts: { env: "LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
 } as const;
+
+type Settings = typeof settings;
+type SettingKey = keyof Settings;
+
+/** Every setting, with its environment variable, CLI flag and default: each typed by what its parser returns. */
+export type Config = { readonly [K in SettingKey]: ReturnType<Settings[K]["parse"]> };
+
+const parseSetting = <K extends SettingKey>(key: K, raw: string, name: string) => settings[key].parse(raw, name) as Config[K];
+
+function assign<K extends SettingKey>(target: { -readonly [P in SettingKey]: Config[P] }, key: K, value: Config[K]): void {
+  target[key] = value;
+}
 
 /** Read by the `latchkey users` client commands, not by the server; allowed in its environment. */
 export const CLIENT_SETTINGS = new Set(["LATCHKEY_TOKEN", "LATCHKEY_URL"]);
@@ -234,14 +213,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     }
   }
   const flags = parseFlags(argv, new Map([...known.keys()].map((name) => [flagOf(name), name])));
-  const config: Record<string, unknown> = {};
+  // Every key is assigned below, in the order of the settings table.
+  const config = {} as { -readonly [K in SettingKey]: Config[K] };
   const names = new Map<string, string>();
-  for (const [key, setting] of Object.entries(settings)) {
+  for (const key of Object.keys(settings) as SettingKey[]) {
+    const setting = settings[key];
     const fromFlag = flags.get(setting.env);
     const raw = fromFlag ?? env[setting.env] ?? setting.fallback;
-    names.set(key, fromFlag !== undefined ? flagOf(setting.env) : setting.env);
+    const name = fromFlag !== undefined ? flagOf(setting.env) : setting.env;
+    names.set(key, name);
     // An unset external URL is derived below, after the port.
-    config[key] = key === "externalUrl" && raw === "" ? "" : setting.parse(raw, names.get(key)!);
+    assign(config, key, key === "externalUrl" && raw === "" ? "" : parseSetting(key, raw, name));
   }
   if (config.externalUrl === "") config.externalUrl = `http://localhost:${config.port}`;
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
@@ -250,25 +232,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     const [cert, key] = flagsUsed ? ["--tls-cert", "--tls-key"] : [settings.tlsCert.env, settings.tlsKey.env];
     throw new ConfigError(`${cert} and ${key} go together: set both (certificate and key files) for TLS, or neither`);
   }
-  if ((config.requestBodyTimeoutMs as number) < (config.headersTimeoutMs as number)) {
+  if (config.requestBodyTimeoutMs < config.headersTimeoutMs) {
     const [body, headers] = [names.get("requestBodyTimeoutMs"), names.get("headersTimeoutMs")];
     throw new ConfigError(`${body} covers the headers too: it must not be shorter than ${headers}`);
   }
-  const frozen = Object.freeze(config) as unknown as Config;
+  const frozen: Config = Object.freeze(config);
   givenNames.set(frozen, names);
   return frozen;
 }
 
+/** `--flag value` and `--flag=value` for the settings' flags; anything else names itself in the error. */
 function parseFlags(argv: readonly string[], names: Map<string, string>): Map<string, string> {
+  const options = Object.fromEntries([...names.keys()].map((flag) => [flag.slice(2), { type: "string" as const }]));
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const env = names.get(flag);
-    if (!env) throw new ConfigError(`unknown option ${arg}; options: ${[...names.keys()].join(", ")}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new ConfigError(`option ${flag} needs a value`);
-    values.set(env, value);
+  for (const token of tokens) {
+    const env = token.kind === "option" ? names.get(`--${token.name}`) : undefined;
+    if (token.kind !== "option" || env === undefined || token.rawName !== `--${token.name}`) {
+      throw new ConfigError(`unknown option ${argv[token.index]}; options: ${[...names.keys()].join(", ")}`);
+    }
+    if (token.value === undefined) throw new ConfigError(`option ${token.rawName} needs a value`);
+    values.set(env, token.value);
   }
   return values;
 }

@@ -81,7 +81,7 @@ interface Backend {
 function remoteCall(config: Config, options: UsersOptions) {
   const base = (options.url ?? options.env.LATCHKEY_URL ?? config.externalUrl).replace(/\/+$/, "");
   const token = options.token ?? options.env.LATCHKEY_TOKEN ?? readPat(config.firstInstancePatPath);
-  return async (path: string, body: unknown): Promise<Record<string, any>> => {
+  return async (path: string, body: unknown): Promise<Record<string, unknown>> => {
     let response: Response;
     try {
       response = await fetch(base + path, {
@@ -92,7 +92,7 @@ function remoteCall(config: Config, options: UsersOptions) {
     } catch (error) {
       throw new Error(`cannot reach the server at ${base} (${(error as Error).cause ?? (error as Error).message}); start it, pass --url, or use --local`);
     }
-    const json = (await response.json().catch(() => ({}))) as Record<string, any>;
+    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (!response.ok) {
       if (response.status === 404 && json.message === "Not Found") throw new Error(`the server at ${base} does not offer ${path}`);
       throw new Error(`the server answered ${response.status}: ${json.message ?? response.statusText}`);
@@ -107,16 +107,16 @@ function remoteBackend(config: Config, options: UsersOptions): Backend {
   return {
     async list() {
       const json = await call("/management/v1/users/_search", { query: { limit: 1000 } });
-      return ((json.result ?? []) as Array<Record<string, any>>).map((user) => ({
+      return ((json.result ?? []) as Array<Record<string, unknown>>).map((user) => ({
         id: String(user.id),
         userName: String(user.userName ?? ""),
         state: String(user.state ?? "").replace(/^USER_STATE_/, "").toLowerCase(),
-        org: String(user.details?.resourceOwner ?? ""),
+        org: String((user.details as { resourceOwner?: unknown } | undefined)?.resourceOwner ?? ""),
       }));
     },
     async change(action, userId) {
       const json = await call(`/management/v1/users/${encodeURIComponent(userId)}/_${action}`, {});
-      return String(json.details?.sequence ?? "");
+      return String((json.details as { sequence?: unknown } | undefined)?.sequence ?? "");
     },
     close: async () => undefined,
   };
@@ -172,5 +172,5 @@ function readPat(path: string): string {
 function table(users: readonly UserRow[]): string {
   const rows = [["ID", "USERNAME", "STATE", "ORGANISATION"], ...users.map((u) => [u.id, u.userName, u.state, u.org])];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
+  return `${rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")}\n`;
 }

@@ -76,8 +76,13 @@ describe("UnlockUser over REST", () => {
 
   it("ignores unknown fields in the body", async () => {
     const id = await seedUser(t, "locked");
-    const { status } = await unlock(id).then(() => t.rest("POST", `/management/v1/users/${id}/_lock`, { whatever: 1 }));
+    const { status, json } = await t.rest("POST", `/management/v1/users/${id}/_unlock`, { whatever: 1 });
     expect(status).toBe(200);
+    expect(Object.keys(json)).toEqual(["details"]);
+    expect(json.details.resourceOwner).toBe(t.app.instance.defaultOrgId);
+    const after = await t.rest("GET", `/management/v1/users/${id}`);
+    expect(after.json.user.state).toBe("USER_STATE_ACTIVE");
+    expect(after.json.user.details.sequence).toBe(json.details.sequence);
   });
 
   it.each(["active", "inactive", "initial", "unlocked"] as const)("answers 400 for an %s user", async (state) => {

@@ -158,7 +158,7 @@ export function describeEventStoreContract(factory: StoreFactory) {
     it("answers a ping while open and refuses one once closed (readiness)", async () => {
       await store.ping();
       await store.close();
-      await expect(store.ping()).rejects.toBeDefined();
+      await expect(store.ping()).rejects.toThrow();
     });
 
     it("does not apply projections of a failed append", async () => {

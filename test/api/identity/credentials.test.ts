@@ -147,7 +147,9 @@ describe("machine secrets and client credentials", () => {
     const basic = await grant({}, { authorization: `Basic ${Buffer.from(`${userName}:${clientSecret}`).toString("base64")}` });
     expect(basic.status).toBe(200);
     const locked = await seedUser(t, "locked");
-    expect((await t.client("grpc").unlockUser({ id: locked }, { headers: bearer(basic.json.access_token) })).details).toBeDefined();
+    const unlocked = await t.client("grpc").unlockUser({ id: locked }, { headers: bearer(basic.json.access_token) });
+    expect(unlocked.details?.sequence).toBeGreaterThan(0n);
+    expect((await t.client("grpc").getUserByID({ id: locked }, { headers: t.auth() })).user?.state).toBe(1); // USER_STATE_ACTIVE
     expect((await grant({ client_id: userName, client_secret: clientSecret })).status).toBe(200);
 
     const wrong = await grant({ client_id: userName, client_secret: "wrong" });

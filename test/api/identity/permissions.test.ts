@@ -141,8 +141,9 @@ describe("locking an administrator", () => {
     await expect(accessTokenFor(t, keyFile)).rejects.toThrow(/invalid_grant/);
 
     await t.client("connect-json").unlockUser({ id: keyFile.userId }, { headers: bearer(secondToken) });
-    await expect(probe(jwt)).resolves.toBeDefined();
-    await expect(probe(t.pat)).resolves.toBeDefined();
-    await expect(accessTokenFor(t, keyFile)).resolves.toBeTruthy();
+    expect((await probe(jwt)).user?.id).toBe(second.userId);
+    expect((await probe(t.pat)).user?.id).toBe(second.userId);
+    // A new token is issued again, and it works.
+    expect((await probe(await accessTokenFor(t, keyFile))).user?.id).toBe(second.userId);
   });
 });

@@ -310,7 +310,7 @@ describe("createValidationInterceptor", () => {
     );
     const client = createClient(ManagementService, transport);
 
-    await expect(client.unlockUser({ id: "u1" })).resolves.toBeDefined();
+    expect((await client.unlockUser({ id: "u1" })).$typeName).toBe("zitadel.management.v1.UnlockUserResponse");
     const error = await client.unlockUser({ id: "" }).then(
       () => undefined,
       (e: unknown) => ConnectError.from(e),
