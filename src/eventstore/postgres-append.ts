@@ -24,8 +24,8 @@ export type StatementNames = ReturnType<typeof createStatementNames>;
 export type Projector = (event: RecordedEvent) => Statement[];
 
 /** Runs the read-model statements of the given events on the caller's transaction, in one call. */
-async function project(client: pg.PoolClient, project: Projector, events: readonly RecordedEvent[]) {
-  const statements = events.flatMap(project);
+async function project(client: pg.PoolClient, projector: Projector, events: readonly RecordedEvent[]) {
+  const statements = events.flatMap(projector);
   if (statements.length) await runAppendBatch(client, buildStatementBatch(statements), [], 0);
 }
 
