@@ -2,7 +2,7 @@ import { createSqliteEventStore } from "../src/eventstore/sqlite.js";
 import { userDecider } from "../src/domain/user/decider.js";
 import type { UserEvent } from "../src/domain/user/events.js";
 import { systemClock } from "../src/lib/clock.js";
-import { allProjections } from "../src/projection/all-projections.js";
+import { allProjections, projectionsModule } from "../src/projection/all-projections.js";
 import { usernameClaims } from "../src/command/user-commands.js";
 
 /**
@@ -12,7 +12,7 @@ import { usernameClaims } from "../src/command/user-commands.js";
  */
 const [database, instanceId, orgId, countArg] = process.argv.slice(2);
 const total = Number(countArg);
-const store = createSqliteEventStore({ path: database!, projections: allProjections, clock: systemClock });
+const store = createSqliteEventStore({ path: database!, projections: allProjections, projectionsModule, clock: systemClock });
 const eventsPerUser = 10;
 let written = 0;
 let user = 0;

@@ -37,7 +37,7 @@ import { systemClock, type Clock } from "./lib/clock.js";
 import { createIdGenerator, type IdGenerator } from "./lib/ids.js";
 import { isPostgresUrl } from "./lib/postgres-url.js";
 import type { Logger } from "./lib/logger.js";
-import { allProjections } from "./projection/all-projections.js";
+import { allProjections, projectionsModule } from "./projection/all-projections.js";
 import { createUserQueries } from "./query/user-queries.js";
 import { withCors } from "./server/cors.js";
 import { createNodeHandler } from "./server/node-handler.js";
@@ -78,6 +78,7 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
     await openEventStore({
       database: config.database,
       projections: allProjections,
+      projectionsModule,
       clock,
       poolSize: config.dbPoolSize,
       statementTimeoutMs: config.dbStatementTimeoutMs,

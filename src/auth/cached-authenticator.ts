@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { EventStore, RecordedEvent } from "../eventstore/event-store.js";
 import type { Clock } from "../lib/clock.js";
 import type { Authenticator, Principal } from "./authenticator.js";
@@ -11,7 +12,6 @@ export interface AuthCacheOptions {
 interface Entry<T> {
   readonly value: T;
   readonly userId: string;
-  readonly expiresAt: number;
 }
 
 /**
@@ -29,9 +29,11 @@ export function createCachedAuthenticator(
   deps: { store: EventStore; clock: Clock },
   options: AuthCacheOptions = { ttlMs: 60_000, maxEntries: 10_000 },
 ): Authenticator {
-  const principals = new Map<string, Entry<Principal>>();
-  const decisions = new Map<string, Entry<string>>();
   const now = () => deps.clock().getTime();
+  // Expiry follows the injected clock, to the millisecond.
+  const newCache = <T>() => new LRUCache<string, Entry<T>>({ max: options.maxEntries, perf: { now }, ttlResolution: 0 });
+  const principals = newCache<Principal>();
+  const decisions = newCache<string>();
 
   deps.store.onAppended((events: readonly RecordedEvent[]) => {
     for (const event of events) {
@@ -47,23 +49,21 @@ export function createCachedAuthenticator(
   });
 
   function forget(userId: string) {
-    for (const [key, entry] of principals) if (entry.userId === userId) principals.delete(key);
-    for (const [key, entry] of decisions) if (entry.userId === userId) decisions.delete(key);
-  }
-
-  function remember<T>(map: Map<string, Entry<T>>, key: string, value: T, userId: string, validUntil = Infinity) {
-    if (map.size >= options.maxEntries) map.delete(map.keys().next().value!);
-    map.set(key, { value, userId, expiresAt: Math.min(now() + options.ttlMs, validUntil) });
-  }
-
-  function recall<T>(map: Map<string, Entry<T>>, key: string): T | undefined {
-    const entry = map.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= now()) {
-      map.delete(key);
-      return undefined;
+    for (const cache of [principals, decisions] as LRUCache<string, Entry<unknown>>[]) {
+      const keys = [...cache.entries()].filter(([, entry]) => entry.userId === userId).map(([key]) => key);
+      for (const key of keys) cache.delete(key);
     }
-    return entry.value;
+  }
+
+  function remember<T>(cache: LRUCache<string, Entry<T>>, key: string, value: T, userId: string, validUntil = Infinity) {
+    // lru-cache keeps an entry while less than or exactly ttl has passed; ours ends at its expiry, not after it.
+    const ttl = Math.min(options.ttlMs, validUntil - now()) - 1;
+    // An answer about to expire is not kept (a ttl of 0 would mean "forever").
+    if (ttl > 0) cache.set(key, { value, userId }, { ttl });
+  }
+
+  function recall<T>(cache: LRUCache<string, Entry<T>>, key: string): T | undefined {
+    return cache.get(key)?.value;
   }
 
   return {

@@ -12,6 +12,8 @@ export interface OpenEventStoreOptions {
   /** A `postgres://` / `postgresql://` URL selects PostgreSQL; anything else is a SQLite file path. */
   readonly database: string;
   readonly projections: readonly Projection[];
+  /** SQLite only: URL of a module exporting the projections as `projections`, for the writer thread. */
+  readonly projectionsModule: string;
   readonly clock: Clock;
   /** PostgreSQL only: most connections per process. Default 10. */
   readonly poolSize?: number;
@@ -32,7 +34,7 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
       observer: options.observer,
     });
   }
-  return createSqliteEventStore({ path: options.database, projections: options.projections, clock: options.clock, observer: options.observer });
+  return createSqliteEventStore({ path: options.database, projections: options.projections, projectionsModule: options.projectionsModule, clock: options.clock, observer: options.observer });
 }
 
 /**

@@ -1,10 +1,9 @@
 import type pg from "pg";
 import type { Projection } from "../projection/projection.js";
-import { renderStatement } from "../projection/statement.js";
+import type { Statement } from "../projection/statement.js";
 import type { AppendCommand, RecordedEvent } from "./event-store.js";
 import type { EventRow } from "./event-row.js";
-import { buildAppendBatch, runAppendBatch } from "./postgres-batch.js";
-import { numberPlaceholders } from "./postgres-connection.js";
+import { buildAppendBatch, buildStatementBatch, runAppendBatch } from "./postgres-batch.js";
 
 export const EVENT_COLUMNS = `position, instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at`;
 
@@ -21,40 +20,31 @@ export function createStatementNames(limit = 1000) {
 }
 export type StatementNames = ReturnType<typeof createStatementNames>;
 
-/** Runs the projections' statements for one recorded event on the given connection. */
-export async function applyProjections(client: pg.PoolClient, projections: readonly Projection[], event: RecordedEvent, names: StatementNames) {
-  for (const projection of projections) {
-    for (const statement of projection.apply(event)) {
-      const { sql, params } = renderStatement(statement);
-      const text = numberPlaceholders(sql);
-      await client.query({ name: names(text), text, values: params });
-    }
-  }
+/** What a store's projector makes of an event (projection.ts). */
+export type Projector = (event: RecordedEvent) => Statement[];
+
+/** Runs the read-model statements of the given events on the caller's transaction, in one call. */
+async function project(client: pg.PoolClient, projector: Projector, events: readonly RecordedEvent[]) {
+  const statements = events.flatMap(projector);
+  if (statements.length) await runAppendBatch(client, buildStatementBatch(statements), [], 0);
 }
 
 /**
- * Appends one command inside the caller's transaction, in SQLite's order of
+ * Appends the commands inside the caller's transaction, in SQLite's order of
  * checks: the expected sequence first, then the unique claims; then the
- * projections see the new events.
+ * projections see the events with the owner and positions the database gave.
  */
-export async function appendCommand(
-  client: pg.PoolClient,
-  command: AppendCommand,
-  now: number,
-  projections: readonly Projection[],
-  names: StatementNames,
-): Promise<RecordedEvent[]> {
-  // Head and claims in one call; the read models after it, once owner and positions are known.
-  const [recorded] = await runAppendBatch(client, buildAppendBatch([command], now, [])!, [command], now);
-  for (const event of recorded!) await applyProjections(client, projections, event, names);
-  return recorded!;
+export async function appendCommands(client: pg.PoolClient, commands: readonly AppendCommand[], now: number, projector: Projector): Promise<RecordedEvent[][]> {
+  const recorded = await runAppendBatch(client, buildAppendBatch(commands, now), commands, now);
+  await project(client, projector, recorded.flat());
+  return recorded;
 }
 
 /**
  * Empties the projection tables and replays the whole log into them, in
  * (transaction, position) order, on the caller's transaction.
  */
-export async function replayProjections(client: pg.PoolClient, projections: readonly Projection[], names: StatementNames) {
+export async function replayProjections(client: pg.PoolClient, projections: readonly Projection[], projector: Projector) {
   for (const projection of projections) {
     for (const table of projection.tables) await client.query(`DELETE FROM ${table}`);
   }
@@ -67,7 +57,7 @@ export async function replayProjections(client: pg.PoolClient, projections: read
       values: [cursor.tx, cursor.position],
     });
     if (rows.length === 0) return;
-    for (const row of rows) await applyProjections(client, projections, toRecorded(row), names);
+    await project(client, projector, rows.map(toRecorded));
     const last = rows[rows.length - 1]!;
     cursor = { tx: last.tx, position: last.position };
   }

@@ -1,21 +1,16 @@
 import type pg from "pg";
 import { ZError } from "../errors.js";
-import type { Projection } from "../projection/projection.js";
-import { renderStatement, type Value } from "../projection/statement.js";
+import { renderStatement, type Statement, type Value } from "../projection/statement.js";
 import type { AppendCommand, RecordedEvent, UniqueClaim } from "./event-store.js";
 import { bindPlaceholders, toStoreError } from "./postgres-connection.js";
 
 /**
- * A whole append as one call of `latchkey_append` (schema.ts): the stream
- * heads, the unique claims and the read-model statements run in order inside
- * one statement, hence one transaction and one round trip. SQL text and
- * values stay apart: each statement reads its values from its own jsonb
- * parameter (`$1`), so nothing is spliced into the SQL.
- *
- * Read-model statements are computed before the database has told the
- * events' owner and positions; they refer to them with subqueries on the rows
- * written just before. A projection that derives other values from them makes
- * the append take the slower path (undefined here).
+ * An append as one call of `latchkey_append` (schema.ts): the stream heads and
+ * the unique claims run in order inside one statement, and answer each
+ * stream's owner and the events' positions; the read-model statements, made
+ * from the events as recorded, follow in a second call of the same
+ * transaction. SQL text and values stay apart: each statement reads its values
+ * from its own jsonb parameter (`$1`), so nothing is spliced into the SQL.
  */
 export interface AppendBatch {
   readonly statements: string[];
@@ -65,10 +60,6 @@ const ADD_CLAIM = `INSERT INTO unique_constraints (instance_id, unique_type, uni
   ON CONFLICT DO NOTHING RETURNING '{}'::jsonb`;
 const REMOVE_CLAIM = `DELETE FROM unique_constraints WHERE instance_id = $1->>0 AND unique_type = $1->>1 AND unique_field = $1->>2`;
 
-// Stand-ins for what only the database knows yet; never stored.
-const OWNER = "\u0000latchkey:owner\u0000";
-const POSITION = -0.5;
-
 /**
  * The statement that moves a stream's head and writes its events. It returns
  * `{owner, positions}` as `head`, or no row when the stream is not where the
@@ -100,71 +91,57 @@ function headStatement(command: AppendCommand, now: number): { text: string; par
   };
 }
 
-export function buildAppendBatch(commands: readonly AppendCommand[], now: number, projections: readonly Projection[]): AppendBatch | undefined {
-  const statements: string[] = [];
-  const params: string[] = [];
-  const checks: Array<string | null> = [];
-  const claims = new Map<number, UniqueClaim>();
+/** Collects statements for one `latchkey_append` call. */
+function createBatch() {
+  const batch = { statements: [] as string[], params: [] as string[], checks: [] as Array<string | null>, claims: new Map<number, UniqueClaim>() };
   const add = (sql: string, values: unknown, check: string | null = null) => {
-    statements.push(sql);
-    params.push(JSON.stringify(values));
-    checks.push(check);
-    return statements.length;
+    batch.statements.push(sql);
+    batch.params.push(JSON.stringify(values));
+    batch.checks.push(check);
+    return batch.statements.length;
   };
+  return { batch: batch as AppendBatch, add };
+}
 
+/** The heads, events and claims of the commands, in order. */
+export function buildAppendBatch(commands: readonly AppendCommand[], now: number): AppendBatch {
+  const { batch, add } = createBatch();
   for (const command of commands) {
     const { instanceId } = command.stream;
     const head = headStatement(command, now);
     add(head.text, head.param, STREAM_MOVED);
-
     for (const claim of command.uniqueClaims ?? []) {
       const values = [instanceId, claim.type, claim.field];
       if (claim.action === "remove") add(REMOVE_CLAIM, values);
-      else claims.set(add(ADD_CLAIM, values, CLAIM_TAKEN), claim);
-    }
-
-    for (const [index, event] of command.events.entries()) {
-      const provisional: RecordedEvent = {
-        ...command.stream,
-        sequence: command.expectedSequence + index + 1,
-        type: event.type,
-        payload: event.payload ?? null,
-        creator: event.creator,
-        owner: OWNER,
-        createdAt: new Date(now),
-        position: POSITION,
-      };
-      for (const projection of projections) {
-        for (const statement of projection.apply(provisional)) {
-          const bound = bindValues(renderStatement(statement), command, provisional.sequence);
-          if (!bound) return undefined;
-          add(bound.sql, bound.values);
-        }
-      }
+      else batch.claims.set(add(ADD_CLAIM, values, CLAIM_TAKEN), claim);
     }
   }
-  return { statements, params, checks, claims };
+  return batch;
 }
 
-/** `?` → `($1->>n)` with a type for numbers; owner and position → subqueries on the rows just written. */
-function bindValues(rendered: { sql: string; params: Value[] }, command: AppendCommand, sequence: number) {
-  const { instanceId, aggregateType, aggregateId } = command.stream;
-  const values: Value[] = [instanceId, aggregateType, aggregateId, sequence];
-  const streamKey = `instance_id = $1->>0 AND aggregate_type = $1->>1 AND aggregate_id = $1->>2`;
-  let derived = false;
+/** Read-model statements as one `latchkey_append` call. */
+export function buildStatementBatch(statements: readonly Statement[]): AppendBatch {
+  const { batch, add } = createBatch();
+  for (const statement of statements) {
+    const bound = bindValues(renderStatement(statement));
+    add(bound.sql, bound.values);
+  }
+  return batch;
+}
+
+/** `?` → `($1->>n)`, typed for numbers; NULL inline. */
+function bindValues(rendered: { sql: string; params: Value[] }) {
+  const values: Array<string | number> = [];
   const sql = bindPlaceholders(rendered.sql, (index) => {
     const value = rendered.params[index]!;
-    if (value === OWNER) return `(SELECT owner FROM streams WHERE ${streamKey})`;
-    if (value === POSITION) return `(SELECT position FROM events WHERE ${streamKey} AND sequence = ($1->>3)::bigint)`;
     if (value === null) return "NULL";
-    if (typeof value === "string" && value.includes(OWNER)) derived = true;
-    values.push(value);
+    // JSON has no NaN or infinities: those travel as text.
+    values.push(typeof value === "number" && !Number.isFinite(value) ? String(value) : value);
     const ref = `($1->>${values.length - 1})`;
     if (typeof value === "string") return ref;
-    if (!Number.isFinite(value)) derived = true;
     return Number.isSafeInteger(value) ? `${ref}::bigint` : `${ref}::numeric`;
   });
-  return derived ? undefined : { sql, values };
+  return { sql, values };
 }
 
 interface HeadRow {

@@ -1,11 +1,10 @@
 import type pg from "pg";
 import { Errors, ZError } from "../errors.js";
 import type { Clock } from "../lib/clock.js";
-import type { Projection } from "../projection/projection.js";
+import { createProjector, type Projection } from "../projection/projection.js";
 import type { EventStore, EventStoreObserver, LoadedStream, RecordedEvent, StreamId, StreamInfo } from "./event-store.js";
 import { parsePostgresUrl } from "../lib/postgres-url.js";
-import { appendCommand, createStatementNames, EVENT_COLUMNS, replayProjections, toRecorded, type EventRow } from "./postgres-append.js";
-import { buildAppendBatch, runAppendBatch } from "./postgres-batch.js";
+import { appendCommands, createStatementNames, EVENT_COLUMNS, replayProjections, toRecorded, type EventRow } from "./postgres-append.js";
 import { createPool, inTransaction, numberPlaceholders, toStoreError } from "./postgres-connection.js";
 import { migratePostgres } from "./postgres-schema.js";
 
@@ -95,6 +94,7 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
   // Pings get a connection of their own: a pool busy with calls is still a reachable database.
   const pingPool = createPool({ target, size: 1, statementTimeoutMs: Math.min(options.statementTimeoutMs ?? 5000, 2000) });
   const names = createStatementNames();
+  const projector = createProjector(options.projections);
   const listeners = new Set<(events: readonly RecordedEvent[]) => void>();
   let closed = false;
 
@@ -115,14 +115,7 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
       if (closed) throw new ZError(Errors.Unavailable);
       const started = performance.now();
       const now = options.clock().getTime();
-      const batch = buildAppendBatch(commands, now, options.projections);
-      const recorded = batch
-        ? await runAppendBatch(pool, batch, commands, now)
-        : await inTransaction(pool, async (client) => {
-            const results: RecordedEvent[][] = [];
-            for (const command of commands) results.push(await appendCommand(client, command, now, options.projections, names));
-            return results;
-          });
+      const recorded = await inTransaction(pool, (client) => appendCommands(client, commands, now, projector));
       const events = recorded.flat();
       options.observer?.committed?.({ appends: 1, events: events.length, seconds: (performance.now() - started) / 1000 });
       if (events.length) for (const listener of listeners) listener(events);
@@ -172,7 +165,7 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
         await client.query("SET LOCAL statement_timeout = 0");
         // Appends wait until the rebuild commits, so it replays a log that does not move.
         await client.query("LOCK TABLE events IN SHARE MODE");
-        await replayProjections(client, options.projections, names);
+        await replayProjections(client, options.projections, projector);
       });
     },
     async ping() {

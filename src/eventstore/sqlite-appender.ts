@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { Projection } from "../projection/projection.js";
+import { createProjector, type Projection } from "../projection/projection.js";
 import { renderStatement } from "../projection/statement.js";
 import type { AppendCommand, RecordedEvent } from "./event-store.js";
 import { createStatementCache, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
@@ -70,12 +70,11 @@ export function createSqliteAppender(db: Database.Database, projections: readonl
   const selectAll = db.prepare<[number, number], EventRow>(`SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?`);
   const prepared = createStatementCache(db);
 
+  const project = createProjector(projections);
   const applyProjections = (event: RecordedEvent) => {
-    for (const projection of projections) {
-      for (const statement of projection.apply(event)) {
-        const { sql, params } = renderStatement(statement);
-        prepared(sql).run(params);
-      }
+    for (const statement of project(event)) {
+      const { sql, params } = renderStatement(statement);
+      prepared(sql).run(params);
     }
   };
 

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { Errors, ZError } from "../errors.js";
 
 /** The setting a SQLite path comes from, for messages. */
 const SETTING = "LATCHKEY_DATABASE / --database";
@@ -28,4 +29,10 @@ export function isStorageFailure(code: string | undefined): boolean {
 export function sqliteCodeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown })?.code;
   return typeof code === "string" && code.startsWith("SQLITE_") ? code : undefined;
+}
+
+/** A write the storage refused is UNAVAILABLE (retry elsewhere or later); anything else INTERNAL. The cause keeps SQLite's code for the log. */
+export function storageError(message: string, code: string | undefined): ZError {
+  const cause = new Error(code ? `${code}: ${message}` : message);
+  return new ZError(isStorageFailure(code) ? Errors.Unavailable : Errors.Internal, { cause });
 }

@@ -2,7 +2,8 @@ import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
 import { parsePostgresUrl } from "../lib/postgres-url.js";
 import type { Projection } from "../projection/projection.js";
-import { createStatementNames, replayProjections } from "./postgres-append.js";
+import { createProjector } from "../projection/projection.js";
+import { replayProjections } from "./postgres-append.js";
 import { createPool, inTransaction } from "./postgres-connection.js";
 import { migratePostgres } from "./postgres-schema.js";
 import { migrations } from "./schema.js";
@@ -99,7 +100,7 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyRe
         );
       }
       progress(`copied ${streams.length} streams and ${claims.length} unique claims; rebuilding read models`);
-      await replayProjections(client, options.projections, createStatementNames());
+      await replayProjections(client, options.projections, createProjector(options.projections));
       return { events, streams: streams.length, uniqueClaims: claims.length };
     });
   } finally {

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { allProjections } from "../projection/all-projections.js";
+import { loadProjections, type ProjectionSource } from "../projection/projection.js";
 import { createSqliteAppender, type WriterAppend } from "./sqlite-appender.js";
 import { openDatabase, probeWrites } from "./sqlite-database.js";
 import { sqliteCodeOf } from "./sqlite-file.js";
@@ -16,16 +16,13 @@ export type WriterRequest =
 
 export interface WriterData {
   readonly path: string;
-  /** Projections travel by name: functions cannot cross the thread boundary. */
-  readonly projections: readonly string[];
+  /** Projections travel as a module and names: functions cannot cross the thread boundary. */
+  readonly projections: ProjectionSource;
 }
 
 const data = workerData as WriterData;
-const projections = data.projections.map((name) => {
-  const projection = allProjections.find((candidate) => candidate.name === name);
-  if (!projection) throw new Error(`unknown projection ${name}`);
-  return projection;
-});
+// Requests posted meanwhile wait in the port until the listener below is attached.
+const projections = await loadProjections(data.projections);
 const db = openDatabase(data.path);
 const appender = createSqliteAppender(db, projections);
 

@@ -19,6 +19,7 @@ export const PATS_TABLE = "personal_access_tokens1";
 
 export const instanceProjection: Projection = {
   name: "instances",
+  aggregates: ["instance"],
   tables: [INSTANCES_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${INSTANCES_TABLE} (
@@ -48,6 +49,7 @@ export const instanceProjection: Projection = {
 
 export const orgProjection: Projection = {
   name: "orgs",
+  aggregates: ["org"],
   tables: [ORGS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${ORGS_TABLE} (
@@ -74,6 +76,16 @@ export const orgProjection: Projection = {
 
 export const memberProjection: Projection = {
   name: "members",
+  events: [
+    "instance.member.added",
+    "instance.member.changed",
+    "instance.member.removed",
+    "instance.member.cascade.removed",
+    "org.member.added",
+    "org.member.changed",
+    "org.member.removed",
+    "org.member.cascade.removed",
+  ],
   tables: [MEMBERS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${MEMBERS_TABLE} (
@@ -105,6 +117,10 @@ export const memberProjection: Projection = {
 
 export const patProjection: Projection = {
   name: "personal_access_tokens",
+  events: [
+    "user.pat.added",
+    "user.pat.removed",
+  ],
   tables: [PATS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${PATS_TABLE} (

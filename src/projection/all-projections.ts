@@ -5,8 +5,12 @@ import { identityProjections } from "./identity-projections.js";
 import { lockoutPolicyProjection } from "./lockout-policy-projection.js";
 import { signInProjection } from "./sign-in-projection.js";
 
-/** Every read model, applied inline on append. */
-export const allProjections: readonly Projection[] = [
+/**
+ * Every read model Latchkey serves. The composition root hands them to the
+ * store; the SQLite writer thread imports this module by URL (its own bundle,
+ * `dist/projections.js`) and takes the ones it is named.
+ */
+export const projections: readonly Projection[] = [
   instanceProjection,
   orgProjection,
   memberProjection,
@@ -16,3 +20,11 @@ export const allProjections: readonly Projection[] = [
   signInProjection,
   lockoutPolicyProjection,
 ];
+
+export const allProjections = projections;
+
+/**
+ * This module's URL as a worker thread imports it: the source file when run
+ * from TypeScript, `projections.js` beside the bundle when built (package.json).
+ */
+export const projectionsModule = import.meta.url.endsWith(".ts") ? import.meta.url : new URL("./projections.js", import.meta.url).href;

@@ -14,6 +14,14 @@ const POLICY_EVENT = /^(org|instance)\.policy\.lockout\.(added|changed|removed)$
 
 export const lockoutPolicyProjection: Projection = {
   name: "lockout_policies",
+  events: [
+    "org.policy.lockout.added",
+    "org.policy.lockout.changed",
+    "org.policy.lockout.removed",
+    "instance.policy.lockout.added",
+    "instance.policy.lockout.changed",
+    "instance.policy.lockout.removed",
+  ],
   tables: [LOCKOUT_POLICIES_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${LOCKOUT_POLICIES_TABLE} (

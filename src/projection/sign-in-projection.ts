@@ -27,6 +27,24 @@ const OTP_SUCCEEDED = /^user\.human\.mfa\.otp(\.sms|\.email)?\.check\.succeeded$
 
 export const signInProjection: Projection = {
   name: "sign_in",
+  events: [
+    "user.human.added",
+    "user.machine.added",
+    "user.human.password.changed",
+    "user.human.password.check.succeeded",
+    "user.human.password.check.failed",
+    "user.locked",
+    "user.unlocked",
+    "user.deactivated",
+    "user.reactivated",
+    "user.removed",
+    "user.human.mfa.otp.check.failed",
+    "user.human.mfa.otp.check.succeeded",
+    "user.human.mfa.otp.sms.check.failed",
+    "user.human.mfa.otp.sms.check.succeeded",
+    "user.human.mfa.otp.email.check.failed",
+    "user.human.mfa.otp.email.check.succeeded",
+  ],
   tables: [SIGN_IN_TABLE, CHECK_FAILURES_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${SIGN_IN_TABLE} (

@@ -9,6 +9,7 @@ export const USERS_TABLE = "users1";
 /** The users read model: one row per user, state as the query side reports it. */
 export const userProjection: Projection = {
   name: "users",
+  aggregates: ["user"],
   tables: [USERS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${USERS_TABLE} (

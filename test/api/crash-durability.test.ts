@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
 import { createSqliteEventStore } from "../../src/eventstore/sqlite.js";
 import { systemClock } from "../../src/lib/clock.js";
-import { allProjections } from "../../src/projection/all-projections.js";
+import { allProjections, projectionsModule } from "../../src/projection/all-projections.js";
 import { USERS_TABLE } from "../../src/projection/user-projection.js";
 
 const KILLS = 20;
@@ -97,7 +97,7 @@ describe("kill -9 during a write load", () => {
     }
     expect(acks.length).toBeGreaterThanOrEqual(KILLS);
 
-    const store = createSqliteEventStore({ path: join(dir, "latchkey.db"), projections: allProjections, clock: systemClock });
+    const store = createSqliteEventStore({ path: join(dir, "latchkey.db"), projections: allProjections, projectionsModule, clock: systemClock });
     try {
       const instanceId = (await store.query<{ id: string }>("SELECT id FROM instances1"))[0]!.id;
       const streams = new Map<string, Awaited<ReturnType<typeof store.readStream>>>();

@@ -8,12 +8,13 @@ import { dropSchema, newSchemaName, skipPostgres, urlWithSchema } from "../suppo
 import type { StoreFactory } from "../support/stores.js";
 
 /**
- * A read model that builds a value from the event's owner and position. The
- * one-call append cannot know those before the database does, so every
- * append with it takes the transaction path; the whole contract runs there.
+ * A read model that builds a value from the event's owner and position: it
+ * sees only what the database assigned, never a stand-in. The whole contract
+ * runs with it in place.
  */
 const labels: Projection = {
   name: "labels",
+  events: ["x.one", "x.two"],
   tables: ["labels1"],
   schema: [`CREATE TABLE IF NOT EXISTS labels1 (id TEXT PRIMARY KEY, label TEXT NOT NULL)`],
   apply: (event) => [{ kind: "upsert", table: "labels1", key: { id: event.aggregateId }, values: { label: `${event.owner}@${event.position}` } }],

@@ -5,7 +5,7 @@ import type { EventStore } from "../../src/eventstore/event-store.js";
 import { createPostgresEventStore } from "../../src/eventstore/postgres.js";
 import { createSqliteEventStore } from "../../src/eventstore/sqlite.js";
 import { systemClock } from "../../src/lib/clock.js";
-import { allProjections } from "../../src/projection/all-projections.js";
+import { allProjections, projectionsModule } from "../../src/projection/all-projections.js";
 import { dropSchema, newSchemaName, skipPostgres, urlWithSchema } from "./postgres.js";
 
 export interface StoreFixture {
@@ -24,7 +24,7 @@ export const sqliteFactory: StoreFactory = {
   name: "sqlite",
   async create() {
     const dir = mkdtempSync(join(tmpdir(), "latchkey-store-"));
-    const store = createSqliteEventStore({ path: join(dir, "events.db"), projections: allProjections, clock: systemClock });
+    const store = createSqliteEventStore({ path: join(dir, "events.db"), projections: allProjections, projectionsModule, clock: systemClock });
     return {
       store,
       async cleanup() {

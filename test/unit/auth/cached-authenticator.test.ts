@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import type { Authenticator, Principal } from "../../../src/auth/authenticator.js";
+import { createCachedAuthenticator } from "../../../src/auth/cached-authenticator.js";
+import type { EventStore, RecordedEvent } from "../../../src/eventstore/event-store.js";
+
+/** An inner authenticator that counts its calls, a settable clock, and a store whose commits the test announces. */
+function setup(options = { ttlMs: 1000, maxEntries: 2 }, expiresAt?: number) {
+  let now = 1_000_000;
+  const calls = { authenticate: 0, authorize: 0 };
+  const inner: Authenticator = {
+    async authenticate(authorization) {
+      calls.authenticate++;
+      return { instanceId: "i", userId: `user-of-${authorization}`, orgId: "o", expiresAt } satisfies Principal;
+    },
+    async authorize() {
+      calls.authorize++;
+      return "o";
+    },
+  };
+  let announce: (events: readonly RecordedEvent[]) => void = () => undefined;
+  const store = { onAppended: (listener: typeof announce) => ((announce = listener), () => undefined) } as unknown as EventStore;
+  const cached = createCachedAuthenticator(inner, { store, clock: () => new Date(now) }, options);
+  return { cached, calls, advance: (ms: number) => (now += ms), now: () => now, announce: (events: readonly RecordedEvent[]) => announce(events) };
+}
+
+const userEvent = (userId: string) => ({ aggregateType: "user", aggregateId: userId }) as RecordedEvent;
+
+describe("the cached authenticator", () => {
+  it("reuses an answer for less than its time to live, and asks again once it has passed", async () => {
+    const t = setup();
+    await t.cached.authenticate("a");
+    t.advance(999);
+    await t.cached.authenticate("a");
+    expect(t.calls.authenticate).toBe(1);
+    t.advance(1);
+    await t.cached.authenticate("a");
+    expect(t.calls.authenticate).toBe(2);
+  });
+
+  it("never reuses an answer at or past its token's expiry", async () => {
+    const t = setup({ ttlMs: 60_000, maxEntries: 10 }, 1_000_500);
+    await t.cached.authenticate("a");
+    t.advance(499);
+    await t.cached.authenticate("a");
+    expect(t.calls.authenticate).toBe(1);
+    t.advance(1);
+    await t.cached.authenticate("a");
+    expect(t.calls.authenticate).toBe(2);
+  });
+
+  it("keeps at most maxEntries answers", async () => {
+    const t = setup();
+    for (const token of ["a", "b", "c"]) await t.cached.authenticate(token);
+    for (const token of ["b", "c", "a"]) await t.cached.authenticate(token);
+    expect(t.calls.authenticate).toBe(4);
+  });
+
+  it("drops a user's answers on that user's event and every answer on any other", async () => {
+    const t = setup({ ttlMs: 60_000, maxEntries: 10 });
+    const a = await t.cached.authenticate("a");
+    await t.cached.authenticate("b");
+    await t.cached.authorize(a, "user.write", null);
+    t.announce([userEvent("user-of-a")]);
+    await t.cached.authenticate("a");
+    await t.cached.authenticate("b");
+    await t.cached.authorize(a, "user.write", null);
+    expect(t.calls).toEqual({ authenticate: 3, authorize: 2 });
+    t.announce([{ aggregateType: "org", aggregateId: "o" } as RecordedEvent]);
+    await t.cached.authenticate("b");
+    expect(t.calls.authenticate).toBe(4);
+  });
+});
