@@ -3,7 +3,7 @@ import { userDecider } from "../src/domain/user/decider.js";
 import type { UserEvent } from "../src/domain/user/events.js";
 import { systemClock } from "../src/lib/clock.js";
 import { allProjections, projectionsModule } from "../src/projection/all-projections.js";
-import { usernameClaims } from "../src/command/user-commands.js";
+import { usernameClaims } from "../src/command/user-aggregate.js";
 
 /**
  * Fills a started Latchkey's SQLite file with `count` events: machine users,

@@ -27,7 +27,13 @@ import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
-import { createLifecycle } from "./lifecycle.js";
+import { createUserServices } from "./user-services.js";
+import { createOrganisations } from "./organisations.js";
+import { createPermissionCheck } from "./auth/permission-check.js";
+import { createUserAggregate } from "./command/user-aggregate.js";
+import { createOrgAggregate } from "./command/org-commands.js";
+import { createSessionAggregate } from "./command/session-commands.js";
+import { createLockoutPolicyAggregates } from "./command/lockout-policy-commands.js";
 import { createKeyedQueue } from "./lib/keyed-queue.js";
 import { createUserCommands } from "./command/user-commands.js";
 import type { Config } from "./config.js";
@@ -123,27 +129,38 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
       { machineKeyFile: config.firstInstanceMachineKeyPath },
     );
   }
-  const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId });
+  // One command handler per aggregate. Commands on one user (v1, v2,
+  // credentials, sign-in checks, bulk unlock) queue up instead of racing.
+  const queue = createKeyedQueue();
+  const actingOn = createActingOnCheck(store);
+  const permissions = createPermissionCheck(store);
+  const aggregates = {
+    users: createUserAggregate({ store, actingOn, permissions, queue }),
+    orgs: createOrgAggregate({ store }),
+    sessions: createSessionAggregate({ store, queue }),
+    policies: createLockoutPolicyAggregates({ store }),
+  };
 
-  // Commands on one user (v1, v2, sign-in checks, bulk unlock) queue up instead of racing.
-  const userQueue = createKeyedQueue();
-  const userCommands = createUserCommands({ store, newId, actingOn: createActingOnCheck(store), queue: userQueue });
+  const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId, users: aggregates.users });
+  const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
+  const userCommands = createUserCommands({ users: aggregates.users, newId });
   const userQueries = createUserQueries(store);
-  const lifecycle = await createLifecycle({
+  const userServices = await createUserServices({
     store,
     clock,
     newId,
     instanceId: instance.instanceId,
+    aggregates,
+    permissions,
     users: userCommands,
     userQueries,
-    queue: userQueue,
     defaultLockout: { maxPasswordAttempts: config.lockoutMaxPasswordAttempts, maxOtpAttempts: config.lockoutMaxOtpAttempts },
   });
   const apiRoutes = createRoutes({
     commands: userCommands,
     queries: userQueries,
-    identity: identity.services,
-    lifecycle,
+    identity: { ...identity.services, ...organisations },
+    userServices,
   });
   // Health and reflection cover every service the API registers.
   const routes = withOperationalServices(apiRoutes, readiness);

@@ -1,16 +1,14 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ManagementService } from "../gen/zitadel/management_pb.js";
 import { createCredentialService } from "./api/management/credential-service.js";
-import { createOrgService } from "./api/management/org-service.js";
 import { defaultMasterKeyPath, resolveMasterKey } from "./auth/master-key.js";
-import { createActingOnCheck } from "./auth/acting-on-check.js";
 import { createSecretBox, MasterKeyMismatchError } from "./auth/secret-box.js";
 import { createSigningKeys } from "./auth/signing-keys.js";
 import { createTokenIssuer } from "./auth/token-issuer.js";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "./auth/token-verifier.js";
 import { createCredentialCommands } from "./command/credential-commands.js";
+import type { UserAggregate } from "./command/user-aggregate.js";
 import { ensureIamProject } from "./command/iam-project.js";
-import { createOrgCommands } from "./command/org-commands.js";
 import type { Config } from "./config.js";
 import type { EventStore } from "./eventstore/event-store.js";
 import type { Clock } from "./lib/clock.js";
@@ -20,7 +18,6 @@ import { withOAuthRoutes } from "./oauth/oauth-routes.js";
 import { createTokenEndpoint } from "./oauth/token-endpoint.js";
 import { createChangeQueries } from "./query/change-queries.js";
 import { createCredentialQueries } from "./query/credential-queries.js";
-import { createOrgQueries } from "./query/org-queries.js";
 import type { NodeHandler } from "./server/listen.js";
 
 export interface Identity {
@@ -28,7 +25,7 @@ export interface Identity {
   readonly apiProjectId: string;
   /** For the authenticator: checks this instance's JWT access tokens. */
   readonly accessTokens: { readonly verifier: AccessTokenVerifier; readonly instanceId: string };
-  /** ManagementService methods for credentials, organisations, members and history. */
+  /** ManagementService methods for service account credentials and history. */
   readonly services: Partial<ServiceImpl<typeof ManagementService>>;
   /** Puts discovery, the JWKS and the token endpoint in front of a handler. */
   withIssuerRoutes(next: NodeHandler): NodeHandler;
@@ -41,12 +38,13 @@ export interface IdentityDependencies {
   readonly newId: IdGenerator;
   readonly logger: Logger;
   readonly instanceId: string;
+  readonly users: UserAggregate;
 }
 
 /**
  * Latchkey as its own issuer, as ZITADEL is: the master key, the signing
- * keys, the token endpoint, and the API methods for service accounts and
- * organisations. Wired by `createApp`.
+ * keys, the token endpoint, and the API methods for service accounts'
+ * credentials. Wired by `createApp`.
  */
 export async function createIdentity(deps: IdentityDependencies): Promise<Identity> {
   const { config, store, clock, newId, logger, instanceId } = deps;
@@ -74,18 +72,11 @@ export async function createIdentity(deps: IdentityDependencies): Promise<Identi
   const verifier = createAccessTokenVerifier({ keys, issuer, audience: apiProjectId, clock });
   const token = createTokenEndpoint({ store, instanceId, issuer, apiProjectId, tokens, clock, logger });
 
-  const actingOn = createActingOnCheck(store);
-  const services = {
-    ...createCredentialService({
-      commands: createCredentialCommands({ store, newId, clock, actingOn }),
-      queries: createCredentialQueries(store, clock),
-      changes: createChangeQueries(store),
-    }),
-    ...createOrgService({
-      commands: createOrgCommands({ store, newId, instanceDomain: new URL(issuer).hostname, actingOn }),
-      queries: createOrgQueries(store, clock),
-    }),
-  };
+  const services = createCredentialService({
+    commands: createCredentialCommands({ users: deps.users, newId, clock }),
+    queries: createCredentialQueries(store, clock),
+    changes: createChangeQueries(store),
+  });
 
   return {
     apiProjectId,

@@ -19,14 +19,14 @@ export const servedServices = [
 export function createRoutes(deps: {
   commands: UserCommands;
   queries: UserQueries;
-  /** More ManagementService methods: credentials, organisations, members, history (src/identity.ts). */
+  /** More ManagementService methods: credentials, history (src/identity.ts), organisations, members (src/organisations.ts). */
   identity?: Partial<ServiceImpl<typeof ManagementService>>;
-  /** The user lifecycle: more ManagementService methods and the v2 user, session and lockout services (src/lifecycle.ts). */
-  lifecycle?: { readonly management: Partial<ServiceImpl<typeof ManagementService>>; register(router: ConnectRouter): void };
+  /** More ManagementService methods and the v2 user, session and lockout services (src/user-services.ts). */
+  userServices?: { readonly management: Partial<ServiceImpl<typeof ManagementService>>; register(router: ConnectRouter): void };
 }) {
-  const management = { ...createManagementService(deps), ...deps.identity, ...deps.lifecycle?.management };
+  const management = { ...createManagementService(deps), ...deps.identity, ...deps.userServices?.management };
   return (router: ConnectRouter) => {
     router.service(ManagementService, management);
-    deps.lifecycle?.register(router);
+    deps.userServices?.register(router);
   };
 }

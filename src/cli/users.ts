@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { operatorAccess } from "../auth/acting-on-check.js";
+import { createUserAggregate } from "../command/user-aggregate.js";
 import { createUserCommands } from "../command/user-commands.js";
 import type { Config } from "../config.js";
 import { ZError, statusMessage } from "../errors.js";
@@ -134,7 +135,7 @@ async function localBackend(config: Config): Promise<Backend> {
     throw error;
   });
   // Whoever can open the store is the operator: no caller to rank against the user.
-  const commands = createUserCommands({ store, newId: createIdGenerator(), actingOn: operatorAccess });
+  const commands = createUserCommands({ users: createUserAggregate({ store, actingOn: operatorAccess }), newId: createIdGenerator() });
   return {
     async list() {
       const rows = await store.query<{ id: string; username: string; state: string; resource_owner: string }>(

@@ -1,15 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { ActingOnCheck } from "../auth/acting-on-check.js";
 import { generateMachineKeyPair, KEY_TYPE_JSON, machineKeyFile, NO_EXPIRATION, parsePublicKeyPem, rfc3339 } from "../auth/machine-keys.js";
 import { hashToken, newPersonalAccessToken } from "../auth/tokens.js";
 import type { UserCommand } from "../domain/user/commands.js";
-import { userDecider } from "../domain/user/decider.js";
 import { Errors, ZError, type ErrorEntry } from "../errors.js";
-import type { EventStore } from "../eventstore/event-store.js";
 import type { Clock } from "../lib/clock.js";
 import type { IdGenerator } from "../lib/ids.js";
-import { handleCommand } from "./handle-command.js";
-import { toDetails, type Actor, type Details } from "./user-commands.js";
+import { toDetails, type Actor, type Details } from "./actor.js";
+import { inCallerOrganisation } from "./aggregate.js";
+import type { UserAggregate } from "./user-aggregate.js";
 
 export interface AddMachineKeyInput {
   readonly userId: string;
@@ -31,17 +29,12 @@ export interface CredentialCommands {
 }
 
 /** Keys, personal access tokens and client secrets of machine users (v1 semantics). */
-export function createCredentialCommands(deps: { store: EventStore; newId: IdGenerator; clock: Clock; actingOn: ActingOnCheck }): CredentialCommands {
-  const { store, newId, actingOn } = deps;
+export function createCredentialCommands(deps: { users: UserAggregate; newId: IdGenerator; clock: Clock }): CredentialCommands {
+  const { users, newId } = deps;
 
-  // As ZITADEL's write models, a user of another organisation does not exist for the caller.
+  // As ZITADEL's write models, a user of another organisation (or none) does not exist for the caller.
   const run = (actor: Actor, userId: string, command: UserCommand, notFound: ErrorEntry) =>
-    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes }, {
-      guard: async (_state, owner) => {
-        if (owner === undefined || owner !== actor.orgId) throw new ZError(notFound);
-        await actingOn.requireMayActOn(actor, userId);
-      },
-    });
+    users.execute(actor, userId, command, inCallerOrganisation(notFound, "notFound"));
 
   /** A given expiry must lie ahead; none means "never". */
   const expiration = (date: Date | undefined): Date => {

@@ -1,6 +1,7 @@
 import { Errors, isZError } from "../errors.js";
 import type { LockedUsersFilter, LockoutQueries } from "../query/lockout-queries.js";
-import type { Actor, Details, UserCommands } from "./user-commands.js";
+import type { Actor, Details } from "./actor.js";
+import type { UserCommands } from "./user-commands.js";
 
 export type UnlockOutcome = "unlocked" | "not_locked" | "not_found" | "permission_denied";
 

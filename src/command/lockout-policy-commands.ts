@@ -2,12 +2,13 @@ import {
   instanceLockoutPolicyDecider,
   orgLockoutPolicyDecider,
   type LockoutPolicyCommand,
+  type LockoutPolicyState,
   type LockoutPolicyValues,
 } from "../domain/policy/lockout-policy.js";
 import { Errors, ZError } from "../errors.js";
 import type { EventStore } from "../eventstore/event-store.js";
-import { handleCommand, type CommandResult } from "./handle-command.js";
-import type { Actor, Details } from "./user-commands.js";
+import { createAggregate, system, type Aggregate, type CommandResult } from "./aggregate.js";
+import type { Actor, Details } from "./actor.js";
 
 export interface LockoutPolicyCommands {
   addCustomLockoutPolicy(actor: Actor, values: LockoutPolicyValues): Promise<Details>;
@@ -17,18 +18,26 @@ export interface LockoutPolicyCommands {
 
 const SYSTEM = "SYSTEM";
 
+export type LockoutPolicyAggregate = Aggregate<LockoutPolicyState, LockoutPolicyCommand>;
+
+/**
+ * The lockout policy of an organisation and the instance default. The policy
+ * lives on the organisation's (or instance's) stream, whose snapshot belongs
+ * to that stream's own decider; the stream owns itself.
+ */
+export function createLockoutPolicyAggregates(deps: { store: EventStore }): { org: LockoutPolicyAggregate; instance: LockoutPolicyAggregate } {
+  const common = { store: deps.store, snapshot: false, ownerOf: (_actor: unknown, id: string) => id };
+  return {
+    org: createAggregate(orgLockoutPolicyDecider, common),
+    // Several processes may start at once: each sets the default.
+    instance: createAggregate(instanceLockoutPolicyDecider, { ...common, maxRetries: 20 }),
+  };
+}
+
 /** The organisation's custom lockout policy (ZITADEL's org_policy_lockout commands). */
-export function createLockoutPolicyCommands(deps: { store: EventStore }): LockoutPolicyCommands {
-  // The policy lives on the organisation's stream, whose snapshot belongs to the organisation decider.
-  const run = (actor: Actor, command: LockoutPolicyCommand) =>
-    handleCommand(
-      deps.store,
-      orgLockoutPolicyDecider,
-      actor.orgId,
-      command,
-      { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes },
-      { snapshot: false },
-    );
+export function createLockoutPolicyCommands(deps: { policies: LockoutPolicyAggregate }): LockoutPolicyCommands {
+  // The call acts in its own organisation: the interceptor checked the permission there.
+  const run = (actor: Actor, command: LockoutPolicyCommand) => deps.policies.execute(actor, actor.orgId, command, system);
   return {
     async addCustomLockoutPolicy(actor, values) {
       if (!actor.orgId) throw new ZError(Errors.LockoutPolicy.AddOrgMissing);
@@ -56,13 +65,6 @@ function policyDetails(result: CommandResult<unknown>): Details {
  * first start, changed whenever the configuration differs, nothing otherwise.
  * Safe when several processes start at once (the append carries the expected sequence).
  */
-export async function ensureDefaultLockoutPolicy(store: EventStore, instanceId: string, values: LockoutPolicyValues): Promise<void> {
-  await handleCommand(
-    store,
-    instanceLockoutPolicyDecider,
-    instanceId,
-    { type: "SetDefault", values },
-    { instanceId, owner: instanceId, creator: SYSTEM },
-    { snapshot: false, maxRetries: 20 },
-  );
+export async function ensureDefaultLockoutPolicy(policy: LockoutPolicyAggregate, instanceId: string, values: LockoutPolicyValues): Promise<void> {
+  await policy.execute({ instanceId, orgId: instanceId, userId: SYSTEM }, instanceId, { type: "SetDefault", values }, system);
 }

@@ -3,13 +3,13 @@ import { ORG_ROLES } from "../auth/permissions.js";
 import { orgDecider } from "../domain/org/decider.js";
 import type { OrgCommand } from "../domain/org/commands.js";
 import type { OrgEvent } from "../domain/org/events.js";
+import type { OrgState } from "../domain/org/state.js";
 import { Errors, ZError } from "../errors.js";
 import type { EventStore, UniqueClaim } from "../eventstore/event-store.js";
 import type { IdGenerator } from "../lib/ids.js";
-import { MEMBERS_TABLE } from "../projection/access-projections.js";
-import { USERS_TABLE } from "../projection/user-projection.js";
-import { handleCommand } from "./handle-command.js";
-import { toDetails, type Actor, type Details } from "./user-commands.js";
+import { hasInstanceMembership, userOwnerAndState } from "../query/membership-queries.js";
+import { createAggregate, system, type Aggregate } from "./aggregate.js";
+import { toDetails, type Actor, type Details } from "./actor.js";
 
 export interface OrgCommands {
   /** Creates an organisation with the caller as its ORG_OWNER. */
@@ -40,10 +40,15 @@ export function orgClaims(events: readonly OrgEvent[]): UniqueClaim[] {
   });
 }
 
-export function createOrgCommands(deps: { store: EventStore; newId: IdGenerator; instanceDomain: string; actingOn: ActingOnCheck }): OrgCommands {
-  const { store, newId, actingOn } = deps;
-  const run = (actor: Actor, orgId: string, command: OrgCommand, owner = actor.orgId) =>
-    handleCommand(store, orgDecider, orgId, command, { instanceId: actor.instanceId, owner, creator: actor.userId, writes: actor.writes }, { claims: orgClaims });
+export type OrgAggregate = Aggregate<OrgState, OrgCommand>;
+
+/** The one handler for organisation streams; an organisation owns its own stream. */
+export function createOrgAggregate(deps: { store: EventStore }): OrgAggregate {
+  return createAggregate(orgDecider, { store: deps.store, claims: orgClaims, ownerOf: (_actor, orgId) => orgId });
+}
+
+export function createOrgCommands(deps: { orgs: OrgAggregate; store: EventStore; newId: IdGenerator; instanceDomain: string; actingOn: ActingOnCheck }): OrgCommands {
+  const { orgs, store, newId, actingOn } = deps;
 
   /**
    * A member must exist. A user of another organisation counts only for a
@@ -51,18 +56,10 @@ export function createOrgCommands(deps: { store: EventStore; newId: IdGenerator;
    * error tells them about other organisations' users.
    */
   async function checkMember(actor: Actor, userId: string) {
-    const users = await store.query<{ resource_owner: string; state: string }>(
-      `SELECT resource_owner, state FROM ${USERS_TABLE} WHERE instance_id = ? AND id = ?`,
-      [actor.instanceId, userId],
-    );
-    const user = users[0];
+    const user = await userOwnerAndState(store, actor.instanceId, userId);
     if (!user || user.state === "deleted") throw new ZError(Errors.Org.MemberUserNotFound);
-    if (user.resource_owner === actor.orgId) return;
-    const instanceRoles = await store.query(
-      `SELECT roles FROM ${MEMBERS_TABLE} WHERE instance_id = ? AND aggregate_id = ? AND user_id = ?`,
-      [actor.instanceId, actor.instanceId, actor.userId],
-    );
-    if (instanceRoles.length === 0) throw new ZError(Errors.Org.MemberUserNotFound);
+    if (user.resourceOwner === actor.orgId) return;
+    if (!(await hasInstanceMembership(store, actor.instanceId, actor.userId))) throw new ZError(Errors.Org.MemberUserNotFound);
   }
 
   return {
@@ -70,12 +67,13 @@ export function createOrgCommands(deps: { store: EventStore; newId: IdGenerator;
       const trimmed = name.trim();
       if (!trimmed) throw new ZError(Errors.Org.Invalid);
       const orgId = newId();
-      const result = await run(actor, orgId, {
+      // Any authenticated caller may create an organisation.
+      const result = await orgs.execute(actor, orgId, {
         type: "AddOrg",
         name: trimmed,
         primaryDomain: orgDomainOf(trimmed, deps.instanceDomain),
         ownerId: actor.userId,
-      }, orgId);
+      }, system);
       return { orgId, details: toDetails(result) };
     },
 
@@ -85,12 +83,13 @@ export function createOrgCommands(deps: { store: EventStore; newId: IdGenerator;
       if (roles.some((role) => !MEMBER_ROLES.has(role))) throw new ZError(Errors.Org.MemberInvalid);
       await checkMember(actor, userId);
       await actingOn.requireMayGrant(actor, actor.orgId, roles);
-      return toDetails(await run(actor, actor.orgId, { type: "AddMember", userId, roles: [...new Set(roles)] }));
+      // The call acts in its own organisation: the interceptor checked the permission there.
+      return toDetails(await orgs.execute(actor, actor.orgId, { type: "AddMember", userId, roles: [...new Set(roles)] }, system));
     },
 
     async removeOrgMember(actor, userId) {
       await actingOn.requireMayRemoveMember(actor, actor.orgId, userId);
-      return toDetails(await run(actor, actor.orgId, { type: "RemoveMember", userId }));
+      return toDetails(await orgs.execute(actor, actor.orgId, { type: "RemoveMember", userId }, system));
     },
   };
 }

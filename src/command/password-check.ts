@@ -1,19 +1,15 @@
-import { userDecider } from "../domain/user/decider.js";
-import { failedPasswordAttempts } from "../domain/user/lifecycle.js";
+import { failedPasswordAttempts } from "../domain/user/transitions.js";
 import { userExists, type UserState } from "../domain/user/state.js";
 import { Errors, ZError, isZError } from "../errors.js";
-import type { EventStore } from "../eventstore/event-store.js";
-import type { KeyedQueue } from "../lib/keyed-queue.js";
 import { verifyPassword } from "../lib/password-hash.js";
 import type { LockoutPolicyQueries } from "../query/lockout-policy-queries.js";
 import type { CallWrites } from "./call-writes.js";
-import { handleCommand, type CommandResult } from "./handle-command.js";
-import { loadAggregate } from "./load-aggregate.js";
+import { system, type CommandResult } from "./aggregate.js";
+import type { UserAggregate } from "./user-aggregate.js";
 
 export interface PasswordCheckDependencies {
-  readonly store: EventStore;
+  readonly users: UserAggregate;
   readonly policies: LockoutPolicyQueries;
-  readonly queue?: KeyedQueue;
 }
 
 export interface PasswordCheckContext {
@@ -47,7 +43,7 @@ export async function checkPassword(
   password: string,
 ): Promise<CommandResult<UserState>> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const { state, owner } = await loadAggregate(deps.store, userDecider, context.instanceId, userId);
+    const { state, owner } = await deps.users.load(context.instanceId, userId);
     if (!userExists(state) || state.kind !== "human" || owner === undefined) throw new ZError(Errors.Password.CheckUserNotFound);
     if (state.status === "locked") throw new ZError(Errors.Password.Locked);
     if (!state.passwordHash) throw new ZError(Errors.Password.NotSet);
@@ -57,13 +53,13 @@ export async function checkPassword(
     ]);
     let result: CommandResult<UserState>;
     try {
-      result = await handleCommand(
-        deps.store,
-        userDecider,
+      // The caller was checked at the edge; the events belong to the user's organisation.
+      result = await deps.users.execute(
+        { instanceId: context.instanceId, orgId: owner, userId: context.creator, writes: context.writes },
         userId,
         { type: "CheckPassword", checkedHash: state.passwordHash, matches, maxAttempts: policy.maxPasswordAttempts },
-        { instanceId: context.instanceId, owner, creator: context.creator, writes: context.writes },
-        { queue: deps.queue, maxRetries: MAX_RETRIES },
+        system,
+        { maxRetries: MAX_RETRIES },
       );
     } catch (error) {
       // The password changed while it was verified: verify against the new hash.

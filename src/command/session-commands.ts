@@ -1,6 +1,7 @@
 import { hashToken, newPersonalAccessToken } from "../auth/tokens.js";
 import type { PermissionCheck } from "../auth/permission-check.js";
 import { sessionDecider } from "../domain/session/decider.js";
+import type { SessionCommand, SessionState } from "../domain/session/session.js";
 import type { SessionUserAgent } from "../domain/session/events.js";
 import type { ChangeSession } from "../domain/session/session.js";
 import { Errors, ZError } from "../errors.js";
@@ -11,10 +12,10 @@ import type { KeyedQueue } from "../lib/keyed-queue.js";
 import type { LockoutPolicyQueries } from "../query/lockout-policy-queries.js";
 import { findUserByLoginName } from "../query/user-search.js";
 import type { UserQueries, UserView } from "../query/user-queries.js";
-import { handleCommand } from "./handle-command.js";
-import { loadAggregate } from "./load-aggregate.js";
+import { createAggregate, system, type Aggregate } from "./aggregate.js";
+import type { UserAggregate } from "./user-aggregate.js";
 import { checkPassword } from "./password-check.js";
-import type { Actor } from "./user-commands.js";
+import type { Actor } from "./actor.js";
 
 export type UserLookup = { readonly userId: string } | { readonly loginName: string };
 
@@ -38,14 +39,24 @@ export interface SessionCommands {
   setSession(actor: Actor, sessionId: string, sessionToken: string, checks: SessionChecks): Promise<SessionChange>;
 }
 
+export type SessionAggregate = Aggregate<SessionState, SessionCommand>;
+
+/** The one handler for session streams; sessions belong to the instance. */
+export function createSessionAggregate(deps: { store: EventStore; queue?: KeyedQueue }): SessionAggregate {
+  return createAggregate(sessionDecider, { store: deps.store, queue: deps.queue, ownerOf: (actor) => actor.instanceId });
+}
+
 export interface SessionDependencies {
+  readonly sessions: SessionAggregate;
+  /** For password checks. */
+  readonly users: UserAggregate;
+  /** For the user lookup by login name. */
   readonly store: EventStore;
   readonly newId: IdGenerator;
   readonly clock: Clock;
-  readonly users: UserQueries;
+  readonly userQueries: UserQueries;
   readonly policies: LockoutPolicyQueries;
   readonly permissions: PermissionCheck;
-  readonly queue?: KeyedQueue;
 }
 
 /** Users that may sign in: ZITADEL's "enabled" states. */
@@ -59,11 +70,11 @@ const ENABLED = new Set(["active", "initial"]);
  * check stays recorded. Sessions belong to the instance.
  */
 export function createSessionCommands(deps: SessionDependencies): SessionCommands {
-  const { store, newId, clock, users, policies, permissions, queue } = deps;
+  const { sessions, store, newId, clock, userQueries, policies, permissions } = deps;
 
   async function checkUser(actor: Actor, lookup: UserLookup): Promise<UserView> {
     const user =
-      "userId" in lookup ? await users.findUser(actor.instanceId, lookup.userId) : await findUserByLoginName(store, actor.instanceId, lookup.loginName);
+      "userId" in lookup ? await userQueries.findUser(actor.instanceId, lookup.userId) : await findUserByLoginName(store, actor.instanceId, lookup.loginName);
     if (!user) throw new ZError(Errors.User.QueryNotFound);
     if (!ENABLED.has(user.state)) throw new ZError(Errors.Session.UserNotActive);
     return user;
@@ -81,7 +92,7 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
     const userId = user?.id ?? knownUserId;
     if (checks.password !== undefined) {
       if (!userId) throw new ZError(Errors.Session.UserIdMissing);
-      await checkPassword({ store, policies, queue }, { instanceId: actor.instanceId, creator: actor.userId, writes: actor.writes }, userId, checks.password);
+      await checkPassword({ users: deps.users, policies }, { instanceId: actor.instanceId, creator: actor.userId, writes: actor.writes }, userId, checks.password);
     }
     const token = newPersonalAccessToken();
     const command: ChangeSession = {
@@ -94,15 +105,10 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
       checkedAt: clock().toISOString(),
       token: { tokenID: newId(), tokenHash: hashToken(token) },
     };
-    const result = await handleCommand(store, sessionDecider, sessionId, command, {
-      instanceId: actor.instanceId,
-      owner: actor.instanceId,
-      creator: actor.userId,
-      writes: actor.writes,
-    }, {
-      queue,
+    // The caller holds session.write (checked on create) or the session's current token (checked on set).
+    const result = await sessions.execute(actor, sessionId, command, system, {
       // The token must still be the current one when the change is written.
-      guard: (state) => {
+      check: (state) => {
         if (opened.tokenHash !== undefined && state.tokenHash !== opened.tokenHash) throw new ZError(Errors.Session.TokenInvalid);
       },
     });
@@ -120,7 +126,7 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
       return change(actor, newId(), checks, { start: { userAgent } });
     },
     async setSession(actor, sessionId, sessionToken, checks) {
-      const { state } = await loadAggregate(store, sessionDecider, actor.instanceId, sessionId);
+      const { state } = await sessions.load(actor.instanceId, sessionId);
       // Only the current token of an existing session opens it.
       if (state.status === "unspecified" || !state.tokenHash || !sessionToken || hashToken(sessionToken) !== state.tokenHash) {
         throw new ZError(Errors.Session.TokenInvalid);

@@ -11,7 +11,7 @@ import { newPersonalAccessToken, hashToken } from "../auth/tokens.js";
 import { generateMachineKeyPair, KEY_TYPE_JSON, machineKeyFile, NO_EXPIRATION } from "../auth/machine-keys.js";
 import type { IdGenerator } from "../lib/ids.js";
 import { INSTANCES_TABLE } from "../projection/access-projections.js";
-import { usernameClaims } from "./user-commands.js";
+import { usernameClaims } from "./user-aggregate.js";
 import { orgClaims, orgDomainOf } from "./org-commands.js";
 import { orgDecider } from "../domain/org/decider.js";
 

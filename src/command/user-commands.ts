@@ -1,34 +1,11 @@
-import { userDecider } from "../domain/user/decider.js";
-import type { UserCommand } from "../domain/user/commands.js";
-import type { HumanAddedPayload, MachineAddedPayload, UserEvent } from "../domain/user/events.js";
-import type { UserState } from "../domain/user/state.js";
-import { Errors, ZError, type ErrorEntry } from "../errors.js";
-import type { ActingOnCheck } from "../auth/acting-on-check.js";
-import type { EventStore, UniqueClaim } from "../eventstore/event-store.js";
+import type { HumanAddedPayload, MachineAddedPayload } from "../domain/user/events.js";
+import { Errors, ZError } from "../errors.js";
 import type { IdGenerator } from "../lib/ids.js";
 import { hashPassword, isBcryptHash } from "../lib/password-hash.js";
-import type { KeyedQueue } from "../lib/keyed-queue.js";
 import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
-import type { CallWrites } from "./call-writes.js";
-import { handleCommand, type CommandResult } from "./handle-command.js";
-
-
-/** Who acts, and in which organisation. */
-export interface Actor {
-  readonly instanceId: string;
-  readonly orgId: string;
-  readonly userId: string;
-  /** The API call's writes (see call-writes.ts). */
-  readonly writes?: CallWrites;
-}
-
-/** ObjectDetails without wire types. */
-export interface Details {
-  readonly sequence: number;
-  readonly creationDate: Date;
-  readonly changeDate: Date;
-  readonly resourceOwner: string;
-}
+import { toDetails, type Actor, type Details } from "./actor.js";
+import { inCallerOrganisation, system } from "./aggregate.js";
+import type { UserAggregate } from "./user-aggregate.js";
 
 export interface HumanInput {
   readonly userName: string;
@@ -64,45 +41,9 @@ export interface UserCommands {
   reactivateUser(actor: Actor, userId: string): Promise<Details>;
 }
 
-export const USERNAME_CLAIM = "usernames";
-
-/** Usernames are unique per instance, compared without case; removing a user frees its name. */
-export function usernameClaims(events: readonly UserEvent[], before?: UserState): UniqueClaim[] {
-  return events.flatMap((event): UniqueClaim[] => {
-    if (event.type === "user.human.added" || event.type === "user.machine.added") {
-      return [{ action: "add", type: USERNAME_CLAIM, field: event.payload.userName.toLowerCase(), error: Errors.User.AlreadyExists }];
-    }
-    if (event.type === "user.removed" && before?.userName) {
-      return [{ action: "remove", type: USERNAME_CLAIM, field: before.userName.toLowerCase(), error: Errors.User.AlreadyExists }];
-    }
-    return [];
-  });
-}
-
-export function toDetails(result: CommandResult<unknown>): Details {
-  return {
-    sequence: result.sequence,
-    creationDate: result.creationDate,
-    changeDate: result.changeDate,
-    resourceOwner: result.owner,
-  };
-}
-
-export function createUserCommands(deps: { store: EventStore; newId: IdGenerator; actingOn: ActingOnCheck; queue?: KeyedQueue }): UserCommands {
-  const { store, newId, actingOn, queue } = deps;
-
-  const run = (actor: Actor, userId: string, command: UserCommand, notFound?: ErrorEntry) =>
-    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes }, {
-      claims: usernameClaims,
-      queue,
-      // v1 commands act in the caller's organisation: a user elsewhere does not exist for them.
-      // A user found there may still outrank the caller (as the interceptor's check, before the state checks).
-      guard: async (_state: UserState, owner) => {
-        if (!notFound || owner === undefined) return;
-        if (owner !== actor.orgId) throw new ZError(notFound);
-        await actingOn.requireMayActOn(actor, userId);
-      },
-    });
+/** The v1 user commands: add, and the state changes, in the caller's organisation. */
+export function createUserCommands(deps: { users: UserAggregate; newId: IdGenerator }): UserCommands {
+  const { users, newId } = deps;
 
   return {
     async addHumanUser(actor, input) {
@@ -120,12 +61,12 @@ export function createUserCommands(deps: { store: EventStore; newId: IdGenerator
         changeRequired: input.passwordChangeRequired || undefined,
       };
       const userId = newId();
-      const result = await run(actor, userId, {
+      const result = await users.execute(actor, userId, {
         type: "AddHuman",
         human,
         emailVerified: input.emailVerified,
         phoneVerified: input.phoneVerified,
-      });
+      }, system);
       return { userId, details: toDetails(result) };
     },
     async addMachineUser(actor, input) {
@@ -136,24 +77,24 @@ export function createUserCommands(deps: { store: EventStore; newId: IdGenerator
         accessTokenType: input.accessTokenType || undefined,
       };
       const userId = input.userId ?? newId();
-      const result = await run(actor, userId, { type: "AddMachine", machine });
+      const result = await users.execute(actor, userId, { type: "AddMachine", machine }, system);
       return { userId, details: toDetails(result) };
     },
     async lockUser(actor, userId) {
       if (!userId) throw new ZError(Errors.User.LockIdMissing);
-      return toDetails(await run(actor, userId, { type: "Lock" }, Errors.User.LockNotFound));
+      return toDetails(await users.execute(actor, userId, { type: "Lock" }, inCallerOrganisation(Errors.User.LockNotFound)));
     },
     async unlockUser(actor, userId) {
       if (!userId) throw new ZError(Errors.User.UnlockIdMissing);
-      return toDetails(await run(actor, userId, { type: "Unlock" }, Errors.User.UnlockNotFound));
+      return toDetails(await users.execute(actor, userId, { type: "Unlock" }, inCallerOrganisation(Errors.User.UnlockNotFound)));
     },
     async deactivateUser(actor, userId) {
       if (!userId) throw new ZError(Errors.User.DeactivateIdMissing);
-      return toDetails(await run(actor, userId, { type: "Deactivate" }, Errors.User.DeactivateNotFound));
+      return toDetails(await users.execute(actor, userId, { type: "Deactivate" }, inCallerOrganisation(Errors.User.DeactivateNotFound)));
     },
     async reactivateUser(actor, userId) {
       if (!userId) throw new ZError(Errors.User.ReactivateIdMissing);
-      return toDetails(await run(actor, userId, { type: "Reactivate" }, Errors.User.ReactivateNotFound));
+      return toDetails(await users.execute(actor, userId, { type: "Reactivate" }, inCallerOrganisation(Errors.User.ReactivateNotFound)));
     },
   };
 }

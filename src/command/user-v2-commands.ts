@@ -1,17 +1,11 @@
-import type { ActingOnCheck } from "../auth/acting-on-check.js";
-import type { PermissionCheck } from "../auth/permission-check.js";
-import { userDecider } from "../domain/user/decider.js";
-import type { UserCommand } from "../domain/user/commands.js";
 import type { HumanAddedPayload } from "../domain/user/events.js";
 import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
 import { Errors, ZError } from "../errors.js";
-import type { EventStore } from "../eventstore/event-store.js";
 import type { IdGenerator } from "../lib/ids.js";
-import type { KeyedQueue } from "../lib/keyed-queue.js";
 import { hashPassword, isBcryptHash } from "../lib/password-hash.js";
-import { handleCommand } from "./handle-command.js";
-import { membershipCascades } from "./lifecycle-commands.js";
-import { toDetails, usernameClaims, type Actor, type Details } from "./user-commands.js";
+import { toDetails, type Actor, type Details } from "./actor.js";
+import { system, withPermission } from "./aggregate.js";
+import type { UserAggregate } from "./user-aggregate.js";
 
 export interface HumanV2Input {
   readonly userId?: string;
@@ -42,11 +36,9 @@ export interface UserV2Commands {
 }
 
 export interface UserV2Dependencies {
-  readonly store: EventStore;
+  /** Built with the permission check and "who may act on whom". */
+  readonly users: UserAggregate;
   readonly newId: IdGenerator;
-  readonly permissions: PermissionCheck;
-  readonly actingOn: ActingOnCheck;
-  readonly queue?: KeyedQueue;
 }
 
 /**
@@ -56,30 +48,12 @@ export interface UserV2Dependencies {
  * the state checks, as ZITADEL does, and then who may act on whom.
  */
 export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
-  const { store, newId, permissions, actingOn, queue } = deps;
-
-  const requirePermission = async (actor: Actor, permission: string, userId: string, owner: string | undefined) => {
-    if (actor.userId === userId) return;
-    if (owner !== undefined && (await permissions.has(actor, permission, owner))) return;
-    throw new ZError(Errors.UserV2.PermissionDenied);
-  };
-
-  const run = (actor: Actor, userId: string, command: UserCommand, permission: string) =>
-    handleCommand(store, userDecider, userId, command, { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes }, {
-      claims: usernameClaims,
-      queue,
-      // The permission first, so that only a caller who may see the user learns that it is outranked.
-      afterDecide: async (_state, owner) => {
-        await requirePermission(actor, permission, userId, owner);
-        await actingOn.requireMayActOn(actor, userId);
-      },
-      alsoAppend: command.type === "Remove" ? membershipCascades(store, actor, userId) : undefined,
-    });
+  const { users, newId } = deps;
 
   const transition = (type: "Lock" | "Unlock" | "Deactivate" | "Reactivate", idMissing: typeof Errors.UserV2.LockIdMissing) =>
     async (actor: Actor, userId: string) => {
       if (!userId) throw new ZError(idMissing);
-      return toDetails(await run(actor, userId, { type, api: 2 }, "user.write"));
+      return toDetails(await users.execute(actor, userId, { type, api: 2 }, withPermission("user.write")));
     };
 
   return {
@@ -98,14 +72,9 @@ export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
         changeRequired: (input.password?.changeRequired ?? input.hashedPassword?.changeRequired) || undefined,
       };
       const userId = input.userId ?? newId();
-      const result = await handleCommand(
-        store,
-        userDecider,
-        userId,
-        { type: "AddHuman", human, emailVerified: input.emailVerified, phoneVerified: input.phoneVerified, api: 2 },
-        { instanceId: actor.instanceId, owner: actor.orgId, creator: actor.userId, writes: actor.writes },
-        { claims: usernameClaims, queue },
-      );
+      // The interceptor checked user.write in the caller's organisation, which owns the new user.
+      const command = { type: "AddHuman", human, emailVerified: input.emailVerified, phoneVerified: input.phoneVerified, api: 2 } as const;
+      const result = await users.execute(actor, userId, command, system);
       // An Add answer dates the new user itself.
       return { userId, details: { ...toDetails(result), creationDate: result.changeDate } };
     },
@@ -115,7 +84,7 @@ export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
     reactivateUser: transition("Reactivate", Errors.UserV2.ReactivateIdMissing),
     async deleteUser(actor, userId) {
       if (!userId) throw new ZError(Errors.UserV2.RemoveIdMissing);
-      return toDetails(await run(actor, userId, { type: "Remove", api: 2 }, "user.delete"));
+      return toDetails(await users.execute(actor, userId, { type: "Remove", api: 2 }, withPermission("user.delete")));
     },
   };
 }

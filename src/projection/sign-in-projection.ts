@@ -1,5 +1,5 @@
 import type { RecordedEvent } from "../eventstore/event-store.js";
-import type { PasswordChangedPayload } from "../domain/user/lifecycle.js";
+import type { PasswordChangedPayload } from "../domain/user/transitions.js";
 import type { HumanAddedPayload } from "../domain/user/events.js";
 import type { Projection } from "./projection.js";
 import type { Statement } from "./statement.js";

@@ -1,10 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken, newPersonalAccessToken } from "../../src/auth/tokens.js";
-import { handleCommand } from "../../src/command/handle-command.js";
+import { system } from "../../src/command/aggregate.js";
+import { createUserAggregate } from "../../src/command/user-aggregate.js";
 import { operatorAccess } from "../../src/auth/acting-on-check.js";
 import { createUserCommands } from "../../src/command/user-commands.js";
-import { userDecider } from "../../src/domain/user/decider.js";
 import { createIdGenerator } from "../../src/lib/ids.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { rejectionOf } from "../support/users.js";
@@ -20,17 +20,18 @@ afterAll(() => t.stop());
 async function createManager(expiration = "9999-12-31T23:59:59Z") {
   const { instanceId, defaultOrgId } = t.app.instance;
   const actor = { instanceId, orgId: defaultOrgId, userId: "SYSTEM" };
-  const { userId } = await createUserCommands({ store: t.app.store, newId, actingOn: operatorAccess }).addMachineUser(actor, {
+  const users = createUserAggregate({ store: t.app.store, actingOn: operatorAccess });
+  const { userId } = await createUserCommands({ users, newId }).addMachineUser(actor, {
     userName: `manager-${newId()}`,
     name: "Manager",
     description: "",
     accessTokenType: 0,
   });
   const token = newPersonalAccessToken();
-  await handleCommand(t.app.store, userDecider, userId, {
+  await users.execute(actor, userId, {
     type: "AddPersonalAccessToken",
     token: { tokenId: newId(), expiration, scopes: ["openid"], tokenHash: hashToken(token) },
-  }, { instanceId, owner: defaultOrgId, creator: "SYSTEM" });
+  }, system);
   await t.app.store.append([
     {
       stream: { instanceId, aggregateType: "org", aggregateId: defaultOrgId },

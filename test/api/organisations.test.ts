@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorAccess } from "../../src/auth/acting-on-check.js";
+import { createUserAggregate } from "../../src/command/user-aggregate.js";
 import { createUserCommands } from "../../src/command/user-commands.js";
 import { createIdGenerator } from "../../src/lib/ids.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
@@ -18,7 +19,7 @@ beforeAll(async () => {
   await t.app.store.append([
     { stream: { instanceId, aggregateType: "org", aggregateId: otherOrg }, owner: otherOrg, expectedSequence: 0, events: [{ type: "org.added", payload: { name: "Other" }, creator: "SYSTEM" }] },
   ]);
-  const commands = createUserCommands({ store: t.app.store, newId, actingOn: operatorAccess });
+  const commands = createUserCommands({ users: createUserAggregate({ store: t.app.store, actingOn: operatorAccess }), newId });
   const actor = { instanceId, orgId: otherOrg, userId: "SYSTEM" };
   foreignUser = (await commands.addMachineUser(actor, { userName: "foreign", name: "Foreign", description: "", accessTokenType: 0 })).userId;
   await commands.lockUser(actor, foreignUser);

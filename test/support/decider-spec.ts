@@ -1,14 +1,10 @@
 import { expect } from "vitest";
 import { ZError, type ErrorEntry } from "../../src/errors.js";
 
-interface Decider<State, Command, Event> {
-  readonly initialState: State;
-  decide(command: Command, state: State): Event[];
-  evolve(state: State, event: Event): State;
-}
+import type { Decider } from "../../src/domain/decider.js";
 
 /** given(events).when(command).then(events) | thenThrows(catalogue entry) */
-export function deciderSpec<State, Command, Event>(decider: Decider<State, Command, Event>) {
+export function deciderSpec<State, Command, Event extends { type: string; payload: unknown }>(decider: Pick<Decider<State, Command, Event>, "initialState" | "decide" | "evolve">) {
   return {
     given(events: Event[]) {
       const state = events.reduce(decider.evolve, decider.initialState);

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ObjectDetailsSchema, type ObjectDetails } from "../../../gen/zitadel/object_pb.js";
 import { UserSchema, UserState, type User } from "../../../gen/zitadel/user_pb.js";
-import type { Details } from "../../command/user-commands.js";
+import type { Details } from "../../command/actor.js";
 import type { UserStateName, UserView } from "../../query/user-queries.js";
 
 export function toObjectDetails(details: Details): ObjectDetails {

@@ -4,7 +4,8 @@ import {
   type AddHumanUserRequest,
   type ImportHumanUserRequest,
 } from "../../../gen/zitadel/management_pb.js";
-import type { Actor, UserCommands } from "../../command/user-commands.js";
+import type { Actor } from "../../command/actor.js";
+import type { UserCommands } from "../../command/user-commands.js";
 import type { UserQueries } from "../../query/user-queries.js";
 import { kCallWrites, kCaller } from "../context.js";
 import { toObjectDetails, toUser } from "./converters.js";

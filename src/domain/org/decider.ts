@@ -1,3 +1,7 @@
+import type { Decider } from "../decider.js";
+import type { OrgCommand } from "./commands.js";
+import type { OrgEvent } from "./events.js";
+import type { OrgState } from "./state.js";
 import { decide, evolve } from "./decide.js";
 import { ORG_AGGREGATE } from "./events.js";
 import { initialOrgState } from "./state.js";
@@ -11,4 +15,4 @@ export const orgDecider = {
   decide,
   evolve,
   initialState: initialOrgState,
-} as const;
+} as const satisfies Decider<OrgState, OrgCommand, OrgEvent>;

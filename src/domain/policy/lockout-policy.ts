@@ -1,4 +1,5 @@
 import { Errors, ZError } from "../../errors.js";
+import type { Decider } from "../decider.js";
 
 /**
  * The lockout policy: after how many failed password / OTP checks a user is
@@ -117,6 +118,6 @@ export const orgLockoutPolicyDecider = {
   decide,
   evolve,
   initialState: initialLockoutPolicyState,
-} as const;
+} as const satisfies Decider<LockoutPolicyState, LockoutPolicyCommand, LockoutPolicyEvent>;
 
-export const instanceLockoutPolicyDecider = { ...orgLockoutPolicyDecider, aggregateType: "instance" } as const;
+export const instanceLockoutPolicyDecider = { ...orgLockoutPolicyDecider, aggregateType: "instance" } as const satisfies Decider<LockoutPolicyState, LockoutPolicyCommand, LockoutPolicyEvent>;

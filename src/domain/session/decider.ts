@@ -1,5 +1,6 @@
-import { SESSION_AGGREGATE } from "./events.js";
-import { decide, evolve, initialSessionState, SESSION_SNAPSHOT_REVISION } from "./session.js";
+import type { Decider } from "../decider.js";
+import { SESSION_AGGREGATE, type SessionEvent } from "./events.js";
+import { decide, evolve, initialSessionState, SESSION_SNAPSHOT_REVISION, type SessionCommand, type SessionState } from "./session.js";
 
 export const sessionDecider = {
   aggregateType: SESSION_AGGREGATE,
@@ -7,4 +8,4 @@ export const sessionDecider = {
   decide,
   evolve,
   initialState: initialSessionState,
-} as const;
+} as const satisfies Decider<SessionState, SessionCommand, SessionEvent>;

@@ -1,6 +1,6 @@
 import type { CredentialCommand } from "./credentials.js";
 import type { HumanAddedPayload, MachineAddedPayload, PatAddedPayload } from "./events.js";
-import type { ApiVersion, LifecycleCommand } from "./lifecycle.js";
+import type { ApiVersion, TransitionCommand } from "./transitions.js";
 
 /** Commands on one user. Ids, hashes and times are made before `decide` runs. */
 export type UserCommand =
@@ -19,4 +19,4 @@ export type UserCommand =
   | { type: "Reactivate"; api?: ApiVersion }
   | { type: "AddPersonalAccessToken"; token: PatAddedPayload }
   | CredentialCommand
-  | LifecycleCommand;
+  | TransitionCommand;

@@ -1,7 +1,7 @@
 import { Errors, ZError } from "../../errors.js";
 import type { UserCommand } from "./commands.js";
 import { decideCredentials } from "./credentials.js";
-import { decideLifecycle, transitionErrors } from "./lifecycle.js";
+import { decideTransition, transitionErrors } from "./transitions.js";
 import type { UserEvent } from "./events.js";
 import { userExists, type UserState } from "./state.js";
 
@@ -48,7 +48,7 @@ export function decide(command: UserCommand, state: UserState): UserEvent[] {
     case "SetPassword":
     case "CheckPassword":
     case "CheckOtp":
-      return decideLifecycle(command, state);
+      return decideTransition(command, state);
     case "AddPersonalAccessToken":
       if (!userExists(state)) throw new ZError(Errors.User.PatUserNotFound);
       if (state.kind !== "machine") throw new ZError(Errors.User.WrongType);

@@ -1,3 +1,7 @@
+import type { Decider } from "../decider.js";
+import type { UserCommand } from "./commands.js";
+import type { UserEvent } from "./events.js";
+import type { UserState } from "./state.js";
 import { decide } from "./decide.js";
 import { evolve } from "./evolve.js";
 import { initialUserState } from "./state.js";
@@ -12,4 +16,4 @@ export const userDecider = {
   decide,
   evolve,
   initialState: initialUserState,
-} as const;
+} as const satisfies Decider<UserState, UserCommand, UserEvent>;

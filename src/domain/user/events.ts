@@ -1,5 +1,5 @@
 import type { CredentialEvent } from "./credentials.js";
-import type { LifecycleEvent } from "./lifecycle.js";
+import type { TransitionEvent } from "./transitions.js";
 
 /**
  * Events of the user aggregate. Type strings and payload field names are
@@ -50,6 +50,6 @@ export type UserEvent =
   | { type: "user.reactivated"; payload: null }
   | { type: "user.pat.added"; payload: PatAddedPayload }
   | CredentialEvent
-  | LifecycleEvent;
+  | TransitionEvent;
 
 export type UserEventType = UserEvent["type"];

@@ -1,5 +1,5 @@
 import { evolveCredentials } from "./credentials.js";
-import { evolveLifecycle } from "./lifecycle.js";
+import { evolveTransition } from "./transitions.js";
 import type { UserEvent } from "./events.js";
 import type { UserState } from "./state.js";
 
@@ -31,8 +31,8 @@ export function evolve(state: UserState, event: UserEvent): UserState {
     case "user.human.password.check.succeeded":
     case "user.human.password.check.failed":
     case "user.removed":
-      return evolveLifecycle(state, event);
+      return evolveTransition(state, event);
     default:
-      return evolveLifecycle(evolveCredentials(state, event), event);
+      return evolveTransition(evolveCredentials(state, event), event);
   }
 }

@@ -11,7 +11,7 @@ export interface UserState {
   /** Machine keys, personal access tokens and client secret (credentials.ts). */
   readonly credentials?: CredentialState;
   readonly passwordChangeRequired?: boolean;
-  /** Failed password / OTP checks since the last success, password change or unlock (lifecycle.ts). */
+  /** Failed password / OTP checks since the last success, password change or unlock (transitions.ts). */
   readonly failedPasswordAttempts?: number;
   readonly failedOtpAttempts?: number;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { userDecider } from "../../../src/domain/user/decider.js";
 import type { UserCommand } from "../../../src/domain/user/commands.js";
 import type { UserEvent } from "../../../src/domain/user/events.js";
-import { failedOtpAttempts, failedPasswordAttempts } from "../../../src/domain/user/lifecycle.js";
+import { failedOtpAttempts, failedPasswordAttempts } from "../../../src/domain/user/transitions.js";
 import { passwordComplexityViolation } from "../../../src/domain/user/password-complexity.js";
 import { Errors } from "../../../src/errors.js";
 import { deciderSpec } from "../../support/decider-spec.js";

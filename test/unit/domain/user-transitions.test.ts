@@ -1,7 +1,7 @@
 import { describe, it } from "vitest";
 import { userDecider } from "../../../src/domain/user/decider.js";
 import type { UserCommand } from "../../../src/domain/user/commands.js";
-import type { ApiVersion } from "../../../src/domain/user/lifecycle.js";
+import type { ApiVersion } from "../../../src/domain/user/transitions.js";
 import type { UserEvent } from "../../../src/domain/user/events.js";
 import { Errors } from "../../../src/errors.js";
 import { deciderSpec } from "../../support/decider-spec.js";

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { DetailsSchema, type Details as DetailsV2 } from "../../../../gen/zitadel/object/v2/object_pb.js";
 import { UserSchema, UserState, type User } from "../../../../gen/zitadel/user/v2/user_pb.js";
-import type { Details } from "../../../command/user-commands.js";
+import type { Details } from "../../../command/actor.js";
 import type { UserStateName } from "../../../query/user-queries.js";
 import type { UserV2View } from "../../../query/user-v2-queries.js";
 

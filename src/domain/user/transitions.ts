@@ -2,7 +2,7 @@ import { Errors, ZError, type ErrorEntry } from "../../errors.js";
 import { userExists, type UserState } from "./state.js";
 
 /**
- * The rest of the user lifecycle on the user aggregate: passwords, sign-in
+ * The user's state transitions beyond add and credentials: passwords, sign-in
  * checks with lockout counting, and removal. Event types and payload names are
  * ZITADEL's; no event ever holds a password, only its hash.
  */
@@ -23,7 +23,7 @@ const otpEventPrefix: Record<OtpFactor, string> = {
 
 type OtpCheckEventType = `${(typeof otpEventPrefix)[OtpFactor]}.check.${"succeeded" | "failed"}`;
 
-export type LifecycleEvent =
+export type TransitionEvent =
   | { type: "user.human.password.changed"; payload: PasswordChangedPayload }
   | { type: "user.human.password.check.succeeded"; payload: null }
   | { type: "user.human.password.check.failed"; payload: null }
@@ -33,7 +33,7 @@ export type LifecycleEvent =
 /** Which API's rules and error ids apply: v1 Management API or v2 UserService. */
 export type ApiVersion = 1 | 2;
 
-export type LifecycleCommand =
+export type TransitionCommand =
   | { type: "Remove"; api?: ApiVersion }
   /** A new password, hashed before `decide`; `violation` is its complexity verdict. */
   | { type: "SetPassword"; encodedHash: string; changeRequired: boolean; violation?: ErrorEntry }
@@ -103,9 +103,9 @@ function locksNow(failedBefore: number, maxAttempts: number): boolean {
 }
 
 /** A check that reaches the limit also locks; `user.locked` itself belongs to the core events. */
-type DecidedEvent = LifecycleEvent | { type: "user.locked"; payload: null };
+type DecidedEvent = TransitionEvent | { type: "user.locked"; payload: null };
 
-export function decideLifecycle(command: LifecycleCommand, state: UserState): DecidedEvent[] {
+export function decideTransition(command: TransitionCommand, state: UserState): DecidedEvent[] {
   switch (command.type) {
     case "Remove":
       if (!userExists(state)) throw new ZError(transitionErrors(command.api).removeNotFound);
@@ -143,8 +143,8 @@ export function decideLifecycle(command: LifecycleCommand, state: UserState): De
 const otpSucceeded = new Set(Object.values(otpEventPrefix).map((prefix) => `${prefix}.check.succeeded`));
 const otpFailed = new Set(Object.values(otpEventPrefix).map((prefix) => `${prefix}.check.failed`));
 
-/** Folds lifecycle events into the state; any other event changes nothing. */
-export function evolveLifecycle(state: UserState, event: { type: string; payload: unknown }): UserState {
+/** Folds these events into the state; any other event changes nothing. */
+export function evolveTransition(state: UserState, event: { type: string; payload: unknown }): UserState {
   switch (event.type) {
     case "user.human.password.changed": {
       const payload = event.payload as PasswordChangedPayload;

@@ -4,7 +4,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { ManagementService } from "../../../gen/zitadel/management_pb.js";
 import { ListDetailsSchema } from "../../../gen/zitadel/object_pb.js";
 import { LockoutPolicySchema } from "../../../gen/zitadel/policy_pb.js";
-import type { LifecycleCommands } from "../../command/lifecycle-commands.js";
+import type { UserAdminCommands } from "../../command/user-admin-commands.js";
 import type { LockoutPolicyCommands } from "../../command/lockout-policy-commands.js";
 import type { Clock } from "../../lib/clock.js";
 import type { LockoutPolicyQueries } from "../../query/lockout-policy-queries.js";
@@ -14,20 +14,20 @@ import { toObjectDetails, toUser } from "./converters.js";
 import { actorOf } from "./user-service.js";
 import { toSortColumn, toUserFilter } from "./user-search-converters.js";
 
-export interface LifecycleServiceDependencies {
+export interface UserAdminServiceDependencies {
   readonly store: EventStore;
   readonly clock: Clock;
-  readonly lifecycle: LifecycleCommands;
+  readonly commands: UserAdminCommands;
   readonly policyCommands: LockoutPolicyCommands;
   readonly policies: LockoutPolicyQueries;
 }
 
-/** ManagementService methods of the user lifecycle: removal, listing, passwords and the lockout policy. */
-export function createLifecycleService(deps: LifecycleServiceDependencies): Partial<ServiceImpl<typeof ManagementService>> {
-  const { store, clock, lifecycle, policyCommands, policies } = deps;
+/** ManagementService methods for administering users: removal, listing, passwords and the lockout policy. */
+export function createUserAdminService(deps: UserAdminServiceDependencies): Partial<ServiceImpl<typeof ManagementService>> {
+  const { store, clock, commands, policyCommands, policies } = deps;
   return {
     async removeUser(req, ctx) {
-      return { details: toObjectDetails(await lifecycle.removeUser(actorOf(ctx), req.id)) };
+      return { details: toObjectDetails(await commands.removeUser(actorOf(ctx), req.id)) };
     },
 
     async listUsers(req, ctx) {
@@ -48,7 +48,7 @@ export function createLifecycleService(deps: LifecycleServiceDependencies): Part
     },
 
     async setHumanPassword(req, ctx) {
-      const details = await lifecycle.setHumanPassword(actorOf(ctx), req.userId, req.password, !req.noChangeRequired);
+      const details = await commands.setHumanPassword(actorOf(ctx), req.userId, req.password, !req.noChangeRequired);
       return { details: toObjectDetails(details) };
     },
 
