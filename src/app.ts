@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { createContextValues, type Interceptor } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
 import { createErrorInterceptor } from "./api/interceptors/errors.js";
 import { createAuthInterceptor } from "./api/interceptors/auth.js";
 import { createLoggingInterceptor } from "./api/interceptors/logging.js";
@@ -17,7 +17,6 @@ import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { withEndpoints } from "./server/http-endpoints.js";
 import { withLandingPage } from "./server/landing-page.js";
 import { withRequestId, withStreamRequestId } from "./server/request-id.js";
-import { kWire } from "./api/context.js";
 import { successCodeOf } from "./api/auth-requirement.js";
 import { createRoutes, servedServices } from "./api/routes.js";
 import { buildRestRoutes } from "./api/rest/http-rules.js";
@@ -183,8 +182,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const restRoutes = buildRestRoutes(servedServices);
   const transcoder = createRestTranscoder({
     routes: restRoutes,
-    transport: invoker.transport,
-    contextValues: () => createContextValues().set(kWire, "rest"),
+    invoker,
     readMaxBytes: config.maxRequestBytes,
     successCode: successCodeOf,
   });

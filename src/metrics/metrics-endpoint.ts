@@ -1,6 +1,7 @@
 import { constants } from "node:http2";
 import type { Registry } from "prom-client";
 import type { EndpointHandler } from "../server/http-endpoints.js";
+import { endBody, isHttp1 } from "../server/node-http.js";
 
 export interface MetricsEndpointOptions {
   /** A rendering is shared by every scrape within this many milliseconds of it; 0 shares only a rendering in progress. */
@@ -61,10 +62,11 @@ export function createMetricsEndpoint(registry: Registry, options: MetricsEndpoi
     const body = await render();
     if (res.destroyed || req.socket?.destroyed) return; // pipelined scrapes of a dropped connection
     const size = req.method === "HEAD" ? 0 : body.length;
-    const buffer = bufferOf(req.stream?.session ?? req.socket);
+    const stream = isHttp1(req) ? undefined : req.stream;
+    const buffer = bufferOf(stream?.session ?? req.socket);
     if (buffer.bytes + size > perConnection) {
       // The client is not reading what it asked for: stop serving it.
-      if (req.stream) req.stream.close(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      if (stream) stream.close(constants.NGHTTP2_ENHANCE_YOUR_CALM);
       else req.socket.destroy();
       return;
     }
@@ -83,6 +85,6 @@ export function createMetricsEndpoint(registry: Registry, options: MetricsEndpoi
       bufferedTotal -= size;
     });
     res.writeHead(200, { "content-type": registry.contentType, "content-length": body.length, "cache-control": "no-store" });
-    res.end(req.method === "HEAD" ? undefined : body);
+    endBody(req, res, body);
   };
 }

@@ -1,6 +1,7 @@
 import type { SigningKeys } from "../auth/signing-keys.js";
 import type { Logger } from "../lib/logger.js";
 import type { NodeHandler } from "../server/listen.js";
+import { endBody, requestPath, type NodeRequest, type NodeResponse } from "../server/node-http.js";
 import { discoveryDocument, OAUTH_PATHS } from "./discovery.js";
 import { send } from "./token-endpoint.js";
 
@@ -19,7 +20,7 @@ export interface OAuthRoutesOptions {
  */
 export function withOAuthRoutes(options: OAuthRoutesOptions, next: NodeHandler): NodeHandler {
   const discovery = JSON.stringify(discoveryDocument(options.issuer));
-  const readOnly = (req: any, res: any, answer: () => Promise<void> | void) => {
+  const readOnly = (req: NodeRequest, res: NodeResponse, answer: () => Promise<void> | void) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" });
       res.end("method not allowed\n");
@@ -33,7 +34,7 @@ export function withOAuthRoutes(options: OAuthRoutesOptions, next: NodeHandler):
       });
   };
   return (req, res) => {
-    const path = (req.url ?? "/").split("?", 1)[0];
+    const path = requestPath(req.url);
     switch (path) {
       case OAUTH_PATHS.discovery:
         return readOnly(req, res, () => sendJson(req, res, discovery, "public, max-age=300"));
@@ -47,7 +48,7 @@ export function withOAuthRoutes(options: OAuthRoutesOptions, next: NodeHandler):
   };
 }
 
-function sendJson(req: any, res: any, json: string, cacheControl: string) {
+function sendJson(req: NodeRequest, res: NodeResponse, json: string, cacheControl: string) {
   res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(json), "cache-control": cacheControl });
-  res.end(req.method === "HEAD" ? undefined : json);
+  endBody(req, res, json);
 }

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TokenIssuer } from "../auth/token-issuer.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { Clock } from "../lib/clock.js";
@@ -9,6 +8,8 @@ import { authenticateClient, clientCredentialsOf } from "./client-credentials.js
 import { CLIENT_CREDENTIALS_GRANT, JWT_BEARER_GRANT } from "./discovery.js";
 import type { GrantSubject } from "./grant-subject.js";
 import { verifyJwtProfileAssertion } from "./jwt-profile.js";
+import type { NodeRequest, NodeResponse } from "../server/node-http.js";
+import { readBody } from "../server/read-body.js";
 import { OAuthError } from "./oauth-error.js";
 import { grantScopes } from "./scopes.js";
 
@@ -31,7 +32,7 @@ const MAX_FORM_BYTES = 64 * 1024;
  * standard token response, or an OAuth error `{error, error_description}`.
  */
 export function createTokenEndpoint(options: TokenEndpointOptions) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
+  return async (req: NodeRequest, res: NodeResponse) => {
     let grantType: string | null = null;
     try {
       if (req.method !== "POST") {
@@ -74,7 +75,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
     }
   };
 
-  async function grant(grantType: string | null, form: URLSearchParams, req: IncomingMessage): Promise<{ subject: GrantSubject; clientId: string }> {
+  async function grant(grantType: string | null, form: URLSearchParams, req: NodeRequest): Promise<{ subject: GrantSubject; clientId: string }> {
     switch (grantType) {
       case JWT_BEARER_GRANT: {
         const subject = await verifyJwtProfileAssertion(form.get("assertion"), options);
@@ -110,28 +111,12 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
   }
 }
 
-function readForm(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_FORM_BYTES) {
-        reject(new OAuthError("invalid_request", "The request body is too large", 413));
-        // Drain the rest (bounded by the request timeout): destroying the request would reset an HTTP/1.1 connection before the answer.
-        req.off("data", onData);
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
+async function readForm(req: NodeRequest): Promise<string> {
+  const tooLarge = () => new OAuthError("invalid_request", "The request body is too large", 413);
+  return (await readBody(req, { limit: MAX_FORM_BYTES, tooLarge })).toString("utf8");
 }
 
-export function send(res: ServerResponse, status: number, body: unknown, cacheControl = "no-store") {
+export function send(res: NodeResponse, status: number, body: unknown, cacheControl = "no-store") {
   if (res.headersSent || res.destroyed) return;
   const json = JSON.stringify(body);
   res.writeHead(status, {

@@ -5,6 +5,7 @@ import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc
 import type { Readable } from "node:stream";
 import { Base64Error, createBase64Decoder } from "./base64-decoder.js";
 import { createEnvelopeCollector } from "./envelope-collector.js";
+import { readBodyInto } from "./read-body.js";
 import { encodeEnvelope } from "./unary/body.js";
 
 const TEXT_CONTENT_TYPE = /^application\/grpc-web-text(\+(proto|json))?$/i;
@@ -56,41 +57,28 @@ async function* encodeEach(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8
  * than one message of `readMaxBytes` needs (announced or sent) are refused
  * before anything is decoded, and so is anything but one complete envelope.
  */
-function readDecoded(source: Readable, readMaxBytes: number, announced: number): Promise<Uint8Array> {
-  const limit = Math.ceil((readMaxBytes + 5) / 3) * 4 + ENCODING_SLACK;
-  const tooLarge = () => new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
-  const asConnectError = (error: unknown) => (error instanceof Base64Error ? new ConnectError(error.message, Code.InvalidArgument) : ConnectError.from(error));
-  return new Promise((resolve, reject) => {
-    const decoder = createBase64Decoder();
-    const collector = createEnvelopeCollector(readMaxBytes);
-    let received = 0;
-    const fail = (error: ConnectError) => {
-      source.off("data", onData);
-      source.resume(); // drain the rest (bounded by the request timeout) so that the answer reaches the client
-      reject(error);
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > limit) return fail(tooLarge());
-      try {
-        collector.push(decoder.push(chunk));
-      } catch (error) {
-        fail(asConnectError(error));
-      }
-    };
-    if (announced > limit) return fail(tooLarge());
-    source.on("data", onData);
-    source.once("end", () => {
-      try {
-        collector.push(decoder.end());
-        resolve(collector.end());
-      } catch (error) {
-        reject(asConnectError(error));
-      }
-    });
-    source.once("error", (error) => reject(ConnectError.from(error, Code.Canceled)));
-    source.once("close", () => reject(new ConnectError("the client cancelled the call", Code.Canceled)));
-  });
+async function readDecoded(source: Readable, readMaxBytes: number, announced: number): Promise<Uint8Array> {
+  const decoder = createBase64Decoder();
+  const collector = createEnvelopeCollector(readMaxBytes);
+  try {
+    return await readBodyInto(
+      source,
+      {
+        limit: Math.ceil((readMaxBytes + 5) / 3) * 4 + ENCODING_SLACK,
+        announced,
+        tooLarge: () => new ConnectError(`message size is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted),
+      },
+      {
+        push: (chunk) => collector.push(decoder.push(chunk)),
+        end: () => {
+          collector.push(decoder.end());
+          return collector.end();
+        },
+      },
+    );
+  } catch (error) {
+    throw error instanceof Base64Error ? new ConnectError(error.message, Code.InvalidArgument) : ConnectError.from(error);
+  }
 }
 
 /** An error as gRPC-web-text: HTTP 200 and one base64 trailer frame with the status. */

@@ -1,7 +1,8 @@
 import type { NodeHandler } from "./listen.js";
+import { endBody, requestPath, type NodeRequest, type NodeResponse } from "./node-http.js";
 
 /** A plain HTTP resource (probe, metrics, document) served beside the RPC wires. */
-export type EndpointHandler = (req: any, res: any) => void | Promise<void>;
+export type EndpointHandler = (req: NodeRequest, res: NodeResponse) => void | Promise<void>;
 
 /**
  * Serves GET (and HEAD) on a fixed set of paths; any other request goes on to
@@ -10,7 +11,7 @@ export type EndpointHandler = (req: any, res: any) => void | Promise<void>;
  */
 export function withEndpoints(endpoints: ReadonlyMap<string, EndpointHandler>, next: NodeHandler): NodeHandler {
   return (req, res) => {
-    const path = (req.url ?? "/").split("?", 1)[0]!;
+    const path = requestPath(req.url);
     const endpoint = endpoints.get(path);
     if (!endpoint) {
       next(req, res);
@@ -31,7 +32,7 @@ export function withEndpoints(endpoints: ReadonlyMap<string, EndpointHandler>, n
 }
 
 /** Writes a complete answer; HEAD gets the headers only. */
-export function sendText(req: any, res: any, status: number, contentType: string, body: string): void {
+export function sendText(req: NodeRequest, res: NodeResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
-  res.end(req.method === "HEAD" ? undefined : body);
+  endBody(req, res, body);
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { NodeHandler } from "./listen.js";
+import { endBody, requestPath } from "./node-http.js";
 
 // Until the console takes "/", it tells a person what answers on this port.
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
@@ -65,12 +66,12 @@ const HEADERS = {
 /** GET and HEAD on "/" answer the landing page; everything else (other methods too) goes on to `next`. */
 export function withLandingPage(next: NodeHandler): NodeHandler {
   return (req, res) => {
-    const path = (req.url ?? "/").split("?", 1)[0];
+    const path = requestPath(req.url);
     if (path !== "/" || (req.method !== "GET" && req.method !== "HEAD")) {
       next(req, res);
       return;
     }
     res.writeHead(200, HEADERS);
-    res.end(req.method === "HEAD" ? undefined : PAGE);
+    endBody(req, res, PAGE);
   };
 }

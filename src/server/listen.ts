@@ -4,8 +4,9 @@ import { createServer as createNetServer, type Server, type Socket } from "node:
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { createConnectionTable } from "./connection-table.js";
 import { guardHttp2 } from "./http2-timeouts.js";
+import { isHttp1, type NodeRequest, type NodeResponse } from "./node-http.js";
 
-export type NodeHandler = (req: any, res: any) => void;
+export type NodeHandler = (req: NodeRequest, res: NodeResponse) => void;
 
 /** Serves an HTTP/2 stream directly when it can (the lean gRPC path); false leaves it to `handler`. */
 export type StreamHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean;
@@ -63,7 +64,7 @@ export function listen(
   let inFlight = 0;
   let closing = false;
   const counted: NodeHandler = (req, res) => {
-    if (req.httpVersionMajor === 1) {
+    if (isHttp1(req)) {
       // During shutdown an HTTP/1.1 client must not send another request on this connection.
       if (closing) res.setHeader("connection", "close");
       if (!connections.request(req, res)) return;

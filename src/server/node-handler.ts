@@ -1,6 +1,4 @@
 import { Code, ConnectError, createConnectRouter, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import type { ConnectRouterOptions } from "@connectrpc/connect";
 import {
@@ -14,6 +12,7 @@ import { NOT_UTF8, decodeUtf8 } from "../lib/utf8.js";
 import { TIMER_MAX_MS, clampDeadlineHeaders } from "./deadline-clamp.js";
 import { isGrpcWebText, serveGrpcWebText } from "./grpc-web-text.js";
 import type { NodeHandler } from "./listen.js";
+import { requestPath, type NodeRequest, type NodeResponse } from "./node-http.js";
 
 type JsonOptions = NonNullable<ConnectRouterOptions["jsonOptions"]>;
 
@@ -27,7 +26,7 @@ export interface NodeHandlerOptions {
   /** Requests for paths that are no RPC (REST, 404). */
   readonly fallback: NodeHandler;
   /** Serves unary gRPC-web and Connect calls without the full protocol handler; false declines. */
-  readonly fastUnary?: (req: any, res: any) => boolean;
+  readonly fastUnary?: (req: NodeRequest, res: NodeResponse) => boolean;
   readonly logger: Logger;
 }
 
@@ -49,7 +48,7 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
 
   return (req, res) => {
     if (options.fastUnary?.(req, res)) return;
-    const handler = handlers.get((req.url ?? "").split("?", 1)[0]!);
+    const handler = handlers.get(requestPath(req.url));
     if (!handler) {
       const contentType = req.headers["content-type"];
       if (contentType !== undefined && GRPC_FAMILY.test(contentType)) answerUnimplemented(req, res, contentType);
@@ -88,7 +87,7 @@ const GRPC_FAMILY = /^application\/grpc(-web(-text)?)?(\+[a-z]+)?\s*(;|$)/i;
  * trailers-only answer (HTTP 200, the status in the headers), as gRPC
  * servers answer it, rather than the REST 404 a gRPC client cannot read.
  */
-function answerUnimplemented(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, contentType: string): void {
+function answerUnimplemented(req: NodeRequest, res: NodeResponse, contentType: string): void {
   const headers = {
     "content-type": contentType.split(";", 1)[0]!.trim().toLowerCase(),
     "grpc-status": String(Code.Unimplemented),

@@ -1,6 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { Logger } from "../../lib/logger.js";
-import { kCaller, kWire, wireOf } from "../context.js";
+import { kWire, wireOf } from "../../server/wire.js";
+import { kCaller } from "../context.js";
 import { observeCalls } from "./call-outcome.js";
 
 /**

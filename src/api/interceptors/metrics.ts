@@ -1,6 +1,6 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { Metrics } from "../../metrics/metrics.js";
-import { kWire, wireOf } from "../context.js";
+import { kWire, wireOf } from "../../server/wire.js";
 import { observeCalls } from "./call-outcome.js";
 
 /** Counts every call by service, method, wire and code, and times it. */

@@ -1,8 +1,6 @@
 // REST JSON front for unary methods, compatible with grpc-gateway: maps an
-// HTTP request onto the request message, calls the method in-process through
-// a Transport (so the usual interceptors run) and renders the JSON answer.
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+// HTTP request onto the request message, calls the method through the unary
+// invoker (so the usual interceptors run) and renders the JSON answer.
 import { ScalarType, fromJson, mergeFromJson, toJson } from "@bufbuild/protobuf";
 import type {
   DescField,
@@ -13,25 +11,25 @@ import type {
   Message,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { ContextValues, Transport } from "@connectrpc/connect";
 import { NOT_UTF8, decodeUtf8 } from "../../lib/utf8.js";
+import { requestPath, type NodeRequest, type NodeResponse } from "../../server/node-http.js";
+import { readBody } from "../../server/read-body.js";
+import type { UnaryInvoker, UnarySpec } from "../../server/unary/invoker.js";
 import { findRoute } from "./http-rules.js";
 import type { RestRoute } from "./http-rules.js";
 import { httpStatusFromCode, restErrorBody, restErrorHeaders } from "./http-status.js";
 
 export interface RestTranscoderOptions {
   routes: RestRoute[];
-  transport: Transport;
+  invoker: Pick<UnaryInvoker, "find" | "invoke">;
   /** Largest accepted request body in bytes; larger bodies get 413. */
   readMaxBytes: number;
-  /** Values for the call, e.g. to mark it as coming from REST. */
-  contextValues?: () => ContextValues;
   /** HTTP status for a successful call; 200 unless given. */
   successCode?: (method: DescMethodUnary) => number;
 }
 
-export type RestRequest = IncomingMessage | Http2ServerRequest;
-export type RestResponse = ServerResponse | Http2ServerResponse;
+type RestRequest = NodeRequest;
+type RestResponse = NodeResponse;
 export type RestHandler = (req: RestRequest, res: RestResponse) => void;
 
 /** A failure answered before the method is called. */
@@ -45,11 +43,15 @@ const forwardedHeaderNames = new Set(["authorization", "accept-language", "x-req
 const forwardedHeaderPrefixes = ["x-zitadel-"];
 
 export function createRestTranscoder(options: RestTranscoderOptions): RestHandler {
+  // Each route's method as the invoker serves it, looked up once.
+  const specs = new Map<RestRoute, UnarySpec | undefined>(
+    options.routes.map((route) => [route, options.invoker.find(rpcPath(route))]),
+  );
   return (req, res) => {
     // Never let a bad request or a broken socket take the process down.
     req.on("error", () => undefined);
     res.on("error", () => undefined);
-    handle(options, req, res).catch(() => {
+    handle(options, specs, req, res).catch(() => {
       try {
         sendJson(res, 500, { code: Code.Internal, message: "An internal error occurred" });
       } catch {
@@ -59,11 +61,15 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestHandle
   };
 }
 
-async function handle(options: RestTranscoderOptions, req: RestRequest, res: RestResponse) {
+async function handle(
+  options: RestTranscoderOptions,
+  specs: ReadonlyMap<RestRoute, UnarySpec | undefined>,
+  req: RestRequest,
+  res: RestResponse,
+) {
   const url = req.url ?? "/";
-  const queryAt = url.indexOf("?");
-  const path = queryAt < 0 ? url : url.slice(0, queryAt);
-  const query = new URLSearchParams(queryAt < 0 ? "" : url.slice(queryAt + 1));
+  const path = requestPath(url);
+  const query = new URLSearchParams(url.slice(path.length + 1));
 
   const found = findRoute(options.routes, req.method ?? "GET", path);
   if ("status" in found) {
@@ -75,7 +81,7 @@ async function handle(options: RestTranscoderOptions, req: RestRequest, res: Res
 
   let body: Uint8Array | undefined;
   if (route.body !== "") {
-    const read = await readBody(req, options.readMaxBytes);
+    const read = await readRestBody(req, options.readMaxBytes);
     if (read === "aborted") return;
     if (read === "too-large") {
       // Close an HTTP/1 connection rather than drain the unread rest.
@@ -102,15 +108,16 @@ async function handle(options: RestTranscoderOptions, req: RestRequest, res: Res
   res.once("close", () => abort.abort());
   let output: Message;
   try {
-    const response = await options.transport.unary(
-      route.method,
-      abort.signal,
-      undefined,
-      forwardedHeaders(req),
-      input,
-      options.contextValues?.(),
-    );
-    output = response.message;
+    const spec = specs.get(route);
+    if (!spec) throw new ConnectError(`${route.method.name} is not served`, Code.Unimplemented);
+    const result = await options.invoker.invoke(spec, input, {
+      wire: "rest",
+      requestMethod: "POST",
+      url: rpcPath(route),
+      header: forwardedHeaders(req),
+      signal: abort.signal,
+    });
+    output = result.message;
   } catch (err) {
     if (!canWrite(res)) return;
     if (err instanceof ConnectError) {
@@ -124,40 +131,14 @@ async function handle(options: RestTranscoderOptions, req: RestRequest, res: Res
 
 // --- request body --------------------------------------------------------
 
-function readBody(
-  req: RestRequest,
-  limit: number,
-): Promise<Uint8Array | "too-large" | "aborted"> {
-  const declared = Number(req.headers["content-length"]);
-  // Refuse early when the client tells us the size up front.
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve("too-large");
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (result: Uint8Array | "too-large" | "aborted") => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onAbort);
-      req.off("close", onAbort);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer | string) => {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      size += bytes.byteLength;
-      if (size > limit) {
-        // Stop buffering; the rest is discarded when the response ends.
-        req.pause();
-        return finish("too-large");
-      }
-      chunks.push(bytes);
-    };
-    const onEnd = () => finish(Buffer.concat(chunks, size));
-    const onAbort = () => finish("aborted");
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onAbort);
-    req.on("close", onAbort);
-  });
+/** The body, or why there is none: over the limit (announced or sent), or the request ended early. */
+async function readRestBody(req: RestRequest, limit: number): Promise<Uint8Array | "too-large" | "aborted"> {
+  try {
+    // The rest stays unread: a 413 closes an HTTP/1 connection.
+    return await readBody(req, { limit, announced: Number(req.headers["content-length"]), excess: "stop" });
+  } catch (err) {
+    return err instanceof ConnectError && err.code === Code.ResourceExhausted ? "too-large" : "aborted";
+  }
 }
 
 // Like grpc-gateway, bodies are read as JSON whatever their declared content
@@ -346,6 +327,11 @@ function forwardedHeaders(req: RestRequest): Headers {
 }
 
 // --- helpers -------------------------------------------------------------
+
+/** The RPC path of a route's method, as the gRPC and Connect wires call it. */
+function rpcPath(route: RestRoute): string {
+  return `/${route.method.parent.typeName}/${route.method.name}`;
+}
 
 function rejection(status: number, message: string): Rejection & { rejection: true } {
   return { status, code: Code.InvalidArgument, message, rejection: true };

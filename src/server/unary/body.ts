@@ -1,29 +1,4 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Readable } from "node:stream";
-
-/** Reads a whole request body, refusing more than `limit` bytes. */
-export function readBody(source: Readable, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Drain the rest (bounded by the request timeout) so that the answer reaches the client and the connection stays usable.
-        source.off("data", onData);
-        source.resume();
-        reject(new ConnectError(`message size is larger than configured readMaxBytes ${limit}`, Code.ResourceExhausted));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    source.on("data", onData);
-    source.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    source.once("error", (error) => reject(ConnectError.from(error, Code.Canceled)));
-    // A stream reset before its end (e.g. by the request-body timeout) settles the read too.
-    source.once("close", () => reject(new ConnectError("the client cancelled the call", Code.Canceled)));
-  });
-}
 
 /** One length-prefixed message, as gRPC and gRPC-web frame it. */
 export function encodeEnvelope(flags: number, payload: Uint8Array): Buffer {

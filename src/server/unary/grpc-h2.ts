@@ -2,7 +2,9 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
-import { decodeSingleEnvelope, encodeEnvelope, readBody, toHeaders, toNodeHeaders } from "./body.js";
+import { readBody } from "../read-body.js";
+import { decodeSingleEnvelope, encodeEnvelope, toHeaders, toNodeHeaders } from "./body.js";
+import { requestPath } from "../node-http.js";
 import type { UnaryInvoker } from "./invoker.js";
 
 const GRPC_CONTENT_TYPE = /^application\/grpc(\+proto)?$/;
@@ -21,7 +23,7 @@ export function createGrpcStreamHandler(invoker: UnaryInvoker, readMaxBytes: num
     if (contentType === undefined || !GRPC_CONTENT_TYPE.test(contentType)) return false;
     const encoding = headers["grpc-encoding"];
     if (encoding !== undefined && encoding !== "identity") return false;
-    const spec = invoker.find((headers[":path"] ?? "").split("?", 1)[0]!);
+    const spec = invoker.find(requestPath(headers[":path"]));
     if (!spec) return false;
     void serve(stream, headers, spec);
     return true;
@@ -37,7 +39,7 @@ export function createGrpcStreamHandler(invoker: UnaryInvoker, readMaxBytes: num
     try {
       const timeout = parseTimeout((headers["grpc-timeout"] as string | undefined) ?? null, Number.MAX_SAFE_INTEGER);
       if (timeout.error) throw timeout.error;
-      const body = await readBody(stream, readMaxBytes + 5);
+      const body = await readBody(stream, { limit: readMaxBytes + 5 });
       let input;
       try {
         input = fromBinary(spec.method.input, decodeSingleEnvelope(body, readMaxBytes));
@@ -45,7 +47,7 @@ export function createGrpcStreamHandler(invoker: UnaryInvoker, readMaxBytes: num
         throw error instanceof ConnectError ? error : new ConnectError(`parse binary: ${String((error as Error).message)}`, Code.Internal);
       }
       const result = await invoker.invoke(spec, input, {
-        protocolName: "grpc",
+        wire: "grpc",
         requestMethod: "POST",
         url: headers[":path"] ?? "",
         header: toHeaders(headers),

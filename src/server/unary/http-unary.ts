@@ -3,18 +3,19 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { codeToHttpStatus, errorToJsonBytes, parseTimeout as parseConnectTimeout } from "@connectrpc/connect/protocol-connect";
 import { parseTimeout as parseGrpcTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { NOT_UTF8, decodeUtf8 } from "../../lib/utf8.js";
-import { decodeSingleEnvelope, encodeEnvelope, readBody, toHeaders, toNodeHeaders } from "./body.js";
+import { readBody } from "../read-body.js";
+import { decodeSingleEnvelope, encodeEnvelope, toHeaders, toNodeHeaders } from "./body.js";
+import { requestPath, type NodeRequest, type NodeResponse } from "../node-http.js";
 import type { UnaryInvoker, UnarySpec } from "./invoker.js";
 
-type Request = IncomingMessage;
-type Response = ServerResponse;
+type Request = NodeRequest;
+type Response = NodeResponse;
 
-/** The wire formats this path speaks; everything else goes to the full protocol handler. */
-type Wire = { kind: "grpc-web" } | { kind: "connect"; json: boolean };
+/** The formats this path speaks; everything else goes to the full protocol handler. */
+type LeanFormat = { kind: "grpc-web" } | { kind: "connect"; json: boolean };
 
-function wireOf(req: Request): Wire | undefined {
+function leanFormatOf(req: Request): LeanFormat | undefined {
   if (req.method !== "POST") return undefined;
   const contentType = req.headers["content-type"]?.toLowerCase();
   if (contentType === "application/grpc-web" || contentType === "application/grpc-web+proto") {
@@ -36,21 +37,21 @@ function wireOf(req: Request): Wire | undefined {
  */
 export function createHttpUnaryHandler(invoker: UnaryInvoker, readMaxBytes: number) {
   return (req: Request, res: Response): boolean => {
-    const wire = wireOf(req);
-    if (!wire) return false;
-    const spec = invoker.find((req.url ?? "").split("?", 1)[0]!);
+    const format = leanFormatOf(req);
+    if (!format) return false;
+    const spec = invoker.find(requestPath(req.url));
     if (!spec) return false;
     const aborted = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) aborted.abort(new ConnectError("the client cancelled the call", Code.Canceled));
     });
-    void (wire.kind === "grpc-web" ? serveGrpcWeb(req, res, spec, aborted.signal) : serveConnect(req, res, spec, wire.json, aborted.signal));
+    void (format.kind === "grpc-web" ? serveGrpcWeb(req, res, spec, aborted.signal) : serveConnect(req, res, spec, format.json, aborted.signal));
     return true;
   };
 
-  async function call(req: Request, spec: UnarySpec, input: Message, protocolName: string, timeoutMs: number | undefined, signal: AbortSignal) {
+  async function call(req: Request, spec: UnarySpec, input: Message, wire: "grpc-web" | "connect", timeoutMs: number | undefined, signal: AbortSignal) {
     return invoker.invoke(spec, input, {
-      protocolName,
+      wire,
       requestMethod: "POST",
       url: req.url ?? "",
       header: toHeaders(req.headers),
@@ -66,7 +67,7 @@ export function createHttpUnaryHandler(invoker: UnaryInvoker, readMaxBytes: numb
     try {
       const timeout = parseGrpcTimeout((req.headers["grpc-timeout"] as string | undefined) ?? null, Number.MAX_SAFE_INTEGER);
       if (timeout.error) throw timeout.error;
-      const raw = await readBody(req, readMaxBytes + 5);
+      const raw = await readBody(req, { limit: readMaxBytes + 5 });
       const input = parseBinary(spec, decodeSingleEnvelope(raw, readMaxBytes));
       const result = await call(req, spec, input, "grpc-web", timeout.timeoutMs, signal);
       head = toNodeHeaders(result.header, head);
@@ -90,7 +91,7 @@ export function createHttpUnaryHandler(invoker: UnaryInvoker, readMaxBytes: numb
     try {
       const timeout = parseConnectTimeout((req.headers["connect-timeout-ms"] as string | undefined) ?? null, Number.MAX_SAFE_INTEGER);
       if (timeout.error) throw timeout.error;
-      const raw = await readBody(req, readMaxBytes);
+      const raw = await readBody(req, { limit: readMaxBytes });
       const input = json ? parseJson(spec, raw) : parseBinary(spec, raw);
       const result = await call(req, spec, input, "connect", timeout.timeoutMs, signal);
       const body = json

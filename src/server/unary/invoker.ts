@@ -1,30 +1,28 @@
-import { create, isMessage, type DescMethod, type DescMethodUnary, type Message } from "@bufbuild/protobuf";
+import type { Message } from "@bufbuild/protobuf";
 import {
-  Code,
   ConnectError,
   createContextValues,
   createHandlerContext,
   createServiceImplSpec,
   type ConnectRouter,
-  type ContextValues,
   type HandlerContext,
   type Interceptor,
   type MethodImplSpec,
-  type Transport,
 } from "@connectrpc/connect";
 import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import { TIMER_MAX_MS, clampDeadline } from "../deadline-clamp.js";
+import { kWire, type Wire } from "../wire.js";
 
 export type UnarySpec = Extract<MethodImplSpec, { kind: "unary" }>;
 
 export interface UnaryCallInit {
-  readonly protocolName: string;
+  /** The wire the call came on: the context's protocol name and its `kWire` value. */
+  readonly wire: Wire;
   readonly requestMethod: string;
   readonly url: string;
   readonly header: Headers;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
-  readonly contextValues?: ContextValues;
 }
 
 export interface UnaryResult {
@@ -38,8 +36,6 @@ export interface UnaryInvoker {
   find(path: string): UnarySpec | undefined;
   /** Runs the interceptors and the implementation, exactly as the router would. */
   invoke(spec: UnarySpec, input: Message, init: UnaryCallInit): Promise<UnaryResult>;
-  /** A Transport that calls in-process through `invoke` (used by the REST transcoder). */
-  readonly transport: Transport;
 }
 
 /**
@@ -55,13 +51,11 @@ export function createUnaryInvoker(
   maxDeadlineMs = TIMER_MAX_MS,
 ): UnaryInvoker {
   const byPath = new Map<string, UnarySpec>();
-  const byMethod = new Map<DescMethod, UnarySpec>();
   const recorder = {
     service(service, implementation) {
       for (const spec of Object.values(createServiceImplSpec(service, implementation).methods)) {
         if (spec.kind !== "unary") continue;
         byPath.set(`/${service.typeName}/${spec.method.name}`, spec);
-        byMethod.set(spec.method, spec);
       }
       return recorder;
     },
@@ -82,35 +76,7 @@ export function createUnaryInvoker(
     }
   };
 
-  const transport: Transport = {
-    async unary(method, signal, timeoutMs, header, input, contextValues) {
-      const spec = byMethod.get(method as DescMethod);
-      if (!spec) throw new ConnectError(`${method.name} is not served`, Code.Unimplemented);
-      const message = isMessage(input, method.input) ? input : create(method.input, input);
-      const result = await invoke(spec, message, {
-        protocolName: "rest",
-        requestMethod: "POST",
-        url: `/${method.parent.typeName}/${method.name}`,
-        header: new Headers(header),
-        timeoutMs,
-        signal,
-        contextValues,
-      });
-      return {
-        stream: false,
-        service: method.parent,
-        method: method as DescMethodUnary,
-        header: result.header,
-        message: result.message,
-        trailer: result.trailer,
-      } as never;
-    },
-    stream() {
-      return Promise.reject(new ConnectError("streaming calls are not served in-process", Code.Unimplemented));
-    },
-  };
-
-  return { find: (path) => byPath.get(path), invoke, transport };
+  return { find: (path) => byPath.get(path), invoke };
 }
 
 type CallContext = HandlerContext & { done(): void };
@@ -127,7 +93,7 @@ function createLeanContext(spec: UnarySpec, init: UnaryCallInit): CallContext {
   return {
     service: spec.method.parent,
     method: spec.method,
-    protocolName: init.protocolName,
+    protocolName: init.wire,
     requestMethod: init.requestMethod,
     url: init.url,
     signal: init.signal ?? neverAborted,
@@ -135,7 +101,7 @@ function createLeanContext(spec: UnarySpec, init: UnaryCallInit): CallContext {
     requestHeader: init.header,
     responseHeader: new Headers(),
     responseTrailer: new Headers(),
-    values: init.contextValues ?? createContextValues(),
+    values: createContextValues().set(kWire, init.wire),
     done() {},
   };
 }
@@ -145,13 +111,13 @@ function createDeadlineContext(spec: UnarySpec, init: UnaryCallInit, timeoutMs: 
   const context = createHandlerContext({
     service: spec.method.parent,
     method: spec.method,
-    protocolName: init.protocolName,
+    protocolName: init.wire,
     requestMethod: init.requestMethod,
     url: init.url,
     timeoutMs,
     requestSignal: init.signal,
     requestHeader: init.header,
-    contextValues: init.contextValues,
+    contextValues: createContextValues().set(kWire, init.wire),
   });
   // Aborting clears the deadline's timer.
   return Object.assign(context, { done: () => context.abort() });

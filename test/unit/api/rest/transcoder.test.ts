@@ -11,14 +11,8 @@ import {
   MethodOptionsSchema,
   file_google_protobuf_timestamp,
 } from "@bufbuild/protobuf/wkt";
-import {
-  Code,
-  ConnectError,
-  createContextKey,
-  createContextValues,
-  createRouterTransport,
-} from "@connectrpc/connect";
-import type { ContextValues, Interceptor, Transport } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { http } from "../../../../gen/google/api/annotations_pb.js";
 import { HttpRuleSchema } from "../../../../gen/google/api/http_pb.js";
@@ -27,6 +21,8 @@ import { Gender } from "../../../../gen/zitadel/user_pb.js";
 import { CredentialsCheckErrorSchema, ErrorDetailSchema } from "../../../../gen/zitadel/message_pb.js";
 import { buildRestRoutes } from "../../../../src/api/rest/http-rules.js";
 import { createRestTranscoder } from "../../../../src/api/rest/transcoder.js";
+import { createUnaryInvoker } from "../../../../src/server/unary/invoker.js";
+import { kWire, type Wire } from "../../../../src/server/wire.js";
 
 interface Reply {
   status: number;
@@ -86,18 +82,20 @@ const details = { sequence: 42n, changeDate, resourceOwner: "org-1" };
 describe("REST transcoder with ManagementService", () => {
   const calls: Array<{ method: string; input: unknown }> = [];
   const seenHeaders: Headers[] = [];
+  const seenWires: Array<Wire | undefined> = [];
   let abortedSlowCall = false;
 
   // Runs like the server's interceptors would: sees every call, may refuse it.
   const recordHeaders: Interceptor = (next) => async (req) => {
     seenHeaders.push(new Headers(req.header));
+    seenWires.push(req.contextValues.get(kWire));
     if (req.header.get("authorization") === "Bearer bad") {
       throw new ConnectError("Token is invalid (AUTH-7fs1e)", Code.Unauthenticated);
     }
     return next(req);
   };
 
-  const transport = createRouterTransport(
+  const invoker = createUnaryInvoker(
     (router) =>
       router.service(ManagementService, {
         healthz(input) {
@@ -145,19 +143,10 @@ describe("REST transcoder with ManagementService", () => {
           return { details };
         },
       }),
-    { router: { interceptors: [recordHeaders] } },
+    [recordHeaders],
   );
 
   const routes = buildRestRoutes([{ service: ManagementService, prefix: "/management/v1" }]);
-  let contextValuesSeen: ContextValues | undefined;
-  const restKey = createContextKey(false, { description: "rest" });
-  const spyTransport: Transport = {
-    ...transport,
-    unary(method, signal, timeoutMs, header, input, contextValues) {
-      contextValuesSeen = contextValues;
-      return transport.unary(method, signal, timeoutMs, header, input, contextValues);
-    },
-  };
 
   let server: Server;
   let base: string;
@@ -165,9 +154,8 @@ describe("REST transcoder with ManagementService", () => {
     ({ server, base } = await listen(
       createRestTranscoder({
         routes,
-        transport: spyTransport,
+        invoker,
         readMaxBytes: 1024,
-        contextValues: () => createContextValues().set(restKey, true),
         successCode: (method) => (method.name === "AddMachineUser" ? 201 : 200),
       }),
     ));
@@ -176,6 +164,7 @@ describe("REST transcoder with ManagementService", () => {
   afterEach(() => {
     calls.length = 0;
     seenHeaders.length = 0;
+    seenWires.length = 0;
   });
 
   it("answers GET /management/v1/healthz with 200 {}", async () => {
@@ -297,9 +286,9 @@ describe("REST transcoder with ManagementService", () => {
     expect(seen.get("x-other")).toBeNull();
   });
 
-  it("passes the context values to the transport", async () => {
+  it("marks its calls as REST for the interceptors", async () => {
     await send(base, "GET", "/management/v1/healthz");
-    expect(contextValuesSeen?.get(restKey)).toBe(true);
+    expect(seenWires).toEqual(["rest"]);
   });
 
   it("answers 404 for unknown paths without calling anything", async () => {
@@ -404,7 +393,7 @@ describe("REST transcoder with ManagementService", () => {
 
   it("serves HTTP/2 requests too", async () => {
     const h2server = createHttp2Server(
-      createRestTranscoder({ routes, transport, readMaxBytes: 1024 }),
+      createRestTranscoder({ routes, invoker, readMaxBytes: 1024 }),
     );
     await new Promise<void>((resolve) => h2server.listen(0, "127.0.0.1", resolve));
     const { port } = h2server.address() as AddressInfo;
@@ -531,27 +520,21 @@ describe("REST transcoder with rule shapes the v1 protos do not use", () => {
     server = undefined;
   });
 
-  // A transport that records inputs and answers without any protocol.
+  // An implementation of every method that records inputs and answers with `reply`.
   async function serve(reply: (input: Message) => MessageInitShape<DescMessage>) {
     const inputs: Message[] = [];
-    const transport: Transport = {
-      async unary(method, _signal, _timeoutMs, header, input) {
-        inputs.push(input as Message);
-        return {
-          stream: false,
-          service: method.parent,
-          method,
-          header: new Headers(header),
-          trailer: new Headers(),
-          // The stub answers for any method, so the output type is only known at run time.
-          message: create(method.output as DescMessage, reply(input as Message)) as never,
-        };
-      },
-      stream() {
-        throw new Error("not used");
-      },
-    };
-    const started = await listen(createRestTranscoder({ routes, transport, readMaxBytes: 1 << 16 }));
+    const implementation = Object.fromEntries(
+      service.methods.map((method) => [
+        method.localName,
+        (input: Message) => {
+          inputs.push(input);
+          return create(method.output, reply(input));
+        },
+      ]),
+    );
+    // The service is built at run time, so its implementation's type is too.
+    const invoker = createUnaryInvoker((router) => router.service(service, implementation as never), []);
+    const started = await listen(createRestTranscoder({ routes, invoker, readMaxBytes: 1 << 16 }));
     server = started.server;
     return { base: started.base, inputs };
   }
@@ -610,7 +593,7 @@ describe("REST transcoder with rule shapes the v1 protos do not use", () => {
     expect((await send(base, "GET", "/tags")).text).toBe('["x","y"]');
   });
 
-  it("answers 500 with a generic message when the transport throws something else", async () => {
+  it("answers 500 with a generic message when the method throws something else", async () => {
     const { base } = await serve(() => {
       throw new Error("socket exploded with secrets");
     });
