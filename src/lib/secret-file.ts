@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { mkdir, open } from "node:fs/promises";
+import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 
 export class FileExistsError extends Error {
@@ -12,7 +12,7 @@ export class FileExistsError extends Error {
  */
 export async function writeNewSecretFile(path: string, content: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  let file;
+  let file: FileHandle | undefined;
   try {
     // O_EXCL: fails instead of following or truncating whatever is there, even when created meanwhile.
     file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);

@@ -120,9 +120,9 @@ export function matchesShown(actual: string, expected: string): boolean {
       .split("\n")
       .map((line) => line.trim().replace(/ {2,}/g, " "))
       .filter(Boolean);
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = normalise(expected)
-    .map((line) => (line === "…" ? "(?:[^\\n]*\\n)*?" : `${line.split("…").map(escape).join("[\\s\\S]*?")}\\n`))
+    .map((line) => (line === "…" ? "(?:[^\\n]*\\n)*?" : `${line.split("…").map(escapeRegExp).join("[\\s\\S]*?")}\\n`))
     .join("");
   return new RegExp(`^${pattern}$`).test(normalise(actual).map((line) => `${line}\n`).join(""));
 }

@@ -1,4 +1,4 @@
-import { Code, ConnectError, type Interceptor, type StreamResponse, type UnaryRequest, type StreamRequest } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor, type StreamResponse, type UnaryRequest, type UnaryResponse, type StreamRequest } from "@connectrpc/connect";
 
 /** What is known about a call once it has ended. */
 export interface CallOutcome {
@@ -19,7 +19,7 @@ export function observeCalls(settled: (outcome: CallOutcome) => void): Intercept
   return (next) => async (req) => {
     const started = performance.now();
     const done = (code: string) => settled({ req, code, seconds: (performance.now() - started) / 1000 });
-    let res;
+    let res: UnaryResponse | StreamResponse;
     try {
       res = await next(req);
     } catch (error) {

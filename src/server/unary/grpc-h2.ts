@@ -40,7 +40,7 @@ export function createGrpcStreamHandler(invoker: UnaryInvoker, readMaxBytes: num
       const timeout = parseTimeout((headers["grpc-timeout"] as string | undefined) ?? null, Number.MAX_SAFE_INTEGER);
       if (timeout.error) throw timeout.error;
       const body = await readBody(stream, { limit: readMaxBytes + 5 });
-      let input;
+      let input: ReturnType<typeof fromBinary>;
       try {
         input = fromBinary(spec.method.input, decodeSingleEnvelope(body, readMaxBytes));
       } catch (error) {
