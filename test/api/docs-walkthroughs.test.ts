@@ -103,6 +103,7 @@ describe("the walkthroughs' parser", () => {
       "docs/benchmarks.md: installs tools and runs the benchmark (minutes)",
       "docs/benchmarks.md: needs h2load and wrk",
       "docs/deployment.md: needs a PostgreSQL server at db.internal",
+      "docs/fuzzing.md: the long run takes about 20 minutes",
       "docs/operations.md: needs grpcurl",
       "docs/operations.md: needs TLS certificates and a DNS name",
       "docs/operations.md: needs the server stopped",

@@ -109,6 +109,7 @@ describe.skipIf(skip)("resources under slow, idle and half-open connections", ()
       [
         "main=src/main.ts",
         "sqlite-writer=src/eventstore/sqlite-writer.ts",
+        "projections=src/projection/all-projections.ts",
         "--bundle",
         "--platform=node",
         "--format=esm",
