@@ -84,7 +84,10 @@ async function startLatchkey(dir: string, extraEnv: Record<string, string> = {})
   });
   for (;;) {
     if (child.exitCode !== null) throw new Error("Latchkey exited during start-up");
-    const ok = await fetch(`http://127.0.0.1:${port}/management/v1/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/management/v1/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -137,11 +140,23 @@ function pairs(wire: Wire, ids: string[], token: string, unlockOnly = false) {
         case "grpc":
           return { path: method(`${verb}User`), headers: { ...auth, "content-type": "application/grpc", te: "trailers" }, body: frame(schema, id) };
         case "grpc-web":
-          return { path: method(`${verb}User`), headers: { ...auth, "content-type": "application/grpc-web+proto", "x-grpc-web": "1" }, body: frame(schema, id) };
+          return {
+            path: method(`${verb}User`),
+            headers: { ...auth, "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
+            body: frame(schema, id),
+          };
         case "connect-json":
-          return { path: method(`${verb}User`), headers: { ...auth, "content-type": "application/json" }, body: Buffer.from(JSON.stringify({ id })).toString("base64") };
+          return {
+            path: method(`${verb}User`),
+            headers: { ...auth, "content-type": "application/json" },
+            body: Buffer.from(JSON.stringify({ id })).toString("base64"),
+          };
         case "rest":
-          return { path: `/management/v1/users/${id}/_${verb.toLowerCase()}`, headers: { ...auth, "content-type": "application/json" }, body: Buffer.from("{}").toString("base64") };
+          return {
+            path: `/management/v1/users/${id}/_${verb.toLowerCase()}`,
+            headers: { ...auth, "content-type": "application/json" },
+            body: Buffer.from("{}").toString("base64"),
+          };
       }
     }),
   );
@@ -207,23 +222,38 @@ async function throughputTargets(k: Latchkey) {
   const p99 = (name: string) => median(results[name]!.map((r) => r.p99Ms));
   const failures = (name: string) => results[name]!.reduce((sum, r) => sum + r.failures, 0);
   for (const name of Object.keys(results)) {
-    console.log(`${name.padEnd(22)} ${rps(name).toFixed(0).padStart(7)} calls/s  p50 ${median(results[name]!.map((r) => r.p50Ms)).toFixed(2)} ms  p99 ${p99(name).toFixed(2)} ms  failures ${failures(name)}`);
+    console.log(
+      `${name.padEnd(22)} ${rps(name).toFixed(0).padStart(7)} calls/s  p50 ${median(results[name]!.map((r) => r.p50Ms)).toFixed(2)} ms  p99 ${p99(name).toFixed(2)} ms  failures ${failures(name)}`,
+    );
   }
   const calls = (name: string) => `${rps(name).toFixed(0)} calls/s`;
   const againstFloor = (label: string, wire: string) => {
     const ours = `latchkey ${wire}`;
     const floorName = `floor ${wire}`;
     record(`${label} vs the durable floor (throughput)`, `${calls(ours)} vs ${calls(floorName)}`, rps(ours) / rps(floorName), 0.8);
-    record(`${label} vs the durable floor (p99, lower is better)`, `${p99(ours).toFixed(2)} vs ${p99(floorName).toFixed(2)} ms`, p99(ours) / p99(floorName), 1.5, false);
+    record(
+      `${label} vs the durable floor (p99, lower is better)`,
+      `${p99(ours).toFixed(2)} vs ${p99(floorName).toFixed(2)} ms`,
+      p99(ours) / p99(floorName),
+      1.5,
+      false,
+    );
   };
   againstFloor("1. lock/unlock gRPC h2c (4 × 16)", "grpc");
   for (const wire of H1_WIRES) againstFloor(`2. lock/unlock ${wire} HTTP/1.1 (64 connections)`, wire);
   inform("   Latchkey gRPC vs grpc-js no-op", `${calls("latchkey grpc")} vs ${calls("grpc-js no-op")}`, rps("latchkey grpc") / rps("grpc-js no-op"));
   inform("   durable floor gRPC vs grpc-js no-op", `${calls("floor grpc")} vs ${calls("grpc-js no-op")}`, rps("floor grpc") / rps("grpc-js no-op"));
   for (const wire of H1_WIRES) {
-    inform(`   Latchkey ${wire} vs node:http no-op`, `${calls(`latchkey ${wire}`)} vs ${calls("node:http no-op")}`, rps(`latchkey ${wire}`) / rps("node:http no-op"));
+    inform(
+      `   Latchkey ${wire} vs node:http no-op`,
+      `${calls(`latchkey ${wire}`)} vs ${calls("node:http no-op")}`,
+      rps(`latchkey ${wire}`) / rps("node:http no-op"),
+    );
   }
-  const failed = (prefix: string) => Object.keys(results).filter((n) => n.startsWith(prefix)).reduce((sum, n) => sum + failures(n), 0);
+  const failed = (prefix: string) =>
+    Object.keys(results)
+      .filter((n) => n.startsWith(prefix))
+      .reduce((sum, n) => sum + failures(n), 0);
   record("   failed Latchkey calls during the load (must be 0)", String(failed("latchkey")), failed("latchkey"), 0, false);
   inform("   failed durable-floor calls during the load", String(failed("floor")), failed("floor"));
   return { sqliteGrpcRps: rps("latchkey grpc") };
@@ -244,7 +274,12 @@ async function historyTarget(k: Latchkey) {
     oldRates.push((await drive({ ...one, slots: [pairs("grpc", [old!], k.token)] })).rps);
     freshRates.push((await drive({ ...one, slots: [pairs("grpc", [fresh!], k.token)] })).rps);
   }
-  record(`3. user with ${settings.historyEvents} events vs a fresh user`, `${median(oldRates).toFixed(0)} vs ${median(freshRates).toFixed(0)} calls/s`, median(oldRates) / median(freshRates), 0.9);
+  record(
+    `3. user with ${settings.historyEvents} events vs a fresh user`,
+    `${median(oldRates).toFixed(0)} vs ${median(freshRates).toFixed(0)} calls/s`,
+    median(oldRates) / median(freshRates),
+    0.9,
+  );
 }
 
 async function sizeTarget() {
@@ -279,8 +314,19 @@ async function sizeTarget() {
   };
   const empty = await measure(0);
   const full = await measure(settings.sizeEvents);
-  record(`4. throughput with ${settings.sizeEvents} events vs an empty store`, `${full.rps.toFixed(0)} vs ${empty.rps.toFixed(0)} calls/s`, full.rps / empty.rps, 0.9);
-  record(`4. start-up to ready with ${settings.sizeEvents} events vs empty (lower is better)`, `${full.readyMs.toFixed(0)} vs ${empty.readyMs.toFixed(0)} ms`, full.readyMs / empty.readyMs, 2, false);
+  record(
+    `4. throughput with ${settings.sizeEvents} events vs an empty store`,
+    `${full.rps.toFixed(0)} vs ${empty.rps.toFixed(0)} calls/s`,
+    full.rps / empty.rps,
+    0.9,
+  );
+  record(
+    `4. start-up to ready with ${settings.sizeEvents} events vs empty (lower is better)`,
+    `${full.readyMs.toFixed(0)} vs ${empty.readyMs.toFixed(0)} ms`,
+    full.readyMs / empty.readyMs,
+    2,
+    false,
+  );
 }
 
 function readInstanceId(dir: string): string {
@@ -296,7 +342,14 @@ async function soakTarget(k: Latchkey) {
   const timer = setInterval(() => samples.push(rss()), 1000);
   const ids = await seedUsers(k, 64 * 4);
   k.child.kill("SIGUSR2"); // measure stalls under load only, not since start-up
-  await drive({ kind: "h2", port: k.port, connections: 4, streams: 16, seconds: settings.soakSeconds, slots: Array.from({ length: 64 }, (_, i) => pairs("grpc", ids.slice(i * 4, i * 4 + 4), k.token)) });
+  await drive({
+    kind: "h2",
+    port: k.port,
+    connections: 4,
+    streams: 16,
+    seconds: settings.soakSeconds,
+    slots: Array.from({ length: 64 }, (_, i) => pairs("grpc", ids.slice(i * 4, i * 4 + 4), k.token)),
+  });
   clearInterval(timer);
   const peak = Math.max(...samples);
   const third = Math.max(1, Math.floor(samples.length / 3));
@@ -350,8 +403,16 @@ async function postgresLines(sqliteGrpcRps: number) {
       two.push(a.rps + b.rps);
       failures += a.failures + b.failures;
     }
-    inform("   PostgreSQL, one instance: gRPC lock/unlock vs SQLite", `${median(one).toFixed(0)} vs ${sqliteGrpcRps.toFixed(0)} calls/s`, median(one) / sqliteGrpcRps);
-    inform("   PostgreSQL, two instances on one database vs SQLite", `${median(two).toFixed(0)} vs ${sqliteGrpcRps.toFixed(0)} calls/s`, median(two) / sqliteGrpcRps);
+    inform(
+      "   PostgreSQL, one instance: gRPC lock/unlock vs SQLite",
+      `${median(one).toFixed(0)} vs ${sqliteGrpcRps.toFixed(0)} calls/s`,
+      median(one) / sqliteGrpcRps,
+    );
+    inform(
+      "   PostgreSQL, two instances on one database vs SQLite",
+      `${median(two).toFixed(0)} vs ${sqliteGrpcRps.toFixed(0)} calls/s`,
+      median(two) / sqliteGrpcRps,
+    );
     record("   failed calls on PostgreSQL (must be 0)", String(failures), failures, 0, false);
   } finally {
     await Promise.all(instances.map((k) => stop(k.child)));
@@ -386,6 +447,9 @@ const table = [
 console.log(`\n${table}\n`);
 if (!quick) {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`;
-  writeFileSync(join(root, "docs/benchmarks.results.md"), `Measured ${new Date().toISOString()} on ${machine} with \`npm run bench\` (${settings.rounds} rounds of ${settings.seconds} s, medians).\n\n${table}\n`);
+  writeFileSync(
+    join(root, "docs/benchmarks.results.md"),
+    `Measured ${new Date().toISOString()} on ${machine} with \`npm run bench\` (${settings.rounds} rounds of ${settings.seconds} s, medians).\n\n${table}\n`,
+  );
 }
 console.log(quick ? "quick mode: a smoke test, not the targets" : "wrote docs/benchmarks.results.md");

@@ -204,11 +204,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   });
   const metricsEndpoint = new Map([["/metrics", metrics.endpoint] as const]);
   const ownMetricsPort = config.metricsPort !== undefined;
-  const endpoints = new Map([
-    ...createProbeEndpoints(readiness),
-    ...(ownMetricsPort ? [] : metricsEndpoint),
-    ...createOpenApiEndpoints(openApi),
-  ]);
+  const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
   return {
     handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withLandingPage(withEndpoints(endpoints, handler))))),

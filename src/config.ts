@@ -14,13 +14,15 @@ const text: Parser<string> = (raw, name) => {
   return raw;
 };
 
-const integer = (min: number, max: number): Parser<number> => (raw, name) => {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-};
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw, name) => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
 
 /** A setting that may be left empty. */
 const optionalText: Parser<string> = (raw) => raw.trim();
@@ -29,12 +31,14 @@ const optionalText: Parser<string> = (raw) => raw.trim();
 const optionalPort: Parser<number | undefined> = (raw, name) => (raw.trim() === "" ? undefined : integer(0, 65535)(raw, name));
 
 /** A duration such as 90s, 30m, 12h or 7d, in milliseconds. */
-const duration = (minMs: number): Parser<number> => (raw, name) => {
-  const match = /^(\d+)(s|m|h|d)$/.exec(raw.trim());
-  const ms = match ? Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"] : NaN;
-  if (!(ms >= minMs)) throw new ConfigError(`${name} must be a duration like 90s, 30m, 12h or 7d of at least ${minMs / 1000}s, got "${raw}"`);
-  return ms;
-};
+const duration =
+  (minMs: number): Parser<number> =>
+  (raw, name) => {
+    const match = /^(\d+)(s|m|h|d)$/.exec(raw.trim());
+    const ms = match ? Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"] : NaN;
+    if (!(ms >= minMs)) throw new ConfigError(`${name} must be a duration like 90s, 30m, 12h or 7d of at least ${minMs / 1000}s, got "${raw}"`);
+    return ms;
+  };
 
 const masterKey: Parser<string> = (raw, name) => {
   if (raw !== "" && raw.length < 32) throw new ConfigError(`${name} must have at least 32 characters`);
@@ -90,7 +94,10 @@ const logLevel: Parser<LogLevel> = (raw, name) => {
 
 const origins: Parser<"*" | readonly string[]> = (raw, name) => {
   if (raw.trim() === "*") return "*";
-  const list = raw.split(",").map((origin) => origin.trim()).filter(Boolean);
+  const list = raw
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of list) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new ConfigError(`${name} must be * or a comma-separated list of origins like https://console.example.com, got "${origin}"`);

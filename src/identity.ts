@@ -65,7 +65,10 @@ export async function createIdentity(deps: IdentityDependencies): Promise<Identi
   });
   await keys.start().catch((error: unknown) => {
     if (!(error instanceof MasterKeyMismatchError)) throw error;
-    throw new Error("the master key does not open the stored signing keys: give every process the master key of the first start (LATCHKEY_MASTERKEY or its key file)", { cause: error });
+    throw new Error(
+      "the master key does not open the stored signing keys: give every process the master key of the first start (LATCHKEY_MASTERKEY or its key file)",
+      { cause: error },
+    );
   });
   const apiProjectId = await ensureIamProject(store, instanceId, newId);
   const tokens = createTokenIssuer({ keys, issuer, clock, newId, lifetimeMs: config.accessTokenLifetimeMs });

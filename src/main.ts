@@ -110,7 +110,10 @@ function starting(res: { writeHead(status: number, headers: Record<string, strin
 function listenError(error: unknown, config: Config): Error {
   const code = (error as { code?: string }).code;
   const where = `${config.host}:${config.port}`;
-  if (code === "EADDRINUSE") return new Error(`cannot listen on ${where}: the port is in use by another process; stop it or choose another port (LATCHKEY_PORT / --port)`, { cause: error });
+  if (code === "EADDRINUSE")
+    return new Error(`cannot listen on ${where}: the port is in use by another process; stop it or choose another port (LATCHKEY_PORT / --port)`, {
+      cause: error,
+    });
   if (code === "EACCES") return new Error(`cannot listen on ${where}: permission denied; choose a port above 1023 (LATCHKEY_PORT / --port)`, { cause: error });
   if (code === "EADDRNOTAVAIL") return new Error(`cannot listen on ${where}: no such local address (LATCHKEY_HOST / --host)`, { cause: error });
   return error as Error;

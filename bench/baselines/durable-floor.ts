@@ -86,8 +86,7 @@ const schemas = {
   lock: { request: LockUserRequestSchema, response: LockUserResponseSchema },
   unlock: { request: UnlockUserRequestSchema, response: UnlockUserResponseSchema },
 };
-const verbOf = (path: string): Verb | undefined =>
-  path.endsWith("/LockUser") ? "lock" : path.endsWith("/UnlockUser") ? "unlock" : undefined;
+const verbOf = (path: string): Verb | undefined => (path.endsWith("/LockUser") ? "lock" : path.endsWith("/UnlockUser") ? "unlock" : undefined);
 
 function frame(payload: Uint8Array, flags = 0): Buffer {
   const framed = Buffer.alloc(5 + payload.length);

@@ -1,11 +1,6 @@
 import { fromBinary, toBinary, create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import {
-  UnlockUserRequestSchema,
-  UnlockUserResponseSchema,
-  type UnlockUserRequest,
-  type UnlockUserResponse,
-} from "../../gen/zitadel/management_pb.js";
+import { UnlockUserRequestSchema, UnlockUserResponseSchema, type UnlockUserRequest, type UnlockUserResponse } from "../../gen/zitadel/management_pb.js";
 
 /** Baseline: a bare @grpc/grpc-js server whose UnlockUser does nothing. Prints its port. */
 const service: grpc.ServiceDefinition = {

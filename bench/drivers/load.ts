@@ -92,7 +92,7 @@ async function h1Loops(scenario: Scenario, slots: Slot[]) {
       const { status, body } = await reader.next();
       latencies.push(performance.now() - start);
       // gRPC-web reports its status in the body's trailer frame.
-      if (status !== 200 || body.includes("grpc-status:") && !/grpc-status: ?0\r\n/.test(body)) failures++;
+      if (status !== 200 || (body.includes("grpc-status:") && !/grpc-status: ?0\r\n/.test(body))) failures++;
     }
     socket.destroy();
   });

@@ -3,18 +3,64 @@
  * Instance roles (IAM_*) apply in every organisation of the instance; ORG_*
  * roles only in their own organisation.
  */
-const USER_RW = ["user.read", "user.write", "user.delete", "user.global.read", "user.grant.read", "user.grant.write", "user.grant.delete", "user.membership.read"];
+const USER_RW = [
+  "user.read",
+  "user.write",
+  "user.delete",
+  "user.global.read",
+  "user.grant.read",
+  "user.grant.write",
+  "user.grant.delete",
+  "user.membership.read",
+];
 const POLICY_RW = ["policy.read", "policy.write", "policy.delete"];
 const ORG_MEMBERS_RW = ["org.member.read", "org.member.write", "org.member.delete"];
 const SESSION_ALL = ["session.read", "session.write", "session.delete"];
 
 export const rolePermissions: Readonly<Record<string, readonly string[]>> = {
-  IAM_OWNER: [...USER_RW, ...POLICY_RW, "org.read", "org.create", "org.write", "org.delete", ...ORG_MEMBERS_RW, ...SESSION_ALL, "iam.read", "iam.write", "iam.member.read", "iam.member.write", "iam.member.delete"],
+  IAM_OWNER: [
+    ...USER_RW,
+    ...POLICY_RW,
+    "org.read",
+    "org.create",
+    "org.write",
+    "org.delete",
+    ...ORG_MEMBERS_RW,
+    ...SESSION_ALL,
+    "iam.read",
+    "iam.write",
+    "iam.member.read",
+    "iam.member.write",
+    "iam.member.delete",
+  ],
   IAM_OWNER_VIEWER: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read", "session.read", "iam.read", "iam.member.read"],
   IAM_ORG_MANAGER: [...USER_RW, ...POLICY_RW, "org.read", "org.create", "org.write", "org.delete", ...ORG_MEMBERS_RW, "session.read", "session.delete"],
   IAM_USER_MANAGER: [...USER_RW, "org.read", "org.member.read", "org.member.delete", "session.read", "session.delete"],
-  IAM_LOGIN_CLIENT: ["user.read", "user.write", "user.global.read", "policy.read", "org.read", "org.member.read", "org.member.write", "session.read", "session.write", "session.link", "session.delete"],
-  ORG_OWNER: [...USER_RW, "user.credential.write", "user.passkey.write", ...POLICY_RW, "org.read", "org.write", "org.delete", ...ORG_MEMBERS_RW, "session.read", "session.delete"],
+  IAM_LOGIN_CLIENT: [
+    "user.read",
+    "user.write",
+    "user.global.read",
+    "policy.read",
+    "org.read",
+    "org.member.read",
+    "org.member.write",
+    "session.read",
+    "session.write",
+    "session.link",
+    "session.delete",
+  ],
+  ORG_OWNER: [
+    ...USER_RW,
+    "user.credential.write",
+    "user.passkey.write",
+    ...POLICY_RW,
+    "org.read",
+    "org.write",
+    "org.delete",
+    ...ORG_MEMBERS_RW,
+    "session.read",
+    "session.delete",
+  ],
   ORG_OWNER_VIEWER: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read"],
   ORG_USER_MANAGER: [...USER_RW, "policy.read", "org.read", "session.read", "session.delete"],
   ORG_SETTINGS_MANAGER: [...POLICY_RW, "org.read", "org.member.read"],

@@ -56,10 +56,10 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
           .setExpirationTime(exp)
           .sign(key.privateKey);
       // As ZITADEL's JWT access tokens: the client is an audience too, and each token has its own id.
-      const accessToken = await sign(
-        { ...request.claims, client_id: request.clientId, scope: request.scopes.join(" "), nbf: iat, jti: options.newId() },
-        [...request.audience, request.clientId],
-      );
+      const accessToken = await sign({ ...request.claims, client_id: request.clientId, scope: request.scopes.join(" "), nbf: iat, jti: options.newId() }, [
+        ...request.audience,
+        request.clientId,
+      ]);
       const idToken = request.scopes.includes("openid")
         ? await sign({ ...request.claims, ...request.idTokenClaims, auth_time: iat, azp: request.clientId, client_id: request.clientId }, [request.clientId])
         : undefined;

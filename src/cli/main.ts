@@ -73,13 +73,15 @@ const commands: Record<string, Command> = {
   start: {
     summary: "serve every wire on one port (the default command)",
     usage: "latchkey [start] [settings]",
-    details: "Opens the store (migrating it), creates the first instance on an empty database, and serves\nuntil SIGTERM or SIGINT, then shuts down gracefully.",
+    details:
+      "Opens the store (migrating it), creates the first instance on an empty database, and serves\nuntil SIGTERM or SIGINT, then shuts down gracefully.",
     settings: "all",
   },
   setup: {
     summary: "create the first instance and its admin, without serving",
     usage: "latchkey setup [settings]",
-    details: "Migrates the store and, on an empty database, creates the first instance, its default organisation\nand the admin machine user, writing the admin's token to LATCHKEY_FIRST_INSTANCE_PAT_PATH.\nDoes nothing more when the instance exists.",
+    details:
+      "Migrates the store and, on an empty database, creates the first instance, its default organisation\nand the admin machine user, writing the admin's token to LATCHKEY_FIRST_INSTANCE_PAT_PATH.\nDoes nothing more when the instance exists.",
     settings: "all",
   },
   migrate: {
@@ -140,7 +142,11 @@ export async function runCli(argv: readonly string[], env: Env, io: CliOutput = 
   try {
     // First pass: find the command word among every command's options and the settings.
     const all = Object.values(commands);
-    const words = parseArgs(argv, all.flatMap((c) => c.valued ?? []), all.flatMap((c) => c.switches ?? [])).positionals;
+    const words = parseArgs(
+      argv,
+      all.flatMap((c) => c.valued ?? []),
+      all.flatMap((c) => c.switches ?? []),
+    ).positionals;
     if (words[0] !== undefined && !(words[0] in commands)) {
       err(`latchkey: unknown command "${words[0]}"\n\n${overview()}`);
       return 2;

@@ -111,7 +111,9 @@ function remoteBackend(config: Config, options: UsersOptions): Backend {
       return ((json.result ?? []) as Array<Record<string, unknown>>).map((user) => ({
         id: String(user.id),
         userName: String(user.userName ?? ""),
-        state: String(user.state ?? "").replace(/^USER_STATE_/, "").toLowerCase(),
+        state: String(user.state ?? "")
+          .replace(/^USER_STATE_/, "")
+          .toLowerCase(),
         org: String((user.details as { resourceOwner?: unknown } | undefined)?.resourceOwner ?? ""),
       }));
     },
@@ -144,10 +146,7 @@ async function localBackend(config: Config): Promise<Backend> {
       return rows.map((row) => ({ id: String(row.id), userName: row.username, state: row.state, org: String(row.resource_owner) }));
     },
     async change(action, userId) {
-      const [row] = await store.query<{ instance_id: string; resource_owner: string }>(
-        "SELECT instance_id, resource_owner FROM users1 WHERE id = ?",
-        [userId],
-      );
+      const [row] = await store.query<{ instance_id: string; resource_owner: string }>("SELECT instance_id, resource_owner FROM users1 WHERE id = ?", [userId]);
       if (!row) throw new Error(`no user with id ${userId}`);
       const actor = { instanceId: String(row.instance_id), orgId: String(row.resource_owner), userId: "SYSTEM" };
       try {
@@ -173,5 +172,12 @@ function readPat(path: string): string {
 function table(users: readonly UserRow[]): string {
   const rows = [["ID", "USERNAME", "STATE", "ORGANISATION"], ...users.map((u) => [u.id, u.userName, u.state, u.org])];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return `${rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")}\n`;
+  return `${rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }

@@ -49,15 +49,20 @@ export function createCredentialCommands(deps: { users: UserAggregate; newId: Id
       const given = input.publicKey?.length ? parsePublicKeyPem(Buffer.from(input.publicKey).toString("utf8")) : undefined;
       const pair = given ? undefined : await generateMachineKeyPair();
       const keyId = newId();
-      const result = await run(actor, input.userId, {
-        type: "AddMachineKey",
-        key: {
-          keyId,
-          type: input.type || KEY_TYPE_JSON,
-          expirationDate: rfc3339(expirationDate),
-          publicKey: Buffer.from(given ?? pair!.publicKeyPem).toString("base64"),
+      const result = await run(
+        actor,
+        input.userId,
+        {
+          type: "AddMachineKey",
+          key: {
+            keyId,
+            type: input.type || KEY_TYPE_JSON,
+            expirationDate: rfc3339(expirationDate),
+            publicKey: Buffer.from(given ?? pair!.publicKeyPem).toString("base64"),
+          },
         },
-      }, Errors.User.KeyUserNotFound);
+        Errors.User.KeyUserNotFound,
+      );
       const keyDetails = pair && machineKeyFile({ keyId, privateKeyPem: pair.privateKeyPem, expirationDate, userId: input.userId });
       return { keyId, keyDetails, details: toDetails(result) };
     },
@@ -70,10 +75,15 @@ export function createCredentialCommands(deps: { users: UserAggregate; newId: Id
       const expires = expiration(expirationDate);
       const token = newPersonalAccessToken();
       const tokenId = newId();
-      const result = await run(actor, userId, {
-        type: "AddPersonalAccessToken",
-        token: { tokenId, expiration: rfc3339(expires), scopes: ["openid"], tokenHash: hashToken(token) },
-      }, Errors.User.PatUserNotFound);
+      const result = await run(
+        actor,
+        userId,
+        {
+          type: "AddPersonalAccessToken",
+          token: { tokenId, expiration: rfc3339(expires), scopes: ["openid"], tokenHash: hashToken(token) },
+        },
+        Errors.User.PatUserNotFound,
+      );
       return { tokenId, token, details: toDetails(result) };
     },
 

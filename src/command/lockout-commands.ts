@@ -72,7 +72,10 @@ export function createLockoutCommands(deps: { users: UserCommands; lockouts: Loc
         limit: MAX_UNLOCKS_PER_CALL,
         asc: true,
       });
-      const results = await unlockAll(actor, page.users.map((user) => user.userId));
+      const results = await unlockAll(
+        actor,
+        page.users.map((user) => user.userId),
+      );
       return { results, truncated: page.total > page.users.length };
     },
   };

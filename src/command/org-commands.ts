@@ -27,7 +27,10 @@ const MEMBER_ROLES = new Set([...ORG_ROLES, "SELF_MANAGEMENT_GLOBAL"]);
 
 /** ZITADEL's generated domain: the name in lower case, with runs of other characters as "-". */
 export function orgDomainOf(name: string, instanceDomain: string): string {
-  const label = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   return `${label || "org"}.${instanceDomain}`;
 }
 
@@ -47,7 +50,13 @@ export function createOrgAggregate(deps: { store: EventStore }): OrgAggregate {
   return createAggregate(orgDecider, { store: deps.store, claims: orgClaims, ownerOf: (_actor, orgId) => orgId });
 }
 
-export function createOrgCommands(deps: { orgs: OrgAggregate; store: EventStore; newId: IdGenerator; instanceDomain: string; actingOn: ActingOnCheck }): OrgCommands {
+export function createOrgCommands(deps: {
+  orgs: OrgAggregate;
+  store: EventStore;
+  newId: IdGenerator;
+  instanceDomain: string;
+  actingOn: ActingOnCheck;
+}): OrgCommands {
   const { orgs, store, newId, actingOn } = deps;
 
   /**
@@ -68,12 +77,17 @@ export function createOrgCommands(deps: { orgs: OrgAggregate; store: EventStore;
       if (!trimmed) throw new ZError(Errors.Org.Invalid);
       const orgId = newId();
       // Any authenticated caller may create an organisation.
-      const result = await orgs.execute(actor, orgId, {
-        type: "AddOrg",
-        name: trimmed,
-        primaryDomain: orgDomainOf(trimmed, deps.instanceDomain),
-        ownerId: actor.userId,
-      }, system);
+      const result = await orgs.execute(
+        actor,
+        orgId,
+        {
+          type: "AddOrg",
+          name: trimmed,
+          primaryDomain: orgDomainOf(trimmed, deps.instanceDomain),
+          ownerId: actor.userId,
+        },
+        system,
+      );
       return { orgId, details: toDetails(result) };
     },
 

@@ -47,10 +47,7 @@ export async function checkPassword(
     if (!userExists(state) || state.kind !== "human" || owner === undefined) throw new ZError(Errors.Password.CheckUserNotFound);
     if (state.status === "locked") throw new ZError(Errors.Password.Locked);
     if (!state.passwordHash) throw new ZError(Errors.Password.NotSet);
-    const [matches, policy] = await Promise.all([
-      verifyPassword(password, state.passwordHash),
-      deps.policies.policyFor(context.instanceId, owner),
-    ]);
+    const [matches, policy] = await Promise.all([verifyPassword(password, state.passwordHash), deps.policies.policyFor(context.instanceId, owner)]);
     let result: CommandResult<UserState>;
     try {
       // The caller was checked at the edge; the events belong to the user's organisation.

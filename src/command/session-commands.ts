@@ -92,7 +92,12 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
     const userId = user?.id ?? knownUserId;
     if (checks.password !== undefined) {
       if (!userId) throw new ZError(Errors.Session.UserIdMissing);
-      await checkPassword({ users: deps.users, policies }, { instanceId: actor.instanceId, creator: actor.userId, writes: actor.writes }, userId, checks.password);
+      await checkPassword(
+        { users: deps.users, policies },
+        { instanceId: actor.instanceId, creator: actor.userId, writes: actor.writes },
+        userId,
+        checks.password,
+      );
     }
     const token = newPersonalAccessToken();
     const command: ChangeSession = {

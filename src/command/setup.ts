@@ -139,9 +139,7 @@ export function assertFirstStartFilesAreNew(paths: { readonly patPath?: string; 
 }
 
 async function findFirstInstance(store: EventStore): Promise<FirstInstance | undefined> {
-  const rows = await store.query<{ id: string; default_org_id: string }>(
-    `SELECT id, default_org_id FROM ${INSTANCES_TABLE} ORDER BY creation_date LIMIT 1`,
-  );
+  const rows = await store.query<{ id: string; default_org_id: string }>(`SELECT id, default_org_id FROM ${INSTANCES_TABLE} ORDER BY creation_date LIMIT 1`);
   const row = rows[0];
   return row ? { instanceId: row.id, defaultOrgId: row.default_org_id } : undefined;
 }

@@ -61,12 +61,17 @@ export function createUserCommands(deps: { users: UserAggregate; newId: IdGenera
         changeRequired: input.passwordChangeRequired || undefined,
       };
       const userId = newId();
-      const result = await users.execute(actor, userId, {
-        type: "AddHuman",
-        human,
-        emailVerified: input.emailVerified,
-        phoneVerified: input.phoneVerified,
-      }, system);
+      const result = await users.execute(
+        actor,
+        userId,
+        {
+          type: "AddHuman",
+          human,
+          emailVerified: input.emailVerified,
+          phoneVerified: input.phoneVerified,
+        },
+        system,
+      );
       return { userId, details: toDetails(result) };
     },
     async addMachineUser(actor, input) {

@@ -50,8 +50,8 @@ export interface UserV2Dependencies {
 export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
   const { users, newId } = deps;
 
-  const transition = (type: "Lock" | "Unlock" | "Deactivate" | "Reactivate", idMissing: typeof Errors.UserV2.LockIdMissing) =>
-    async (actor: Actor, userId: string) => {
+  const transition =
+    (type: "Lock" | "Unlock" | "Deactivate" | "Reactivate", idMissing: typeof Errors.UserV2.LockIdMissing) => async (actor: Actor, userId: string) => {
       if (!userId) throw new ZError(idMissing);
       return toDetails(await users.execute(actor, userId, { type, api: 2 }, withPermission("user.write")));
     };

@@ -34,7 +34,13 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
       observer: options.observer,
     });
   }
-  return createSqliteEventStore({ path: options.database, projections: options.projections, projectionsModule: options.projectionsModule, clock: options.clock, observer: options.observer });
+  return createSqliteEventStore({
+    path: options.database,
+    projections: options.projections,
+    projectionsModule: options.projectionsModule,
+    clock: options.clock,
+    observer: options.observer,
+  });
 }
 
 /**

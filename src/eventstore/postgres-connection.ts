@@ -167,7 +167,8 @@ export function bindPlaceholders(sql: string, bind: (index: number) => string): 
 function skipQuoted(sql: string, start: number, quote: string): number {
   for (let i = start + 1; i < sql.length; i++) {
     if (sql[i] === quote) {
-      if (sql[i + 1] === quote) i++; // doubled quote inside
+      if (sql[i + 1] === quote)
+        i++; // doubled quote inside
       else return i + 1;
     }
   }

@@ -52,7 +52,9 @@ const CURSOR = `cursor AS (
 const READ_ALL = {
   name: "latchkey_read_all",
   text: `WITH ${CURSOR}
-    SELECT ${EVENT_COLUMNS.split(", ").map((c) => `e.${c}`).join(", ")} FROM events e, cursor
+    SELECT ${EVENT_COLUMNS.split(", ")
+      .map((c) => `e.${c}`)
+      .join(", ")} FROM events e, cursor
     WHERE (e.transaction_id, e.position) > (cursor.tx, $1::bigint)
       AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
     ORDER BY e.transaction_id, e.position

@@ -13,8 +13,12 @@ export const migrations: readonly Migration[] = [
     version: 1,
     statements: (dialect) => [
       `CREATE TABLE events (
-        position ${dialect === "sqlite" ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"},${dialect === "postgres" ? `
-        transaction_id XID8 NOT NULL DEFAULT pg_current_xact_id(),` : ""}
+        position ${dialect === "sqlite" ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"},${
+          dialect === "postgres"
+            ? `
+        transaction_id XID8 NOT NULL DEFAULT pg_current_xact_id(),`
+            : ""
+        }
         instance_id TEXT NOT NULL,
         aggregate_type TEXT NOT NULL,
         aggregate_id TEXT NOT NULL,

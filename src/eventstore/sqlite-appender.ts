@@ -61,12 +61,8 @@ export function createSqliteAppender(db: Database.Database, projections: readonl
        snapshot_sequence = COALESCE(excluded.snapshot_sequence, streams.snapshot_sequence),
        snapshot = COALESCE(excluded.snapshot, streams.snapshot)`,
   );
-  const insertClaim = db.prepare(
-    `INSERT INTO unique_constraints (instance_id, unique_type, unique_field) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
-  const deleteClaim = db.prepare(
-    `DELETE FROM unique_constraints WHERE instance_id = ? AND unique_type = ? AND unique_field = ?`,
-  );
+  const insertClaim = db.prepare(`INSERT INTO unique_constraints (instance_id, unique_type, unique_field) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`);
+  const deleteClaim = db.prepare(`DELETE FROM unique_constraints WHERE instance_id = ? AND unique_type = ? AND unique_field = ?`);
   const selectAll = db.prepare<[number, number], EventRow>(`SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?`);
   const prepared = createStatementCache(db);
 
@@ -101,17 +97,23 @@ export function createSqliteAppender(db: Database.Database, projections: readonl
     const sequence = current + recorded.length;
     const snapshot = command.snapshot;
     upsertStream.run(
-      instanceId, aggregateType, aggregateId, sequence, owner, stream?.created_at ?? now, now,
-      snapshot?.revision ?? null, snapshot ? sequence : null, snapshot?.json ?? null,
+      instanceId,
+      aggregateType,
+      aggregateId,
+      sequence,
+      owner,
+      stream?.created_at ?? now,
+      now,
+      snapshot?.revision ?? null,
+      snapshot ? sequence : null,
+      snapshot?.json ?? null,
     );
     recorded.forEach(applyProjections);
     return { sequence, owner, streamCreatedAt: stream?.created_at ?? now, positions: recorded.map((event) => event.position) };
   };
 
   // Nested db.transaction calls run as savepoints inside the batch transaction.
-  const appendAtomically = db.transaction((commands: readonly WriterAppend[], now: number) =>
-    commands.map((command, index) => appendOne(command, index, now)),
-  );
+  const appendAtomically = db.transaction((commands: readonly WriterAppend[], now: number) => commands.map((command, index) => appendOne(command, index, now)));
 
   return {
     /** Appends every entry of the batch in one durable transaction; one outcome per entry. */
@@ -122,7 +124,10 @@ export function createSqliteAppender(db: Database.Database, projections: readonl
           try {
             outcomes.push({ committed: appendAtomically(commands, now) });
           } catch (error) {
-            outcomes.push({ failure: error instanceof Refused ? error.failure : { kind: "error", message: String((error as Error)?.message ?? error), code: sqliteCodeOf(error) } });
+            outcomes.push({
+              failure:
+                error instanceof Refused ? error.failure : { kind: "error", message: String((error as Error)?.message ?? error), code: sqliteCodeOf(error) },
+            });
           }
         }
       })();

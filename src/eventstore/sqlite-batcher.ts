@@ -42,7 +42,12 @@ export function createAppendBatcher(deps: BatcherDeps) {
     const started = performance.now();
     const now = deps.clock().getTime();
     try {
-      const outcomes = (await deps.writer.request({ kind: "append", id: 0, batch: batch.map((item) => item.commands.map(toWriterAppend)), now })) as AppendOutcome[];
+      const outcomes = (await deps.writer.request({
+        kind: "append",
+        id: 0,
+        batch: batch.map((item) => item.commands.map(toWriterAppend)),
+        now,
+      })) as AppendOutcome[];
       const results = outcomes.map((outcome, index) => ("committed" in outcome ? recordedOf(batch[index]!.commands, outcome.committed, now) : undefined));
       const committed = results.flatMap((events) => (events ? events.flat() : []));
       if (committed.length) deps.committed(committed);

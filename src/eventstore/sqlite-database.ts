@@ -12,7 +12,9 @@ export function openDatabase(path: string): Database.Database {
     db.pragma("journal_mode = WAL");
   } catch (error) {
     db.close();
-    throw new Error(`cannot open the SQLite database file ${path} as a database (${(error as Error).message}); check LATCHKEY_DATABASE / --database`, { cause: error });
+    throw new Error(`cannot open the SQLite database file ${path} as a database (${(error as Error).message}); check LATCHKEY_DATABASE / --database`, {
+      cause: error,
+    });
   }
   // Durable commits: the WAL is fsynced before a commit counts.
   db.pragma("synchronous = FULL");
@@ -24,7 +26,10 @@ export function openDatabase(path: string): Database.Database {
 export function migrate(db: Database.Database, projections: readonly Projection[]) {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
   const applied = new Set(
-    db.prepare<[], { version: number }>(`SELECT version FROM schema_migrations`).all().map((row) => row.version),
+    db
+      .prepare<[], { version: number }>(`SELECT version FROM schema_migrations`)
+      .all()
+      .map((row) => row.version),
   );
   db.transaction(() => {
     for (const migration of migrations) {

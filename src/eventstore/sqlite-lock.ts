@@ -38,7 +38,10 @@ export function lockSqliteDatabase(databasePath: string): SqliteLock {
           "one process at a time works on a SQLite file: stop the other one first, or use PostgreSQL to run several instances",
       );
     }
-    throw new Error(`cannot lock the SQLite database ${databasePath} with its lock file ${path} (${(error as { code?: string }).code}: ${(error as Error).message}); check LATCHKEY_DATABASE / --database and that the folder can be written`, { cause: error });
+    throw new Error(
+      `cannot lock the SQLite database ${databasePath} with its lock file ${path} (${(error as { code?: string }).code}: ${(error as Error).message}); check LATCHKEY_DATABASE / --database and that the folder can be written`,
+      { cause: error },
+    );
   }
   let held = true;
   return {

@@ -88,7 +88,16 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyRe
           `INSERT INTO streams (instance_id, aggregate_type, aggregate_id, sequence, owner, created_at, changed_at, snapshot_revision, snapshot_sequence, snapshot)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::integer[], $9::bigint[], $10::text[])`,
           columns(streams.slice(i, i + PAGE), [
-            "instance_id", "aggregate_type", "aggregate_id", "sequence", "owner", "created_at", "changed_at", "snapshot_revision", "snapshot_sequence", "snapshot",
+            "instance_id",
+            "aggregate_type",
+            "aggregate_id",
+            "sequence",
+            "owner",
+            "created_at",
+            "changed_at",
+            "snapshot_revision",
+            "snapshot_sequence",
+            "snapshot",
           ]),
         );
       }
@@ -116,16 +125,21 @@ function checkSourceSchema(source: Database.Database) {
   const known = migrations.map((migration) => migration.version);
   let applied: number[];
   try {
-    applied = source.prepare<[], { version: number }>(`SELECT version FROM schema_migrations ORDER BY version`).all().map((row) => row.version);
+    applied = source
+      .prepare<[], { version: number }>(`SELECT version FROM schema_migrations ORDER BY version`)
+      .all()
+      .map((row) => row.version);
   } catch {
     throw new Error("the SQLite file is not a Latchkey store (no schema_migrations table)");
   }
   if (applied.join() !== known.join()) {
-    throw new Error(`the SQLite store is at schema versions [${applied.join(", ")}], this Latchkey knows [${known.join(", ")}]; run "latchkey migrate" on it with the same version first`);
+    throw new Error(
+      `the SQLite store is at schema versions [${applied.join(", ")}], this Latchkey knows [${known.join(", ")}]; run "latchkey migrate" on it with the same version first`,
+    );
   }
 }
 
 /** Rows as one array per column, for unnest(). Values go as they are, SQLite's integers included. */
 function columns(rows: readonly Record<string, unknown>[], names: readonly string[]): unknown[][] {
-  return names.map((name) => rows.map((row) => (typeof row[name] === "bigint" ? String(row[name]) : row[name] ?? null)));
+  return names.map((name) => rows.map((row) => (typeof row[name] === "bigint" ? String(row[name]) : (row[name] ?? null))));
 }

@@ -47,6 +47,10 @@ parentPort!.on("message", (request: WriterRequest) => {
         break;
     }
   } catch (error) {
-    parentPort!.postMessage({ id: request.id, error: String(sqliteCodeOf(error) ? (error as Error).message : ((error as Error)?.stack ?? error)), code: sqliteCodeOf(error) });
+    parentPort!.postMessage({
+      id: request.id,
+      error: String(sqliteCodeOf(error) ? (error as Error).message : ((error as Error)?.stack ?? error)),
+      code: sqliteCodeOf(error),
+    });
   }
 });

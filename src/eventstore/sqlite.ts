@@ -2,7 +2,15 @@ import type Database from "better-sqlite3";
 import { Errors, ZError } from "../errors.js";
 import type { Clock } from "../lib/clock.js";
 import type { Projection } from "../projection/projection.js";
-import { StoreNotWritableError, type EventStore, type EventStoreObserver, type LoadedStream, type RecordedEvent, type StreamId, type StreamInfo } from "./event-store.js";
+import {
+  StoreNotWritableError,
+  type EventStore,
+  type EventStoreObserver,
+  type LoadedStream,
+  type RecordedEvent,
+  type StreamId,
+  type StreamInfo,
+} from "./event-store.js";
 import { createAppendBatcher } from "./sqlite-batcher.js";
 import { createStatementCache, migrate, openDatabase, probeWrites, toRecorded, type EventRow, type StreamRow } from "./sqlite-database.js";
 import { isStorageFailure, sqliteCodeOf } from "./sqlite-file.js";

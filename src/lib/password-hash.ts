@@ -13,12 +13,8 @@ const MAX_MEMORY = 64 * 1024 * 1024;
 
 function derive(password: string, salt: Buffer, costLog2: number, blockSize: number, parallelism: number) {
   return new Promise<Buffer>((resolve, reject) =>
-    scrypt(
-      password.normalize("NFC"),
-      salt,
-      KEY_LENGTH,
-      { N: 2 ** costLog2, r: blockSize, p: parallelism, maxmem: MAX_MEMORY },
-      (error, key) => (error ? reject(error) : resolve(key)),
+    scrypt(password.normalize("NFC"), salt, KEY_LENGTH, { N: 2 ** costLog2, r: blockSize, p: parallelism, maxmem: MAX_MEMORY }, (error, key) =>
+      error ? reject(error) : resolve(key),
     ),
   );
 }

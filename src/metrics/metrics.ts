@@ -102,9 +102,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       async collect() {
         this.reset();
         try {
-          const rows = await store.query<{ state: string; n: number | string }>(
-            "SELECT state, COUNT(*) AS n FROM users1 GROUP BY state",
-          );
+          const rows = await store.query<{ state: string; n: number | string }>("SELECT state, COUNT(*) AS n FROM users1 GROUP BY state");
           for (const row of rows) this.set({ state: row.state }, Number(row.n));
         } catch (error) {
           logger.debug("users gauge unavailable", { error: String(error) });

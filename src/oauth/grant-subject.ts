@@ -31,10 +31,10 @@ export async function findSubjectById(store: EventStore, instanceId: string, use
 
 /** The client id of client credentials is the machine user's name, compared without case. */
 export async function findSubjectByUserName(store: EventStore, instanceId: string, userName: string): Promise<GrantSubject | undefined> {
-  const rows = await store.query<SubjectRow>(
-    `SELECT ${columns} FROM ${USERS_TABLE} WHERE instance_id = ? AND LOWER(username) = ? AND user_type = 'machine'`,
-    [instanceId, userName.toLowerCase()],
-  );
+  const rows = await store.query<SubjectRow>(`SELECT ${columns} FROM ${USERS_TABLE} WHERE instance_id = ? AND LOWER(username) = ? AND user_type = 'machine'`, [
+    instanceId,
+    userName.toLowerCase(),
+  ]);
   return rows[0] && toSubject(rows[0]);
 }
 

@@ -2,7 +2,14 @@
 export class OAuthError extends Error {
   override name = "OAuthError";
   constructor(
-    readonly error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "server_error",
+    readonly error:
+      | "invalid_request"
+      | "invalid_client"
+      | "invalid_grant"
+      | "unauthorized_client"
+      | "unsupported_grant_type"
+      | "invalid_scope"
+      | "server_error",
     readonly description: string,
     /** 401 for a failed client authentication, 500 for our own failures, 400 otherwise. */
     readonly status = error === "invalid_client" ? 401 : error === "server_error" ? 500 : 400,

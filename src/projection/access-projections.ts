@@ -1,10 +1,5 @@
 import type { RecordedEvent } from "../eventstore/event-store.js";
-import type {
-  DefaultOrgSetPayload,
-  InstanceAddedPayload,
-  MemberAddedPayload,
-  OrgAddedPayload,
-} from "../domain/instance/events.js";
+import type { DefaultOrgSetPayload, InstanceAddedPayload, MemberAddedPayload, OrgAddedPayload } from "../domain/instance/events.js";
 import type { PatAddedPayload } from "../domain/user/events.js";
 import type { Projection } from "./projection.js";
 import type { Statement } from "./statement.js";
@@ -117,10 +112,7 @@ export const memberProjection: Projection = {
 
 export const patProjection: Projection = {
   name: "personal_access_tokens",
-  events: [
-    "user.pat.added",
-    "user.pat.removed",
-  ],
+  events: ["user.pat.added", "user.pat.removed"],
   tables: [PATS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${PATS_TABLE} (

@@ -25,10 +25,7 @@ export interface KeyPairAddedPayload {
 
 export const machineKeyProjection: Projection = {
   name: "machine_keys",
-  events: [
-    "user.machine.key.added",
-    "user.machine.key.removed",
-  ],
+  events: ["user.machine.key.added", "user.machine.key.removed"],
   tables: [MACHINE_KEYS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${MACHINE_KEYS_TABLE} (
@@ -74,10 +71,7 @@ export const machineKeyProjection: Projection = {
 
 export const machineSecretProjection: Projection = {
   name: "machine_secrets",
-  events: [
-    "user.machine.secret.set",
-    "user.machine.secret.removed",
-  ],
+  events: ["user.machine.secret.set", "user.machine.secret.removed"],
   tables: [MACHINE_SECRETS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${MACHINE_SECRETS_TABLE} (
@@ -102,9 +96,7 @@ export const machineSecretProjection: Projection = {
 
 export const signingKeyProjection: Projection = {
   name: "signing_keys",
-  events: [
-    "key_pair.added",
-  ],
+  events: ["key_pair.added"],
   tables: [SIGNING_KEYS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${SIGNING_KEYS_TABLE} (
@@ -144,12 +136,7 @@ export const signingKeyProjection: Projection = {
 
 export const orgDomainProjection: Projection = {
   name: "org_domains",
-  events: [
-    "org.domain.added",
-    "org.domain.verified",
-    "org.domain.primary.set",
-    "org.domain.removed",
-  ],
+  events: ["org.domain.added", "org.domain.verified", "org.domain.primary.set", "org.domain.removed"],
   tables: [ORG_DOMAINS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${ORG_DOMAINS_TABLE} (
@@ -186,9 +173,4 @@ export const orgDomainProjection: Projection = {
   },
 };
 
-export const identityProjections: readonly Projection[] = [
-  machineKeyProjection,
-  machineSecretProjection,
-  signingKeyProjection,
-  orgDomainProjection,
-];
+export const identityProjections: readonly Projection[] = [machineKeyProjection, machineSecretProjection, signingKeyProjection, orgDomainProjection];

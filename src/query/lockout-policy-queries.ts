@@ -33,13 +33,22 @@ interface PolicyRow {
 export function createLockoutPolicyQueries(store: EventStore): LockoutPolicyQueries {
   return {
     async policyFor(instanceId, orgId) {
-      const rows = await store.query<PolicyRow>(
-        `SELECT * FROM ${LOCKOUT_POLICIES_TABLE} WHERE instance_id = ? AND aggregate_id IN (?, ?)`,
-        [instanceId, orgId, instanceId],
-      );
+      const rows = await store.query<PolicyRow>(`SELECT * FROM ${LOCKOUT_POLICIES_TABLE} WHERE instance_id = ? AND aggregate_id IN (?, ?)`, [
+        instanceId,
+        orgId,
+        instanceId,
+      ]);
       const row = rows.find((r) => Number(r.is_default) === 0 && r.aggregate_id === orgId) ?? rows.find((r) => Number(r.is_default) === 1);
       if (!row) {
-        return { maxPasswordAttempts: 0, maxOtpAttempts: 0, isDefault: true, resourceOwner: instanceId, sequence: 0, creationDate: new Date(0), changeDate: new Date(0) };
+        return {
+          maxPasswordAttempts: 0,
+          maxOtpAttempts: 0,
+          isDefault: true,
+          resourceOwner: instanceId,
+          sequence: 0,
+          creationDate: new Date(0),
+          changeDate: new Date(0),
+        };
       }
       return {
         maxPasswordAttempts: Number(row.max_password_attempts),

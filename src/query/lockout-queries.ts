@@ -81,10 +81,11 @@ export function createLockoutQueries(store: EventStore, policies: LockoutPolicyQ
 
   return {
     async getUserLockout(instanceId, orgId, userId) {
-      const rows = await store.query<LockoutRow>(
-        `${SELECT} WHERE u.instance_id = ? AND u.resource_owner = ? AND u.id = ? AND u.state <> 'deleted'`,
-        [instanceId, orgId, userId],
-      );
+      const rows = await store.query<LockoutRow>(`${SELECT} WHERE u.instance_id = ? AND u.resource_owner = ? AND u.id = ? AND u.state <> 'deleted'`, [
+        instanceId,
+        orgId,
+        userId,
+      ]);
       if (!rows[0]) throw new ZError(Errors.User.QueryNotFound);
       return toView(instanceId, rows[0]);
     },
@@ -110,10 +111,11 @@ export function createLockoutQueries(store: EventStore, policies: LockoutPolicyQ
       );
       const direction = page.asc ? "ASC" : "DESC";
       const limit = Math.min(page.limit > 0 ? page.limit : DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
-      const rows = await store.query<LockoutRow>(
-        `${SELECT} WHERE ${where} ORDER BY s.locked_at ${direction}, u.id ${direction} LIMIT ? OFFSET ?`,
-        [...params, limit, page.offset],
-      );
+      const rows = await store.query<LockoutRow>(`${SELECT} WHERE ${where} ORDER BY s.locked_at ${direction}, u.id ${direction} LIMIT ? OFFSET ?`, [
+        ...params,
+        limit,
+        page.offset,
+      ]);
       return { total: Number(counted[0]?.total ?? 0), users: await Promise.all(rows.map((row) => toView(instanceId, row))) };
     },
   };

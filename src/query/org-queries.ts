@@ -70,7 +70,15 @@ function textCondition(column: string, value: string, method: number): [string, 
 export function createOrgQueries(store: EventStore, clock: () => Date): OrgQueries {
   return {
     async getOrg(instanceId, orgId) {
-      const rows = await store.query<{ id: string; name: string; state: string; domain: string | null; sequence: number | string; creation_date: number | string; change_date: number | string }>(
+      const rows = await store.query<{
+        id: string;
+        name: string;
+        state: string;
+        domain: string | null;
+        sequence: number | string;
+        creation_date: number | string;
+        change_date: number | string;
+      }>(
         `SELECT o.id, o.name, o.state, d.domain, o.sequence, o.creation_date, o.change_date FROM ${ORGS_TABLE} o
          LEFT JOIN ${ORG_DOMAINS_TABLE} d ON d.instance_id = o.instance_id AND d.org_id = o.id AND d.is_primary = 1
          WHERE o.instance_id = ? AND o.id = ?`,

@@ -140,18 +140,19 @@ export async function searchUsers(store: EventStore, instanceId: string, orgId: 
   // Without a column the order is the creation order; a column sorts as asked (ZITADEL: descending unless asc).
   const order = search.sortBy ? `${sortKey(search.sortBy)} ${direction}, id ${direction}` : "creation_date ASC, id ASC";
   const limit = Math.min(search.limit > 0 ? search.limit : DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
-  const rows = await store.query<UserRow>(
-    `SELECT * FROM ${USERS_TABLE} WHERE ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
-    [...where.params, limit, search.offset],
-  );
+  const rows = await store.query<UserRow>(`SELECT * FROM ${USERS_TABLE} WHERE ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, [
+    ...where.params,
+    limit,
+    search.offset,
+  ]);
   return { total: Number(counted[0]?.total ?? 0), users: rows.map(toView) };
 }
 
 /** A user of the instance by login name (its username, without case), removed ones excluded. */
 export async function findUserByLoginName(store: EventStore, instanceId: string, loginName: string): Promise<UserView | undefined> {
-  const rows = await store.query<UserRow>(
-    `SELECT * FROM ${USERS_TABLE} WHERE instance_id = ? AND LOWER(username) = ? AND state <> 'deleted'`,
-    [instanceId, loginName.toLowerCase()],
-  );
+  const rows = await store.query<UserRow>(`SELECT * FROM ${USERS_TABLE} WHERE instance_id = ? AND LOWER(username) = ? AND state <> 'deleted'`, [
+    instanceId,
+    loginName.toLowerCase(),
+  ]);
   return rows[0] ? toView(rows[0]) : undefined;
 }

@@ -64,4 +64,3 @@ export function createBase64Decoder(): Base64Decoder {
     },
   };
 }
-

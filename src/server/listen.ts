@@ -49,13 +49,7 @@ const HTTP2_PREFACE_START = Buffer.from("PRI");
  * decides. Either way both protocols end in the same two servers, so limits,
  * idle timeouts and graceful shutdown work the same.
  */
-export function listen(
-  handler: NodeHandler,
-  port: number,
-  host: string,
-  streamHandler?: StreamHandler,
-  options: ListenOptions = {},
-): Promise<Listener> {
+export function listen(handler: NodeHandler, port: number, host: string, streamHandler?: StreamHandler, options: ListenOptions = {}): Promise<Listener> {
   const maxHeaderBytes = options.maxHeaderBytes ?? 16384;
   const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
@@ -98,7 +92,13 @@ export function listen(
     },
     counted,
   );
-  screenStreams(http2, maxHeaderBytes, streamHandler, () => inFlight++, () => inFlight--);
+  screenStreams(
+    http2,
+    maxHeaderBytes,
+    streamHandler,
+    () => inFlight++,
+    () => inFlight--,
+  );
   const http2Guard = guardHttp2(http2, { headersTimeoutMs, requestBodyTimeoutMs: requestTimeoutMs, idleTimeoutMs });
   const sessions = new Set<Http2Session>();
   http2.on("session", (session) => {
@@ -124,13 +124,10 @@ export function listen(
 
   let server: Server;
   if (options.tls) {
-    server = createTlsServer(
-      { ...options.tls, ALPNProtocols: ["h2", "http/1.1"], handshakeTimeout: headersTimeoutMs, noDelay: true },
-      (socket: TLSSocket) => {
-        connections.layer(socket, (socket as TLSSocket & { _parent: Socket })._parent);
-        handOver(socket, socket.alpnProtocol === "h2");
-      },
-    );
+    server = createTlsServer({ ...options.tls, ALPNProtocols: ["h2", "http/1.1"], handshakeTimeout: headersTimeoutMs, noDelay: true }, (socket: TLSSocket) => {
+      connections.layer(socket, (socket as TLSSocket & { _parent: Socket })._parent);
+      handOver(socket, socket.alpnProtocol === "h2");
+    });
     server.on("connection", track);
     // Handshake failures (plain HTTP on the TLS port, bad clients) concern only that connection.
     server.on("tlsClientError", (_error, socket) => socket.destroy());

@@ -1,12 +1,7 @@
 import { Code, ConnectError, createConnectRouter, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import type { ConnectRouterOptions } from "@connectrpc/connect";
-import {
-  compressionBrotli,
-  compressionGzip,
-  universalRequestFromNodeRequest,
-  universalResponseToNodeResponse,
-} from "@connectrpc/connect-node";
+import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { Logger } from "../lib/logger.js";
 import { NOT_UTF8, decodeUtf8 } from "../lib/utf8.js";
 import { TIMER_MAX_MS, clampDeadlineHeaders } from "./deadline-clamp.js";
@@ -57,9 +52,7 @@ export function createNodeHandler(options: NodeHandlerOptions): NodeHandler {
     }
     const uReq = universalRequestFromNodeRequest(req, res, undefined, undefined);
     clampDeadlineHeaders(uReq.header, options.maxDeadlineMs ?? TIMER_MAX_MS);
-    const answer = isGrpcWebText(uReq.header.get("content-type"))
-      ? serveGrpcWebText(handler, uReq, req, options.readMaxBytes)
-      : handler(uReq);
+    const answer = isGrpcWebText(uReq.header.get("content-type")) ? serveGrpcWebText(handler, uReq, req, options.readMaxBytes) : handler(uReq);
     answer
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
       .catch((reason: unknown) => {

@@ -28,9 +28,7 @@ export function loadTlsFiles(config: Pick<Config, "tlsCert" | "tlsKey">): TlsFil
   try {
     createSecureContext(files);
   } catch (error) {
-    throw new ConfigError(
-      `${certName} and ${keyName} must be a PEM certificate and its matching PEM private key (${(error as Error).message})`,
-    );
+    throw new ConfigError(`${certName} and ${keyName} must be a PEM certificate and its matching PEM private key (${(error as Error).message})`);
   }
   return files;
 }

@@ -28,10 +28,15 @@ async function createManager(expiration = "9999-12-31T23:59:59Z") {
     accessTokenType: 0,
   });
   const token = newPersonalAccessToken();
-  await users.execute(actor, userId, {
-    type: "AddPersonalAccessToken",
-    token: { tokenId: newId(), expiration, scopes: ["openid"], tokenHash: hashToken(token) },
-  }, system);
+  await users.execute(
+    actor,
+    userId,
+    {
+      type: "AddPersonalAccessToken",
+      token: { tokenId: newId(), expiration, scopes: ["openid"], tokenHash: hashToken(token) },
+    },
+    system,
+  );
   await t.app.store.append([
     {
       stream: { instanceId, aggregateType: "org", aggregateId: defaultOrgId },

@@ -115,7 +115,9 @@ describe.skipIf(skip)("the latchkey command", { timeout: 120_000 }, () => {
   it("agrees with the docs on the master key's default", async () => {
     const start = (await latchkey(["--help"])).stdout;
     expect(start).toMatch(/--masterkey-path +LATCHKEY_MASTERKEY_PATH \(default: masterkey next to the SQLite file \(\.\/data\/masterkey for PostgreSQL\)\)/);
-    expect(readFileSync("docs/identity.md", "utf8")).toContain("| `LATCHKEY_MASTERKEY_PATH` | `--masterkey-path` | `masterkey` next to the SQLite file (`./data/masterkey` for PostgreSQL) |");
+    expect(readFileSync("docs/identity.md", "utf8")).toContain(
+      "| `LATCHKEY_MASTERKEY_PATH` | `--masterkey-path` | `masterkey` next to the SQLite file (`./data/masterkey` for PostgreSQL) |",
+    );
   });
 
   it("names the TLS settings as they were given: flags or variables", async () => {

@@ -186,7 +186,10 @@ describe.skipIf(skip)("slow, idle and half-open connections", () => {
     await watch.next();
     const next = watch.next();
     const outcome = await Promise.race([
-      next.then(() => "message", () => "error"),
+      next.then(
+        () => "message",
+        () => "error",
+      ),
       sleep(BODY_TIMEOUT_MS + IDLE_TIMEOUT_MS + 500).then(() => "open"),
     ]);
     expect(outcome).toBe("open");
@@ -209,7 +212,11 @@ describe.skipIf(skip)("connections whose answers are not read", () => {
       session.on("error", () => undefined);
       await new Promise((resolve) => session.once("remoteSettings", resolve));
       // Complete requests whose answers cannot be sent: the stream stays open.
-      for (let s = 0; s < 5; s++) session.request({ ":path": "/debug/healthz" }).on("error", () => undefined).end();
+      for (let s = 0; s < 5; s++)
+        session
+          .request({ ":path": "/debug/healthz" })
+          .on("error", () => undefined)
+          .end();
       sessions.push(session);
     }
     await sleep(200);

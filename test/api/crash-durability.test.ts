@@ -42,7 +42,13 @@ async function startServer(): Promise<{ child: ChildProcess; port: number }> {
     stdio: "ignore",
   });
   for (let i = 0; i < 400; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/management/v1/healthz`).then((r) => r.ok, () => false)) return { child, port };
+    if (
+      await fetch(`http://127.0.0.1:${port}/management/v1/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, port };
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   child.kill("SIGKILL");

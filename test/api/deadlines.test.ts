@@ -21,7 +21,14 @@ function frame(payload: Uint8Array, flags = 0): Buffer {
 async function grpcLock(t: TestApp, userId: string, headers: Record<string, string>): Promise<string | undefined> {
   const session = http2Connect(t.baseUrl);
   try {
-    const stream = session.request({ ":method": "POST", ":path": LOCK, "content-type": "application/grpc", te: "trailers", authorization: `Bearer ${t.pat}`, ...headers });
+    const stream = session.request({
+      ":method": "POST",
+      ":path": LOCK,
+      "content-type": "application/grpc",
+      te: "trailers",
+      authorization: `Bearer ${t.pat}`,
+      ...headers,
+    });
     stream.end(frame(toBinary(LockUserRequestSchema, create(LockUserRequestSchema, { id: userId }))));
     const status = await new Promise<string | undefined>((resolve, reject) => {
       let head: IncomingHttpHeaders = {};
@@ -67,10 +74,9 @@ async function connectLock(t: TestApp, userId: string, json: boolean, headers: R
 }
 
 async function lockEvents(t: TestApp, userId: string): Promise<number> {
-  const rows = await t.app.store.query<{ n: number | string }>(
-    "SELECT COUNT(*) AS n FROM events WHERE aggregate_id = ? AND event_type = 'user.locked'",
-    [userId],
-  );
+  const rows = await t.app.store.query<{ n: number | string }>("SELECT COUNT(*) AS n FROM events WHERE aggregate_id = ? AND event_type = 'user.locked'", [
+    userId,
+  ]);
   return Number(rows[0]!.n);
 }
 

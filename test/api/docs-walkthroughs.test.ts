@@ -4,15 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  documentFiles,
-  extractWalkthroughs,
-  matchesShown,
-  readDocument,
-  stepsOf,
-  type SkippedBlock,
-  type Walkthrough,
-} from "../support/doc-walkthroughs.js";
+import { documentFiles, extractWalkthroughs, matchesShown, readDocument, stepsOf, type SkippedBlock, type Walkthrough } from "../support/doc-walkthroughs.js";
 import { spawnLatchkey, type LatchkeyProcess } from "../support/spawn-latchkey.js";
 
 // A spawned server on a SQLite file; what is tested is the docs, so once.
@@ -137,7 +129,10 @@ describe.skipIf(skip)(`the README's and docs' shell blocks against a fresh serve
       LATCHKEY_DATABASE: join(work, "data", "latchkey.db"),
       LATCHKEY_FIRST_INSTANCE_PAT_PATH: join(work, "data", "admin.pat"),
     });
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name, value]) => !name.startsWith("LATCHKEY_") && value !== undefined)) as Record<string, string>;
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name, value]) => !name.startsWith("LATCHKEY_") && value !== undefined)) as Record<
+      string,
+      string
+    >;
     env = {
       ...inherited,
       PATH: [join(work, ".bin"), join(rootPath, "node_modules", ".bin"), process.env.PATH].join(":"),

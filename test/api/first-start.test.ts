@@ -33,7 +33,10 @@ describe("first start", () => {
 
   it("logs one line per call with method, wire, code, duration and caller", async () => {
     t.logLines.length = 0;
-    await t.client("grpc").unlockUser({ id: "4711" }, { headers: t.auth() }).catch(() => {});
+    await t
+      .client("grpc")
+      .unlockUser({ id: "4711" }, { headers: t.auth() })
+      .catch(() => {});
     const line = JSON.parse(t.logLines.find((l) => l.includes("UnlockUser"))!);
     expect(line).toMatchObject({
       msg: "call",

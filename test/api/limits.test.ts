@@ -114,7 +114,10 @@ describe.skipIf(skip)("the server's own call limit (LATCHKEY_CALL_TIMEOUT_MS)", 
   afterAll(() => t.stop());
 
   it("ends a longer call with DEADLINE_EXCEEDED even when the client set no deadline", async () => {
-    const error = await t.client("connect-binary").importHumanUser(slowImport().message, { headers: t.auth() }).catch((e: unknown) => e);
+    const error = await t
+      .client("connect-binary")
+      .importHumanUser(slowImport().message, { headers: t.auth() })
+      .catch((e: unknown) => e);
     expect(ConnectError.from(error).code).toBe(Code.DeadlineExceeded);
     expect(ConnectError.from(error).rawMessage).toBe("the call took longer than 25 ms");
     expect((await t.rest("POST", "/management/v1/users/human/_import", { ...slowImport().message, $typeName: undefined })).json.code).toBe(
@@ -128,7 +131,13 @@ describe.skipIf(skip)("the server's own call limit (LATCHKEY_CALL_TIMEOUT_MS)", 
     await watch.next();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const next = watch.next(); // still open: nothing more arrives, no error either
-    const outcome = await Promise.race([next.then(() => "message", () => "error"), new Promise((r) => setTimeout(() => r("open"), 100))]);
+    const outcome = await Promise.race([
+      next.then(
+        () => "message",
+        () => "error",
+      ),
+      new Promise((r) => setTimeout(() => r("open"), 100)),
+    ]);
     expect(outcome).toBe("open");
     abort.abort();
     await next.catch(() => undefined);
@@ -176,7 +185,10 @@ describe.skipIf(skip)("connection limits", () => {
   });
 
   it("refuses messages larger than LATCHKEY_MAX_REQUEST_BYTES", async () => {
-    const error = await t.client("grpc").getUserByID({ id: "x".repeat(2000) }, { headers: t.auth() }).catch((e: unknown) => e);
+    const error = await t
+      .client("grpc")
+      .getUserByID({ id: "x".repeat(2000) }, { headers: t.auth() })
+      .catch((e: unknown) => e);
     expect(ConnectError.from(error).code).toBe(Code.ResourceExhausted);
     expect((await t.rest("POST", "/management/v1/users/human", { userName: "x".repeat(2000) })).status).toBe(413);
   });

@@ -50,8 +50,19 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 type Query = MessageInitShape<typeof SearchQuerySchema>;
-const text = (kind: "userNameQuery" | "firstNameQuery" | "lastNameQuery" | "emailQuery" | "loginNameQuery" | "nickNameQuery", value: string, method: TextQueryMethod): Query => {
-  const field = { userNameQuery: "userName", firstNameQuery: "firstName", lastNameQuery: "lastName", emailQuery: "emailAddress", loginNameQuery: "loginName", nickNameQuery: "nickName" }[kind];
+const text = (
+  kind: "userNameQuery" | "firstNameQuery" | "lastNameQuery" | "emailQuery" | "loginNameQuery" | "nickNameQuery",
+  value: string,
+  method: TextQueryMethod,
+): Query => {
+  const field = {
+    userNameQuery: "userName",
+    firstNameQuery: "firstName",
+    lastNameQuery: "lastName",
+    emailQuery: "emailAddress",
+    loginNameQuery: "loginName",
+    nickNameQuery: "nickName",
+  }[kind];
   return { query: { case: kind, value: { [field]: value, method } } } as Query;
 };
 
@@ -94,8 +105,14 @@ describe.each(wires)("ListUsers over %s", (wire) => {
     expect(await names([state(UserState.INITIAL)])).toEqual(["dave"]);
     expect(await names([state(UserState.DELETED)])).toEqual([]);
     expect(await names([{ query: { case: "typeQuery", value: { type: Type.MACHINE } } }])).toEqual(["robot-one", "robot-two"]);
-    expect(await names([{ query: { case: "inUserIdsQuery", value: { userIds: [ids.alice!, ids.erin!, ids["robot-two"]!] } } }])).toEqual(["alice", "robot-two"]);
-    expect(await names([{ query: { case: "inUserEmailsQuery", value: { userEmails: ["bob@corp.example", "carol@other.example"] } } }])).toEqual(["bob", "carol"]);
+    expect(await names([{ query: { case: "inUserIdsQuery", value: { userIds: [ids.alice!, ids.erin!, ids["robot-two"]!] } } }])).toEqual([
+      "alice",
+      "robot-two",
+    ]);
+    expect(await names([{ query: { case: "inUserEmailsQuery", value: { userEmails: ["bob@corp.example", "carol@other.example"] } } }])).toEqual([
+      "bob",
+      "carol",
+    ]);
   });
 
   it("combines with and (implicit and explicit), or and not", async () => {
@@ -104,14 +121,25 @@ describe.each(wires)("ListUsers over %s", (wire) => {
     expect(await names([human, active])).toEqual(["alice", "frank_50%"]);
     expect(await names([{ query: { case: "andQuery", value: { queries: [human, active] } } }])).toEqual(["alice", "frank_50%"]);
     const bobOrCarol: Query = {
-      query: { case: "orQuery", value: { queries: [text("userNameQuery", "bob", TextQueryMethod.EQUALS), text("userNameQuery", "carol", TextQueryMethod.EQUALS)] } },
+      query: {
+        case: "orQuery",
+        value: { queries: [text("userNameQuery", "bob", TextQueryMethod.EQUALS), text("userNameQuery", "carol", TextQueryMethod.EQUALS)] },
+      },
     };
     expect(await names([bobOrCarol])).toEqual(["bob", "carol"]);
     expect(await names([human, { query: { case: "notQuery", value: { query: bobOrCarol } } }])).toEqual(["alice", "dave", "frank_50%"]);
   });
 
   it("sorts by a column, descending unless asc, and pages with offset and limit", async () => {
-    expect(await names([], { sortingColumn: UserFieldName.USER_NAME, query: { asc: true } })).toEqual(["alice", "bob", "carol", "dave", "frank_50%", "robot-one", "robot-two"]);
+    expect(await names([], { sortingColumn: UserFieldName.USER_NAME, query: { asc: true } })).toEqual([
+      "alice",
+      "bob",
+      "carol",
+      "dave",
+      "frank_50%",
+      "robot-one",
+      "robot-two",
+    ]);
     expect(await names([], { sortingColumn: UserFieldName.USER_NAME })).toEqual(["robot-two", "robot-one", "frank_50%", "dave", "carol", "bob", "alice"]);
     const page = await list({ sortingColumn: UserFieldName.FIRST_NAME, query: { asc: true, offset: 2n, limit: 2 } });
     expect(page.details?.totalResult).toBe(7n);
@@ -156,14 +184,17 @@ describe.each(wires)("64-bit offsets and sequences beyond what the store takes, 
     const embedded = (type: string, field: string, inner = "ListQuery.Offset") =>
       `invalid ${type}.${field}: embedded message failed validation | caused by: invalid ${inner}: ${OFFSET_TOO_BIG}`;
     const cases: [Promise<unknown>, string][] = [
-      [client.listUserChanges({ userId: ids.alice!, query: { sequence: huge } }, { headers }), embedded("ListUserChangesRequest", "Query", "ChangeQuery.Sequence")],
-      [client.listMachineKeys({ userId: ids["robot-one"]!, query: { offset: huge } }, { headers }), embedded("ListMachineKeysRequest", "Query")],
-      [client.listPersonalAccessTokens({ userId: ids["robot-one"]!, query: { offset: huge } }, { headers }), embedded("ListPersonalAccessTokensRequest", "Query")],
-      [client.listOrgMembers({ query: { offset: huge } }, { headers }), embedded("ListOrgMembersRequest", "Query")],
       [
-        createClient(LockoutService, t.transport(wire)).listLockedUsers({ query: { offset: huge } }, { headers }),
-        embedded("ListLockedUsersRequest", "Query"),
+        client.listUserChanges({ userId: ids.alice!, query: { sequence: huge } }, { headers }),
+        embedded("ListUserChangesRequest", "Query", "ChangeQuery.Sequence"),
       ],
+      [client.listMachineKeys({ userId: ids["robot-one"]!, query: { offset: huge } }, { headers }), embedded("ListMachineKeysRequest", "Query")],
+      [
+        client.listPersonalAccessTokens({ userId: ids["robot-one"]!, query: { offset: huge } }, { headers }),
+        embedded("ListPersonalAccessTokensRequest", "Query"),
+      ],
+      [client.listOrgMembers({ query: { offset: huge } }, { headers }), embedded("ListOrgMembersRequest", "Query")],
+      [createClient(LockoutService, t.transport(wire)).listLockedUsers({ query: { offset: huge } }, { headers }), embedded("ListLockedUsersRequest", "Query")],
     ];
     for (const [call, message] of cases) expectZitadelError(await rejectionOf(call), Code.InvalidArgument, message);
   });

@@ -154,7 +154,10 @@ describe("LockoutService rules", () => {
     await lockByPasswords(userName);
     const list = await t.rest("POST", "/latchkey/v1/users/locked/_search", { filter: { reasons: ["LOCK_REASON_FAILED_PASSWORD_ATTEMPTS"] } }, headers);
     expect(list.status).toBe(200);
-    expect(list.json).toMatchObject({ details: { totalResult: "1" }, result: [{ userId, reason: "LOCK_REASON_FAILED_PASSWORD_ATTEMPTS", failedPasswordAttempts: 2 }] });
+    expect(list.json).toMatchObject({
+      details: { totalResult: "1" },
+      result: [{ userId, reason: "LOCK_REASON_FAILED_PASSWORD_ATTEMPTS", failedPasswordAttempts: 2 }],
+    });
     const unlocked = await t.rest("POST", "/latchkey/v1/users/_unlock", { userIds: { ids: [userId] } }, headers);
     expect(unlocked.json).toMatchObject({ results: [{ userId, outcome: "UNLOCK_OUTCOME_UNLOCKED" }], unlocked: 1 });
   });

@@ -82,7 +82,10 @@ describe.each(wires)("the lockout story over %s", (wire) => {
     const headers = t.auth();
     let { sessionId, sessionToken } = await sessions.createSession({ checks: { user: { search: { case: "userId", value: userId } } } }, { headers });
     for (const attempt of [1, 2, 3]) {
-      expectWrongPassword(await rejectionOf(sessions.setSession({ sessionId, sessionToken, checks: { password: { password: WRONG_PASSWORD } } }, { headers })), attempt);
+      expectWrongPassword(
+        await rejectionOf(sessions.setSession({ sessionId, sessionToken, checks: { password: { password: WRONG_PASSWORD } } }, { headers })),
+        attempt,
+      );
     }
     const refused = await rejectionOf(sessions.setSession({ sessionId, sessionToken, checks: { password: { password: PASSWORD } } }, { headers }));
     expectZitadelError(refused, Code.FailedPrecondition, "User is locked", "COMMAND-JLK35");
@@ -117,7 +120,12 @@ describe("the lockout story over REST", () => {
 
     const lockout = await t.rest("GET", `/latchkey/v1/users/${userId}/lockout`);
     expect(lockout.status).toBe(200);
-    expect(lockout.json.lockout).toMatchObject({ locked: true, reason: "LOCK_REASON_FAILED_PASSWORD_ATTEMPTS", failedPasswordAttempts: 3, maxPasswordAttempts: "3" });
+    expect(lockout.json.lockout).toMatchObject({
+      locked: true,
+      reason: "LOCK_REASON_FAILED_PASSWORD_ATTEMPTS",
+      failedPasswordAttempts: 3,
+      maxPasswordAttempts: "3",
+    });
 
     await unlockOverRest(userId);
     const signedIn = await createSession(checks(userName, PASSWORD));
@@ -154,9 +162,7 @@ describe("20 concurrent wrong passwords under N=5", () => {
     const headers = { ...t.auth(), "x-zitadel-orgid": org.id };
     await setLockoutPolicy(t, 5, 0, headers);
     const { userId, userName } = await createHuman(t, { headers });
-    const attempts = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => signIn(t, wires[i % wires.length]!, userName, WRONG_PASSWORD)),
-    );
+    const attempts = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => signIn(t, wires[i % wires.length]!, userName, WRONG_PASSWORD)));
     const errors = attempts.map((a) => (a.status === "rejected" ? (a.reason as ConnectError) : undefined));
     expect(errors.every((e) => e instanceof ConnectError)).toBe(true);
     const wrong = errors.filter((e) => e!.code === Code.InvalidArgument);

@@ -29,7 +29,10 @@ describe("logs", () => {
     await t.client("grpc").lockUser({ id }, { headers: t.auth() });
     await t.client("grpc-web").unlockUser({ id }, { headers: t.auth() });
     await t.client("connect-json").getUserByID({ id }, { headers: t.auth() });
-    const rejected = await t.client("connect-binary").lockUser({ id }, { headers: t.auth(badToken) }).catch((e: unknown) => e);
+    const rejected = await t
+      .client("connect-binary")
+      .lockUser({ id }, { headers: t.auth(badToken) })
+      .catch((e: unknown) => e);
     expect(ConnectError.from(rejected).code).toBe(Code.Unauthenticated);
     expect((await t.rest("POST", `/management/v1/users/${id}/_lock`, {}, { authorization: `Bearer ${badToken}` })).status).toBe(401);
     await createClient(Health, t.transport("grpc")).check({ service: "" });

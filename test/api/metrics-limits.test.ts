@@ -117,7 +117,10 @@ describe.skipIf(skip)("LATCHKEY_METRICS_PORT in a real process", () => {
         LATCHKEY_MASTERKEY_PATH: join(dir, "masterkey"),
         LATCHKEY_METRICS_PORT: "0",
       });
-      const listening = server.output.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)).find((entry) => entry.msg === "listening");
+      const listening = server.output
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line))
+        .find((entry) => entry.msg === "listening");
       expect(listening.metricsPort).toEqual(expect.any(Number));
       expect(listening.metricsPort).not.toBe(server.port);
       expect((await fetch(`http://127.0.0.1:${listening.metricsPort}/metrics`)).status).toBe(200);

@@ -27,8 +27,7 @@ const key = (name: string, labels: Record<string, string> = {}) =>
     .sort()
     .join(",")}}`;
 
-const calls = (method: string, wire: string, code: string, service = MANAGEMENT) =>
-  key("latchkey_rpc_requests_total", { service, method, wire, code });
+const calls = (method: string, wire: string, code: string, service = MANAGEMENT) => key("latchkey_rpc_requests_total", { service, method, wire, code });
 
 let t: TestApp;
 beforeAll(async () => {
@@ -46,7 +45,10 @@ describe("GET /metrics", () => {
     await t.client("grpc-web").healthz({});
     await t.client("connect-json").healthz({});
     await t.client("connect-json").healthz({});
-    await t.client("connect-binary").lockUser({ id: "4711" }, { headers: t.auth("wrong-token") }).catch(() => undefined);
+    await t
+      .client("connect-binary")
+      .lockUser({ id: "4711" }, { headers: t.auth("wrong-token") })
+      .catch(() => undefined);
     const userId = await seedUser(t, "active"); // one ImportHumanUser over connect-binary
     expect((await t.rest("POST", `/management/v1/users/${userId}/_lock`, {})).status).toBe(200);
     expect((await t.rest("GET", `/management/v1/users/${userId}`)).status).toBe(200);

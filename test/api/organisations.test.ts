@@ -17,7 +17,12 @@ beforeAll(async () => {
   otherOrg = newId();
   const { instanceId } = t.app.instance;
   await t.app.store.append([
-    { stream: { instanceId, aggregateType: "org", aggregateId: otherOrg }, owner: otherOrg, expectedSequence: 0, events: [{ type: "org.added", payload: { name: "Other" }, creator: "SYSTEM" }] },
+    {
+      stream: { instanceId, aggregateType: "org", aggregateId: otherOrg },
+      owner: otherOrg,
+      expectedSequence: 0,
+      events: [{ type: "org.added", payload: { name: "Other" }, creator: "SYSTEM" }],
+    },
   ]);
   const commands = createUserCommands({ users: createUserAggregate({ store: t.app.store, actingOn: operatorAccess }), newId });
   const actor = { instanceId, orgId: otherOrg, userId: "SYSTEM" };

@@ -146,9 +146,14 @@ describe("buf curl without proto files", () => {
 
   it("calls a method, learning its schema through reflection", async () => {
     const { stdout } = await run(buf, [
-      "curl", "--http2-prior-knowledge", "--protocol", "grpc",
-      "-H", `Authorization: Bearer ${t.pat}`,
-      "-d", JSON.stringify({ id: t.app.instance.created!.adminUserId }),
+      "curl",
+      "--http2-prior-knowledge",
+      "--protocol",
+      "grpc",
+      "-H",
+      `Authorization: Bearer ${t.pat}`,
+      "-d",
+      JSON.stringify({ id: t.app.instance.created!.adminUserId }),
       `${base()}/zitadel.management.v1.ManagementService/GetUserByID`,
     ]);
     expect(JSON.parse(stdout).user).toMatchObject({ userName: "latchkey-admin", state: "USER_STATE_ACTIVE" });

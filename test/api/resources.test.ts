@@ -71,7 +71,11 @@ function attack(port: number, baseUrl: string) {
   for (let i = 0; i < 10; i++) {
     const session = h2({ initialWindowSize: 0 });
     session.once("connect", () => {
-      for (let s = 0; s < 50; s++) session.request({ ":path": "/metrics" }).on("error", () => undefined).end();
+      for (let s = 0; s < 50; s++)
+        session
+          .request({ ":path": "/metrics" })
+          .on("error", () => undefined)
+          .end();
     });
   }
   // gRPC-web-text bodies just under the default limit, sent without a length.
@@ -176,11 +180,8 @@ describe.skipIf(skip)("resources under slow, idle and half-open connections", ()
     }
     peak = Math.max(peak, memoryOf(pid).peak);
 
-
     expect(failures).toEqual([]);
     expect(calls).toBeGreaterThan(30);
-    expect(peak, `resident size peaked at ${Math.round(peak / 1048576)} MB (${Math.round(started.rss / 1048576)} MB before)`).toBeLessThan(
-      RSS_LIMIT_BYTES,
-    );
+    expect(peak, `resident size peaked at ${Math.round(peak / 1048576)} MB (${Math.round(started.rss / 1048576)} MB before)`).toBeLessThan(RSS_LIMIT_BYTES);
   }, 30_000);
 });

@@ -74,7 +74,9 @@ describe.each(wires)("SessionService over %s", (wire) => {
   it("needs session.write to create a session (AUTH-AWfge)", async () => {
     const manager = await createCaller(t, ["ORG_USER_MANAGER"]);
     const { userId } = await createHuman(t);
-    const denied = await rejectionOf(sessions().createSession({ checks: { user: { search: { case: "userId", value: userId } } } }, { headers: manager.headers }));
+    const denied = await rejectionOf(
+      sessions().createSession({ checks: { user: { search: { case: "userId", value: userId } } } }, { headers: manager.headers }),
+    );
     expectZitadelError(denied, Code.PermissionDenied, "No matching permissions found", "AUTH-AWfge");
   });
 

@@ -69,8 +69,14 @@ function heldRestCall(port: number, pat: string) {
   let req!: ClientRequest;
   const answer = new Promise<{ status: number; json: any }>((resolve, reject) => {
     req = httpRequest(
-      { host: "127.0.0.1", port, method: "POST", path: "/management/v1/users/human/_import", agent: false,
-        headers: { authorization: `Bearer ${pat}`, "content-type": "application/json", "content-length": body.length } },
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/management/v1/users/human/_import",
+        agent: false,
+        headers: { authorization: `Bearer ${pat}`, "content-type": "application/json", "content-length": body.length },
+      },
       (res) => {
         let text = "";
         res.on("data", (chunk) => (text += chunk));
@@ -164,7 +170,11 @@ describe.skipIf(skip)("graceful shutdown of a real process", () => {
     expect(notReady).toBeGreaterThan(messages.indexOf("shutting down"));
     expect(server.lines[notReady]!.reason).toBe("shutting down");
     expect(server.lines.filter((line) => line.msg === "call" && line.method.endsWith("/ImportHumanUser")).map((l) => l.code)).toEqual([
-      "OK", "OK", "OK", "OK", "OK",
+      "OK",
+      "OK",
+      "OK",
+      "OK",
+      "OK",
     ]);
     expect(messages.at(-1)).toBe("stopped");
     expect(messages).not.toContain("grace period over: closed connections with calls still in flight");

@@ -39,12 +39,16 @@ describe.skipIf(skip)("a start that fails exits", { timeout: 120_000 }, () => {
       const port = (busy.address() as { port: number }).port;
       const data = join(dir, `busy-port-${entry.args.length}`);
       try {
-        const exit = await runToExit(entry.args, {
-          LATCHKEY_PORT: String(port),
-          LATCHKEY_DATABASE: join(data, "latchkey.db"),
-          LATCHKEY_FIRST_INSTANCE_PAT_PATH: join(data, "admin.pat"),
-          LATCHKEY_MASTERKEY: MASTER_KEY,
-        }, { nodeArgs: entry.nodeArgs });
+        const exit = await runToExit(
+          entry.args,
+          {
+            LATCHKEY_PORT: String(port),
+            LATCHKEY_DATABASE: join(data, "latchkey.db"),
+            LATCHKEY_FIRST_INSTANCE_PAT_PATH: join(data, "admin.pat"),
+            LATCHKEY_MASTERKEY: MASTER_KEY,
+          },
+          { nodeArgs: entry.nodeArgs },
+        );
         expectFailedStart(exit, `cannot listen on 127.0.0.1:${port}: the port is in use by another process`);
         expect(exit.stderr).toContain("LATCHKEY_PORT");
         expect(existsSync(data)).toBe(false);
@@ -59,7 +63,11 @@ describe.skipIf(skip)("a start that fails exits", { timeout: 120_000 }, () => {
     const first = await spawnLatchkey({ ...env, LATCHKEY_MASTERKEY: MASTER_KEY });
     await first.stop();
     for (const entry of entryPoints) {
-      const exit = await runToExit(entry.args, { ...env, LATCHKEY_PORT: "0", LATCHKEY_MASTERKEY: "another-master-key-of-32-characters-or-more" }, { nodeArgs: entry.nodeArgs });
+      const exit = await runToExit(
+        entry.args,
+        { ...env, LATCHKEY_PORT: "0", LATCHKEY_MASTERKEY: "another-master-key-of-32-characters-or-more" },
+        { nodeArgs: entry.nodeArgs },
+      );
       expectFailedStart(exit, "the master key does not open the stored signing keys");
     }
   });
@@ -114,7 +122,12 @@ describe.skipIf(skip)("a first start never overwrites a token or key file", { ti
     const database = join(folder, "c.db");
     const migrated = await runToExit(["migrate"], { LATCHKEY_DATABASE: database });
     expect(migrated.code).toBe(0);
-    const exit = await runToExit(["start"], { LATCHKEY_PORT: "0", LATCHKEY_DATABASE: database, LATCHKEY_FIRST_INSTANCE_PAT_PATH: pat, LATCHKEY_MASTERKEY: MASTER_KEY });
+    const exit = await runToExit(["start"], {
+      LATCHKEY_PORT: "0",
+      LATCHKEY_DATABASE: database,
+      LATCHKEY_FIRST_INSTANCE_PAT_PATH: pat,
+      LATCHKEY_MASTERKEY: MASTER_KEY,
+    });
     expectFailedStart(exit, `the admin token file ${pat} exists already`);
     const db = new Database(database, { readonly: true });
     try {
@@ -127,7 +140,12 @@ describe.skipIf(skip)("a first start never overwrites a token or key file", { ti
   it.skipIf(skipPostgres())("refuses a first start on a new PostgreSQL database in the same folder, and creates no instance there", async () => {
     const schema = newSchemaName("first");
     try {
-      const exit = await runToExit(["start"], { LATCHKEY_PORT: "0", LATCHKEY_DATABASE: urlWithSchema(schema), LATCHKEY_FIRST_INSTANCE_PAT_PATH: pat, LATCHKEY_MASTERKEY: MASTER_KEY });
+      const exit = await runToExit(["start"], {
+        LATCHKEY_PORT: "0",
+        LATCHKEY_DATABASE: urlWithSchema(schema),
+        LATCHKEY_FIRST_INSTANCE_PAT_PATH: pat,
+        LATCHKEY_MASTERKEY: MASTER_KEY,
+      });
       expectFailedStart(exit, `the admin token file ${pat} exists already`);
       const events = await withAdmin((client) => client.query(`SELECT count(*)::int AS n FROM "${schema}".events`));
       expect(events.rows).toEqual([{ n: 0 }]);

@@ -50,7 +50,9 @@ describe.skipIf(skip)("a SQLite database that cannot be written", { timeout: 120
     chattr("+i", settings.LATCHKEY_DATABASE);
     const exit = await runToExit(["start"], settings);
     expect(exit.code).toBe(1);
-    expect(exit.stderr).toContain(`the SQLite database ${settings.LATCHKEY_DATABASE} cannot be written (SQLITE_READONLY: attempt to write a readonly database)`);
+    expect(exit.stderr).toContain(
+      `the SQLite database ${settings.LATCHKEY_DATABASE} cannot be written (SQLITE_READONLY: attempt to write a readonly database)`,
+    );
     expect(exit.exitAfterMessageMs!).toBeLessThan(2_000);
   });
 
@@ -76,7 +78,10 @@ describe.skipIf(skip)("a SQLite database that cannot be written", { timeout: 120
 
       chattr("+i", wal);
       t.logLines.length = 0;
-      const refused = await t.client("grpc").lockUser({ id: userId }, { headers: t.auth() }).catch((error: unknown) => error);
+      const refused = await t
+        .client("grpc")
+        .lockUser({ id: userId }, { headers: t.auth() })
+        .catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(ConnectError);
       expect((refused as ConnectError).code).toBe(Code.Unavailable);
       const logged = t.logLines.map((line) => JSON.parse(line)).find((entry) => entry.msg === "store error");

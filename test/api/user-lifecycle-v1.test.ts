@@ -19,9 +19,24 @@ describe.each(wires)("v1 lifecycle over %s", (wire) => {
     const { userId, userName } = await createHuman(t);
     const { details } = await client().removeUser({ id: userId }, { headers: headers() });
     expect(details?.resourceOwner).toBe(t.app.instance.defaultOrgId);
-    expectZitadelError(await rejectionOf(client().getUserByID({ id: userId }, { headers: headers() })), Code.NotFound, "User could not be found", "QUERY-Dfbg2");
-    expectZitadelError(await rejectionOf(client().removeUser({ id: userId }, { headers: headers() })), Code.NotFound, "User could not be found", "COMMAND-m9od");
-    expectZitadelError(await rejectionOf(client().unlockUser({ id: userId }, { headers: headers() })), Code.NotFound, "User could not be found", "COMMAND-M0dos");
+    expectZitadelError(
+      await rejectionOf(client().getUserByID({ id: userId }, { headers: headers() })),
+      Code.NotFound,
+      "User could not be found",
+      "QUERY-Dfbg2",
+    );
+    expectZitadelError(
+      await rejectionOf(client().removeUser({ id: userId }, { headers: headers() })),
+      Code.NotFound,
+      "User could not be found",
+      "COMMAND-m9od",
+    );
+    expectZitadelError(
+      await rejectionOf(client().unlockUser({ id: userId }, { headers: headers() })),
+      Code.NotFound,
+      "User could not be found",
+      "COMMAND-M0dos",
+    );
     const again = await createHuman(t, { userName });
     expect(again.userId).not.toBe(userId);
     expect((await userEvents(t, userId)).at(-1)?.type).toBe("user.removed");
@@ -39,10 +54,20 @@ describe.each(wires)("v1 lifecycle over %s", (wire) => {
     const id = await seedUser(t, "locked");
     await client().deactivateUser({ id }, { headers: headers() });
     expect((await client().getUserByID({ id }, { headers: headers() })).user?.state).toBe(2); // INACTIVE
-    expectZitadelError(await rejectionOf(client().lockUser({ id }, { headers: headers() })), Code.FailedPrecondition, "User is not active or initial", "COMMAND-3NN8v");
+    expectZitadelError(
+      await rejectionOf(client().lockUser({ id }, { headers: headers() })),
+      Code.FailedPrecondition,
+      "User is not active or initial",
+      "COMMAND-3NN8v",
+    );
     await client().reactivateUser({ id }, { headers: headers() });
     expect((await client().getUserByID({ id }, { headers: headers() })).user?.state).toBe(1); // ACTIVE
-    expectZitadelError(await rejectionOf(client().reactivateUser({ id }, { headers: headers() })), Code.FailedPrecondition, "User is not inactive", "COMMAND-6M0sf");
+    expectZitadelError(
+      await rejectionOf(client().reactivateUser({ id }, { headers: headers() })),
+      Code.FailedPrecondition,
+      "User is not inactive",
+      "COMMAND-6M0sf",
+    );
   });
 
   it("sets a password; the old one stops working and the new one signs in", async () => {

@@ -45,7 +45,10 @@ describe.each(wires)("UserService v2 over %s", (wire) => {
     const { userId } = await v2().addHumanUser({ profile: { givenName: "A", familyName: "B" }, email: { email } }, { headers: headers() });
     expect((await v2().getUserByID({ userId }, { headers: headers() })).user?.username).toBe(email);
     const error = await rejectionOf(
-      v2().addHumanUser({ profile: { givenName: "A", familyName: "B" }, email: { email, verification: { case: "returnCode", value: {} } } }, { headers: headers() }),
+      v2().addHumanUser(
+        { profile: { givenName: "A", familyName: "B" }, email: { email, verification: { case: "returnCode", value: {} } } },
+        { headers: headers() },
+      ),
     );
     expect(error).toMatchObject({ code: Code.Unimplemented });
   });
@@ -74,11 +77,26 @@ describe.each(wires)("UserService v2 over %s", (wire) => {
     const { userId } = await createHuman(t);
     const call = (promise: Promise<unknown>) => rejectionOf(promise);
     expectZitadelError(await call(v2().unlockUser({ userId }, { headers: headers() })), Code.FailedPrecondition, "User is not locked", "COMMAND-olb9vb0oca");
-    expectZitadelError(await call(v2().reactivateUser({ userId }, { headers: headers() })), Code.FailedPrecondition, "User is not inactive", "COMMAND-s5qqcz97hf");
+    expectZitadelError(
+      await call(v2().reactivateUser({ userId }, { headers: headers() })),
+      Code.FailedPrecondition,
+      "User is not inactive",
+      "COMMAND-s5qqcz97hf",
+    );
     await v2().lockUser({ userId }, { headers: headers() });
-    expectZitadelError(await call(v2().lockUser({ userId }, { headers: headers() })), Code.FailedPrecondition, "User is not active or initial", "COMMAND-lgws8wtsqf");
+    expectZitadelError(
+      await call(v2().lockUser({ userId }, { headers: headers() })),
+      Code.FailedPrecondition,
+      "User is not active or initial",
+      "COMMAND-lgws8wtsqf",
+    );
     await v2().deactivateUser({ userId }, { headers: headers() });
-    expectZitadelError(await call(v2().deactivateUser({ userId }, { headers: headers() })), Code.FailedPrecondition, "User already inactive", "COMMAND-5gunjw0cd7");
+    expectZitadelError(
+      await call(v2().deactivateUser({ userId }, { headers: headers() })),
+      Code.FailedPrecondition,
+      "User already inactive",
+      "COMMAND-5gunjw0cd7",
+    );
     const initial = await seedUser(t, "initial");
     const cantDeactivate = await call(v2().deactivateUser({ userId: initial }, { headers: headers() }));
     expectZitadelError(cantDeactivate, Code.FailedPrecondition, "User with state initial can only be deleted not deactivated", "COMMAND-gvx4kct9r2");
@@ -113,10 +131,30 @@ describe("v2 permissions are checked on the user's organisation, after the state
     const { userId } = await createHuman(t);
     const v2 = userV2Client(t, "connect-binary");
     // The state check comes first: an unauthorised caller learns "not locked".
-    expectZitadelError(await rejectionOf(v2.unlockUser({ userId }, { headers: caller.headers })), Code.FailedPrecondition, "User is not locked", "COMMAND-olb9vb0oca");
-    expectZitadelError(await rejectionOf(v2.lockUser({ userId }, { headers: caller.headers })), Code.PermissionDenied, "No matching permissions found", "AUTH-AWfge");
-    expectZitadelError(await rejectionOf(v2.deleteUser({ userId }, { headers: caller.headers })), Code.PermissionDenied, "No matching permissions found", "AUTH-AWfge");
-    expectZitadelError(await rejectionOf(v2.getUserByID({ userId }, { headers: caller.headers })), Code.PermissionDenied, "No matching permissions found", "AUTH-AWfge");
+    expectZitadelError(
+      await rejectionOf(v2.unlockUser({ userId }, { headers: caller.headers })),
+      Code.FailedPrecondition,
+      "User is not locked",
+      "COMMAND-olb9vb0oca",
+    );
+    expectZitadelError(
+      await rejectionOf(v2.lockUser({ userId }, { headers: caller.headers })),
+      Code.PermissionDenied,
+      "No matching permissions found",
+      "AUTH-AWfge",
+    );
+    expectZitadelError(
+      await rejectionOf(v2.deleteUser({ userId }, { headers: caller.headers })),
+      Code.PermissionDenied,
+      "No matching permissions found",
+      "AUTH-AWfge",
+    );
+    expectZitadelError(
+      await rejectionOf(v2.getUserByID({ userId }, { headers: caller.headers })),
+      Code.PermissionDenied,
+      "No matching permissions found",
+      "AUTH-AWfge",
+    );
   });
 
   it("lets a user manager act, and a user read itself without any role", async () => {
@@ -135,24 +173,42 @@ describe("v2 permissions are checked on the user's organisation, after the state
     const v2 = userV2Client(t, "grpc");
     // The instance owner holds user.write in every organisation.
     await v2.lockUser({ userId }, { headers: t.auth() });
-    expectZitadelError(await rejectionOf(t.client("grpc").unlockUser({ id: userId }, { headers: t.auth() })), Code.NotFound, "User could not be found", "COMMAND-M0dos");
+    expectZitadelError(
+      await rejectionOf(t.client("grpc").unlockUser({ id: userId }, { headers: t.auth() })),
+      Code.NotFound,
+      "User could not be found",
+      "COMMAND-M0dos",
+    );
     await v2.unlockUser({ userId }, { headers: t.auth() });
     // An organisation's user manager has no say in another organisation.
     const manager = await createCaller(t, ["ORG_USER_MANAGER"]);
-    expectZitadelError(await rejectionOf(v2.lockUser({ userId }, { headers: manager.headers })), Code.PermissionDenied, "No matching permissions found", "AUTH-AWfge");
+    expectZitadelError(
+      await rejectionOf(v2.lockUser({ userId }, { headers: manager.headers })),
+      Code.PermissionDenied,
+      "No matching permissions found",
+      "AUTH-AWfge",
+    );
   });
 
   it("adds a human in the organisation the request names, with user.write checked there", async () => {
     const org = await t.client("connect-binary").addOrg({ name: uniqueName("named-org") }, { headers: t.auth() });
     const { details } = await userV2Client(t, "connect-binary").addHumanUser(
-      { organization: { org: { case: "orgId", value: org.id } }, profile: { givenName: "A", familyName: "B" }, email: { email: `${uniqueName("o")}@example.com` } },
+      {
+        organization: { org: { case: "orgId", value: org.id } },
+        profile: { givenName: "A", familyName: "B" },
+        email: { email: `${uniqueName("o")}@example.com` },
+      },
       { headers: t.auth() },
     );
     expect(details?.resourceOwner).toBe(org.id);
     const manager = await createCaller(t, ["ORG_USER_MANAGER"]);
     const error = await rejectionOf(
       userV2Client(t, "connect-binary").addHumanUser(
-        { organization: { org: { case: "orgId", value: org.id } }, profile: { givenName: "A", familyName: "B" }, email: { email: `${uniqueName("o")}@example.com` } },
+        {
+          organization: { org: { case: "orgId", value: org.id } },
+          profile: { givenName: "A", familyName: "B" },
+          email: { email: `${uniqueName("o")}@example.com` },
+        },
         { headers: manager.headers },
       ),
     );

@@ -127,7 +127,8 @@ export function describeEventStoreContract(factory: StoreFactory) {
     it("updates projections in the append transaction and rebuilds them from the log", async () => {
       await store.append([humanAdded("a", "ada")]);
       await store.append([append("a", 1, ["user.locked"])]);
-      const query = () => store.query<{ id: string; state: string; sequence: number | string }>(`SELECT id, state, sequence FROM ${USERS_TABLE} WHERE instance_id = ?`, ["i1"]);
+      const query = () =>
+        store.query<{ id: string; state: string; sequence: number | string }>(`SELECT id, state, sequence FROM ${USERS_TABLE} WHERE instance_id = ?`, ["i1"]);
       expect((await query()).map((r) => ({ ...r, sequence: Number(r.sequence) }))).toEqual([{ id: "a", state: "locked", sequence: 2 }]);
       await store.rebuildProjections();
       expect((await query()).map((r) => ({ ...r, sequence: Number(r.sequence) }))).toEqual([{ id: "a", state: "locked", sequence: 2 }]);

@@ -43,7 +43,10 @@ function requestOf(json: boolean) {
       fc.record({
         rpc: fc.constant<RpcMethod>(rpc),
         contentType: json
-          ? fc.oneof({ weight: 8, arbitrary: fc.constant("application/json") }, { weight: 1, arbitrary: fc.constantFrom("application/json; charset=utf-8", "application/json;charset=utf-8", "Application/JSON") })
+          ? fc.oneof(
+              { weight: 8, arbitrary: fc.constant("application/json") },
+              { weight: 1, arbitrary: fc.constantFrom("application/json; charset=utf-8", "application/json;charset=utf-8", "Application/JSON") },
+            )
           : fc.oneof({ weight: 9, arbitrary: fc.constant("application/proto") }, { weight: 1, arbitrary: fc.constant("application/proto; x=y") }),
         version: fc.constantFrom<string | undefined>(undefined, undefined, "1", "2"),
         timeout: connectTimeoutOf,

@@ -73,9 +73,15 @@ const requestOf = () =>
     ...rpcMethods.map((rpc) =>
       fc.record({
         rpc: fc.constant(rpc),
-        path: fc.oneof({ weight: 19, arbitrary: fc.constant(rpc.path) }, { weight: 1, arbitrary: fc.constantFrom(`${rpc.path}x`, "/zitadel.management.v1.ManagementService/Nope", "/x/y") }),
+        path: fc.oneof(
+          { weight: 19, arbitrary: fc.constant(rpc.path) },
+          { weight: 1, arbitrary: fc.constantFrom(`${rpc.path}x`, "/zitadel.management.v1.ManagementService/Nope", "/x/y") },
+        ),
         contentType: fc.oneof({ weight: 8, arbitrary: fc.constant("application/grpc") }, { weight: 2, arbitrary: fc.constant("application/grpc+proto") }),
-        encoding: fc.oneof({ weight: 9, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom("identity", "gzip", "br", "zstd") }),
+        encoding: fc.oneof(
+          { weight: 9, arbitrary: fc.constant<string | undefined>(undefined) },
+          { weight: 1, arbitrary: fc.constantFrom("identity", "gzip", "br", "zstd") },
+        ),
         timeout: grpcTimeoutOf,
         authorization: authorizationOf(target),
         org: orgHeaderOf(target),

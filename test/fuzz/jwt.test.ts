@@ -59,8 +59,12 @@ const tokenOf: fc.Arbitrary<Token> = fc.oneof(
     arbitrary: fc
       .oneof(
         fc.string({ maxLength: 80 }),
-        fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), fc.base64String({ maxLength: 40 })).map(([h, p, s]) => `${b64(h)}.${b64(p)}.${s}`),
-        fc.tuple(fc.constantFrom("RS256", "none", "HS256", "ES256", "PS256", ""), fc.base64String({ maxLength: 40 })).map(([alg, s]) => `${b64({ alg, typ: "JWT" })}.${b64({ sub: "x" })}.${s}`),
+        fc
+          .tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), fc.base64String({ maxLength: 40 }))
+          .map(([h, p, s]) => `${b64(h)}.${b64(p)}.${s}`),
+        fc
+          .tuple(fc.constantFrom("RS256", "none", "HS256", "ES256", "PS256", ""), fc.base64String({ maxLength: 40 }))
+          .map(([alg, s]) => `${b64({ alg, typ: "JWT" })}.${b64({ sub: "x" })}.${s}`),
       )
       .map((text): Token => ({ kind: "text", text })),
   },

@@ -43,7 +43,10 @@ function segmentOf(target: FuzzTarget): fc.Arbitrary<string> {
 function queryOf(route: RestRoute, target: FuzzTarget): fc.Arbitrary<string> {
   const names = route.method.input.fields.flatMap((f) => [f.name, f.jsonName, ...(f.message ? f.message.fields.map((n) => `${f.name}.${n.name}`) : [])]);
   const name = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names, "x") }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) });
-  const value = fc.oneof(stringOf({ strings: target.knownStrings }), fc.constantFrom("true", "f", "-1", "18446744073709551616", "9223372036854775807", "1.5", "USER_STATE_LOCKED", "2024-01-01T00:00:00Z"));
+  const value = fc.oneof(
+    stringOf({ strings: target.knownStrings }),
+    fc.constantFrom("true", "f", "-1", "18446744073709551616", "9223372036854775807", "1.5", "USER_STATE_LOCKED", "2024-01-01T00:00:00Z"),
+  );
   return fc
     .array(fc.tuple(name, value), { maxLength: 4 })
     .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&")}` : ""));
@@ -59,7 +62,14 @@ function requestOf() {
         segments: fc.array(segmentOf(target), { minLength: variables, maxLength: variables }),
         suffix: fc.oneof({ weight: 19, arbitrary: fc.constant("") }, { weight: 1, arbitrary: fc.constantFrom("/", "/x", "//", "?") }),
         query: queryOf(route, target),
-        contentType: fc.constantFrom<string | undefined>("application/json", "application/json", "application/json", undefined, "application/x-www-form-urlencoded", "text/plain"),
+        contentType: fc.constantFrom<string | undefined>(
+          "application/json",
+          "application/json",
+          "application/json",
+          undefined,
+          "application/x-www-form-urlencoded",
+          "text/plain",
+        ),
         body: fc.oneof(
           { weight: 1, arbitrary: fc.constant<Buffer | undefined>(undefined) },
           { weight: 6, arbitrary: jsonBodyOf(route.method.input, { strings: target.knownStrings }) },

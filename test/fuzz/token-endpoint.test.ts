@@ -38,8 +38,16 @@ const assertionOf: fc.Arbitrary<Assertion | undefined> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.oneof(
-      fc.record({ kind: fc.constant("claim" as const), claim: fc.constantFrom("kid" as const, "iss" as const, "sub" as const, "aud" as const), value: fc.string({ maxLength: 20 }) }),
-      fc.record({ kind: fc.constant("claim" as const), claim: fc.constantFrom("iat" as const, "exp" as const), value: fc.integer({ min: -10_000_000, max: 10_000_000 }) }),
+      fc.record({
+        kind: fc.constant("claim" as const),
+        claim: fc.constantFrom("kid" as const, "iss" as const, "sub" as const, "aud" as const),
+        value: fc.string({ maxLength: 20 }),
+      }),
+      fc.record({
+        kind: fc.constant("claim" as const),
+        claim: fc.constantFrom("iat" as const, "exp" as const),
+        value: fc.integer({ min: -10_000_000, max: 10_000_000 }),
+      }),
     ),
   },
   { weight: 1, arbitrary: fc.constant<Assertion>({ kind: "other-key" }) },
@@ -48,9 +56,12 @@ const assertionOf: fc.Arbitrary<Assertion | undefined> = fc.oneof(
     arbitrary: fc
       .oneof(
         fc.string({ maxLength: 60 }),
-        fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), fc.base64String({ maxLength: 20 })).map(
-          ([head, body, sig]) => `${Buffer.from(JSON.stringify(head)).toString("base64url")}.${Buffer.from(JSON.stringify(body)).toString("base64url")}.${sig}`,
-        ),
+        fc
+          .tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), fc.base64String({ maxLength: 20 }))
+          .map(
+            ([head, body, sig]) =>
+              `${Buffer.from(JSON.stringify(head)).toString("base64url")}.${Buffer.from(JSON.stringify(body)).toString("base64url")}.${sig}`,
+          ),
       )
       .map((text): Assertion => ({ kind: "text", text })),
   },
@@ -76,7 +87,21 @@ async function assertionText(assertion: Assertion): Promise<string> {
 const scopeOf = fc.oneof(
   fc.constant(API_SCOPE),
   fc.constant(undefined),
-  fc.array(fc.constantFrom("openid", "profile", "email", "urn:zitadel:iam:org:project:id:zitadel:aud", "urn:zitadel:iam:org:id:", "urn:zitadel:iam:org:id:4711", "x", ""), { maxLength: 4 }).map((s) => s.join(" ")),
+  fc
+    .array(
+      fc.constantFrom(
+        "openid",
+        "profile",
+        "email",
+        "urn:zitadel:iam:org:project:id:zitadel:aud",
+        "urn:zitadel:iam:org:id:",
+        "urn:zitadel:iam:org:id:4711",
+        "x",
+        "",
+      ),
+      { maxLength: 4 },
+    )
+    .map((s) => s.join(" ")),
 );
 
 const requestOf = () =>
@@ -96,7 +121,9 @@ const requestOf = () =>
     scope: scopeOf,
     clientId: fc.option(fc.oneof(fc.constant(keyFile.userId), fc.string({ maxLength: 20 }))),
     clientSecret: fc.option(fc.string({ maxLength: 40 })),
-    basic: fc.option(fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 })).map(([u, p]) => `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}`)),
+    basic: fc.option(
+      fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 })).map(([u, p]) => `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}`),
+    ),
     extra: fc.oneof(
       { weight: 9, arbitrary: fc.constant("") },
       { weight: 1, arbitrary: fc.constantFrom("&grant_type=client_credentials", "&&=&", "&%zz=%", "&scope=a&scope=b", "\u00ff", "&assertion=") },

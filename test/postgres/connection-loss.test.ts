@@ -113,7 +113,10 @@ describe.skipIf(skipPostgres())("losing the PostgreSQL connections", () => {
     await app.app.store.ping();
     for (const id of ids.slice(0, 4)) {
       const { user } = await app.client("grpc").getUserByID({ id }, { headers: app.auth() });
-      const next = user!.state === UserState.LOCKED ? app.client("grpc").unlockUser({ id }, { headers: app.auth() }) : app.client("grpc").lockUser({ id }, { headers: app.auth() });
+      const next =
+        user!.state === UserState.LOCKED
+          ? app.client("grpc").unlockUser({ id }, { headers: app.auth() })
+          : app.client("grpc").lockUser({ id }, { headers: app.auth() });
       expect((await next).details?.sequence).toBeGreaterThan(0n);
     }
   });
@@ -129,7 +132,12 @@ describe.skipIf(skipPostgres())("losing the PostgreSQL connections", () => {
       const id = await seedUser(app, "locked");
 
       proxy.cut();
-      const grpcError = ConnectError.from(await app.client("grpc").unlockUser({ id }, { headers: app.auth() }).catch((e: unknown) => e));
+      const grpcError = ConnectError.from(
+        await app
+          .client("grpc")
+          .unlockUser({ id }, { headers: app.auth() })
+          .catch((e: unknown) => e),
+      );
       expect(Code[grpcError.code]).toBe(Code[Code.Unavailable]);
       expect(grpcError.rawMessage).toBe(UNAVAILABLE_MESSAGE);
       const rest = await app.rest("GET", `/management/v1/users/${id}`);

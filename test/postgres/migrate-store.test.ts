@@ -68,10 +68,13 @@ describe.skipIf(skipPostgres())("migrate-store from SQLite to PostgreSQL", () =>
       expect(await postgres.app.store.readAll(0, 100_000)).toEqual(eventsBefore);
 
       // Unique claims came along: the usernames are still taken.
-      const taken = await postgres.client("connect-json").importHumanUser(
-        { userName: before[1]!.json.user.userName, profile: { firstName: "A", lastName: "B" }, email: { email: "a@example.com" } },
-        { headers: postgres.auth() },
-      ).catch((error: unknown) => ConnectError.from(error));
+      const taken = await postgres
+        .client("connect-json")
+        .importHumanUser(
+          { userName: before[1]!.json.user.userName, profile: { firstName: "A", lastName: "B" }, email: { email: "a@example.com" } },
+          { headers: postgres.auth() },
+        )
+        .catch((error: unknown) => ConnectError.from(error));
       expect(taken).toBeInstanceOf(ConnectError);
       expect(Code[(taken as ConnectError).code]).toBe(Code[Code.AlreadyExists]);
 
@@ -79,7 +82,9 @@ describe.skipIf(skipPostgres())("migrate-store from SQLite to PostgreSQL", () =>
       const lockedId = ids[1 + states.indexOf("locked")]!;
       const { json } = await postgres.rest("POST", `/management/v1/users/${lockedId}/_unlock`, {});
       expect(json.details.sequence).toBe(String(Number(before[1 + states.indexOf("locked")]!.json.user.details.sequence) + 1));
-      const newest = (await postgres.app.store.readStream({ instanceId: postgres.app.instance.instanceId, aggregateType: "user", aggregateId: lockedId })).at(-1)!;
+      const newest = (await postgres.app.store.readStream({ instanceId: postgres.app.instance.instanceId, aggregateType: "user", aggregateId: lockedId })).at(
+        -1,
+      )!;
       expect(newest.position).toBeGreaterThan(eventsBefore.at(-1)!.position);
     } finally {
       await postgres.stop({ keepData: true });

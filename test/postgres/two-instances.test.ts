@@ -34,9 +34,9 @@ describe.skipIf(skipPostgres())("two Latchkey processes on one PostgreSQL schema
   beforeAll(async () => {
     const database = urlWithSchema(schema);
     // Started together: migrations and the first instance race, and must not trip over each other.
-    [a, b] = await Promise.all(
+    [a, b] = (await Promise.all(
       ["a", "b"].map((name) => spawnLatchkey({ LATCHKEY_DATABASE: database, LATCHKEY_FIRST_INSTANCE_PAT_PATH: join(dir, `${name}.pat`) })),
-    ) as [LatchkeyProcess, LatchkeyProcess];
+    )) as [LatchkeyProcess, LatchkeyProcess];
     const patFile = ["a", "b"].map((name) => join(dir, `${name}.pat`)).find(existsSync)!;
     headers = { authorization: `Bearer ${readFileSync(patFile, "utf8").trim()}` };
     viaA = clientsOf(a);
@@ -52,7 +52,12 @@ describe.skipIf(skipPostgres())("two Latchkey processes on one PostgreSQL schema
   let counter = 0;
   async function lockedUser(): Promise<string> {
     const { userId } = await viaA[0]!.importHumanUser(
-      { userName: `two-${++counter}`, profile: { firstName: "Two", lastName: "Instances" }, email: { email: `two${counter}@example.com` }, password: "Secr3t!Passw0rd" },
+      {
+        userName: `two-${++counter}`,
+        profile: { firstName: "Two", lastName: "Instances" },
+        email: { email: `two${counter}@example.com` },
+        password: "Secr3t!Passw0rd",
+      },
       { headers },
     );
     await viaB[0]!.lockUser({ id: userId }, { headers });

@@ -4,7 +4,9 @@ import { ZError, type ErrorEntry } from "../../src/errors.js";
 import type { Decider } from "../../src/domain/decider.js";
 
 /** given(events).when(command).then(events) | thenThrows(catalogue entry) */
-export function deciderSpec<State, Command, Event extends { type: string; payload: unknown }>(decider: Pick<Decider<State, Command, Event>, "initialState" | "decide" | "evolve">) {
+export function deciderSpec<State, Command, Event extends { type: string; payload: unknown }>(
+  decider: Pick<Decider<State, Command, Event>, "initialState" | "decide" | "evolve">,
+) {
   return {
     given(events: Event[]) {
       const state = events.reduce(decider.evolve, decider.initialState);

@@ -31,7 +31,9 @@ const SAVE_AS = /^<!-- file: ([\w.-]+) -->$/;
 
 /** The README and every page under docs/, relative to the repository root. */
 export function documentFiles(root: URL): string[] {
-  const docs = readdirSync(new URL("docs/", root)).filter((name) => name.endsWith(".md")).sort();
+  const docs = readdirSync(new URL("docs/", root))
+    .filter((name) => name.endsWith(".md"))
+    .sort();
   return ["README.md", ...docs.map((name) => `docs/${name}`)];
 }
 
@@ -71,9 +73,7 @@ export function extractWalkthroughs(file: string, markdown: string): { walkthrou
     }
     byHeading.set(heading, parts);
   }
-  const walkthroughs = [...byHeading]
-    .filter(([, parts]) => parts.some((part) => "steps" in part))
-    .map(([heading, parts]) => ({ file, heading, parts }));
+  const walkthroughs = [...byHeading].filter(([, parts]) => parts.some((part) => "steps" in part)).map(([heading, parts]) => ({ file, heading, parts }));
   return { walkthroughs, skipped };
 }
 
@@ -124,7 +124,11 @@ export function matchesShown(actual: string, expected: string): boolean {
   const pattern = normalise(expected)
     .map((line) => (line === "…" ? "(?:[^\\n]*\\n)*?" : `${line.split("…").map(escapeRegExp).join("[\\s\\S]*?")}\\n`))
     .join("");
-  return new RegExp(`^${pattern}$`).test(normalise(actual).map((line) => `${line}\n`).join(""));
+  return new RegExp(`^${pattern}$`).test(
+    normalise(actual)
+      .map((line) => `${line}\n`)
+      .join(""),
+  );
 }
 
 export function readDocument(root: URL, file: string): string {

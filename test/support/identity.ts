@@ -85,7 +85,10 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
  * A service account in an organisation (the admin acts there with
  * x-zitadel-orgid), with the given org roles and a key file of its own.
  */
-export async function createServiceAccount(t: TestApp, options: { orgId: string; roles?: string[]; name?: string }): Promise<{ userId: string; keyFile: KeyFile }> {
+export async function createServiceAccount(
+  t: TestApp,
+  options: { orgId: string; roles?: string[]; name?: string },
+): Promise<{ userId: string; keyFile: KeyFile }> {
   const headers = { ...t.auth(), "x-zitadel-orgid": options.orgId };
   const client = t.client("connect-binary");
   const userName = options.name ?? `svc-${Math.random().toString(36).slice(2)}`;

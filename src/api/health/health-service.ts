@@ -1,10 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import {
-  Health,
-  HealthCheckResponseSchema,
-  HealthCheckResponse_ServingStatus as ServingStatus,
-} from "../../../gen/grpc/health/v1/health_pb.js";
+import { Health, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as ServingStatus } from "../../../gen/grpc/health/v1/health_pb.js";
 import type { NotReadyReason, Readiness } from "./readiness.js";
 
 export interface HealthServiceOptions {
@@ -34,9 +30,7 @@ export function createHealthService(options: HealthServiceOptions): ServiceImpl<
 
     async list() {
       const reason = await readiness.check();
-      const statuses = Object.fromEntries(
-        [...known].map((service) => [service, create(HealthCheckResponseSchema, { status: statusOf(service, reason) })]),
-      );
+      const statuses = Object.fromEntries([...known].map((service) => [service, create(HealthCheckResponseSchema, { status: statusOf(service, reason) })]));
       return { statuses };
     },
 

@@ -15,14 +15,13 @@ export function createAuthInterceptor(authenticator: Authenticator): Interceptor
     const requirement = authRequirementOf(req.method);
     if (requirement.kind === "public") return next(req);
     const principal = await authenticator.authenticate(req.header.get("authorization"));
-    const fieldOrg = requirement.kind === "permission" && requirement.orgField && !req.stream
-      ? organizationIn(req.method.input, req.message as unknown as Record<string, unknown>, requirement.orgField)
-      : undefined;
+    const fieldOrg =
+      requirement.kind === "permission" && requirement.orgField && !req.stream
+        ? organizationIn(req.method.input, req.message as unknown as Record<string, unknown>, requirement.orgField)
+        : undefined;
     const requestedOrg = fieldOrg || req.header.get("x-zitadel-orgid");
     const orgId =
-      requirement.kind === "permission"
-        ? await authenticator.authorize(principal, requirement.permission, requestedOrg)
-        : requestedOrg || principal.orgId;
+      requirement.kind === "permission" ? await authenticator.authorize(principal, requirement.permission, requestedOrg) : requestedOrg || principal.orgId;
     req.contextValues.set(kCaller, { principal, orgId });
     return next(req);
   };

@@ -1,9 +1,5 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import {
-  ManagementService,
-  type AddHumanUserRequest,
-  type ImportHumanUserRequest,
-} from "../../../gen/zitadel/management_pb.js";
+import { ManagementService, type AddHumanUserRequest, type ImportHumanUserRequest } from "../../../gen/zitadel/management_pb.js";
 import type { Actor } from "../../command/actor.js";
 import type { UserCommands } from "../../command/user-commands.js";
 import type { UserQueries } from "../../query/user-queries.js";
@@ -35,10 +31,7 @@ function humanFields(req: AddHumanUserRequest | ImportHumanUserRequest) {
 }
 
 /** ManagementService: each method unwraps the request, calls one command or query, and wraps the result. */
-export function createManagementService(deps: {
-  commands: UserCommands;
-  queries: UserQueries;
-}): Partial<ServiceImpl<typeof ManagementService>> {
+export function createManagementService(deps: { commands: UserCommands; queries: UserQueries }): Partial<ServiceImpl<typeof ManagementService>> {
   const { commands, queries } = deps;
   return {
     healthz: () => ({}),

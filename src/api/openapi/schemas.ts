@@ -75,8 +75,7 @@ export function createSchemaBuilder(): SchemaBuilder {
       case "map":
         return {
           type: "object",
-          additionalProperties:
-            f.mapKind === "scalar" ? scalar(f.scalar) : f.mapKind === "enum" ? enumRef(f.enum) : message(f.message),
+          additionalProperties: f.mapKind === "scalar" ? scalar(f.scalar) : f.mapKind === "enum" ? enumRef(f.enum) : message(f.message),
         };
     }
   };

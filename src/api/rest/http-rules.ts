@@ -20,13 +20,9 @@ export interface RestRoute {
   readonly responseBody: string;
 }
 
-export type RouteLookup =
-  | { readonly route: RestRoute; readonly params: Record<string, string> }
-  | { readonly status: 404 | 405 };
+export type RouteLookup = { readonly route: RestRoute; readonly params: Record<string, string> } | { readonly status: 404 | 405 };
 
-export function buildRestRoutes(
-  services: ReadonlyArray<{ service: DescService; prefix: string }>,
-): RestRoute[] {
+export function buildRestRoutes(services: ReadonlyArray<{ service: DescService; prefix: string }>): RestRoute[] {
   const routes: RestRoute[] = [];
   for (const { service, prefix } of services) {
     for (const method of service.methods) {
@@ -42,11 +38,7 @@ export function buildRestRoutes(
   return routes;
 }
 
-export function findRoute(
-  routes: readonly RestRoute[],
-  httpMethod: string,
-  path: string,
-): RouteLookup {
+export function findRoute(routes: readonly RestRoute[], httpMethod: string, path: string): RouteLookup {
   const wanted = httpMethod.toUpperCase();
   let best: { route: RestRoute; params: Record<string, string> } | undefined;
   let pathMatched = false;
@@ -63,12 +55,7 @@ export function findRoute(
   return { status: pathMatched ? 405 : 404 };
 }
 
-function routeFromRule(
-  service: DescService,
-  method: DescMethodUnary,
-  prefix: string,
-  rule: HttpRule,
-): RestRoute | undefined {
+function routeFromRule(service: DescService, method: DescMethodUnary, prefix: string, rule: HttpRule): RestRoute | undefined {
   let httpMethod: string;
   let path: string;
   switch (rule.pattern.case) {

@@ -108,10 +108,7 @@ export function parsePathTemplate(template: string): ParsedPathTemplate {
  * Matches a raw (still percent-encoded) URL path, without query string.
  * Returns the captured variables keyed by field path, or undefined.
  */
-export function matchPathTemplate(
-  parsed: ParsedPathTemplate,
-  path: string,
-): Record<string, string> | undefined {
+export function matchPathTemplate(parsed: ParsedPathTemplate, path: string): Record<string, string> | undefined {
   if (!path.startsWith("/")) return undefined;
   let rawPath = path.slice(1);
   if (parsed.verb !== undefined) {

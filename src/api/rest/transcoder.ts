@@ -2,14 +2,7 @@
 // HTTP request onto the request message, calls the method through the unary
 // invoker (so the usual interceptors run) and renders the JSON answer.
 import { ScalarType, fromJson, mergeFromJson, toJson } from "@bufbuild/protobuf";
-import type {
-  DescField,
-  DescMessage,
-  DescMethodUnary,
-  JsonObject,
-  JsonValue,
-  Message,
-} from "@bufbuild/protobuf";
+import type { DescField, DescMessage, DescMethodUnary, JsonObject, JsonValue, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { NOT_UTF8, decodeUtf8 } from "../../lib/utf8.js";
 import { requestPath, type NodeRequest, type NodeResponse } from "../../server/node-http.js";
@@ -44,9 +37,7 @@ const forwardedHeaderPrefixes = ["x-zitadel-"];
 
 export function createRestTranscoder(options: RestTranscoderOptions): RestHandler {
   // Each route's method as the invoker serves it, looked up once.
-  const specs = new Map<RestRoute, UnarySpec | undefined>(
-    options.routes.map((route) => [route, options.invoker.find(rpcPath(route))]),
-  );
+  const specs = new Map<RestRoute, UnarySpec | undefined>(options.routes.map((route) => [route, options.invoker.find(rpcPath(route))]));
   return (req, res) => {
     // Never let a bad request or a broken socket take the process down.
     req.on("error", () => undefined);
@@ -61,12 +52,7 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestHandle
   };
 }
 
-async function handle(
-  options: RestTranscoderOptions,
-  specs: ReadonlyMap<RestRoute, UnarySpec | undefined>,
-  req: RestRequest,
-  res: RestResponse,
-) {
+async function handle(options: RestTranscoderOptions, specs: ReadonlyMap<RestRoute, UnarySpec | undefined>, req: RestRequest, res: RestResponse) {
   const url = req.url ?? "/";
   const path = requestPath(url);
   const query = new URLSearchParams(url.slice(path.length + 1));
@@ -86,12 +72,7 @@ async function handle(
     if (read === "too-large") {
       // Close an HTTP/1 connection rather than drain the unread rest.
       const close: Record<string, string> = req.httpVersionMajor < 2 ? { Connection: "close" } : {};
-      return sendJson(
-        res,
-        413,
-        { code: Code.ResourceExhausted, message: `request body larger than ${options.readMaxBytes} bytes` },
-        close,
-      );
+      return sendJson(res, 413, { code: Code.ResourceExhausted, message: `request body larger than ${options.readMaxBytes} bytes` }, close);
     }
     body = read;
   }
@@ -158,12 +139,7 @@ function parseJsonBody(bytes: Uint8Array): JsonValue {
 
 // --- request message -----------------------------------------------------
 
-function buildRequestMessage(
-  route: RestRoute,
-  params: Record<string, string>,
-  query: URLSearchParams,
-  body: Uint8Array | undefined,
-): Message {
+function buildRequestMessage(route: RestRoute, params: Record<string, string>, query: URLSearchParams, body: Uint8Array | undefined): Message {
   const schema = route.method.input;
   let json: JsonObject = {};
   if (body !== undefined && body.byteLength > 0) {
@@ -211,7 +187,11 @@ function queryToJson(schema: DescMessage, query: URLSearchParams, excluded: stri
     const values = query.getAll(key);
     if (leaf.fieldKind === "list") {
       if (leaf.listKind === "message" && !isWellKnown(leaf.message)) continue;
-      setPath(out, fields, values.map((value) => stringToJson(leaf, value)));
+      setPath(
+        out,
+        fields,
+        values.map((value) => stringToJson(leaf, value)),
+      );
       continue;
     }
     if (leaf.fieldKind === "map") continue;
@@ -251,15 +231,10 @@ function setPath(target: JsonObject, fields: DescField[], value: JsonValue): voi
 // Text from a URL becomes the JSON form protobuf expects; everything the JSON
 // reader accepts as a string (numbers, bytes, timestamps...) stays a string.
 function stringToJson(field: DescField, value: string): JsonValue {
-  const scalar =
-    field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar")
-      ? field.scalar
-      : undefined;
-  const isEnum =
-    field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum");
+  const scalar = field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar") ? field.scalar : undefined;
+  const isEnum = field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum");
   const isBoolWrapper =
-    (field.fieldKind === "message" || (field.fieldKind === "list" && field.listKind === "message")) &&
-    field.message.typeName === "google.protobuf.BoolValue";
+    (field.fieldKind === "message" || (field.fieldKind === "list" && field.listKind === "message")) && field.message.typeName === "google.protobuf.BoolValue";
   if (scalar === ScalarType.BOOL || isBoolWrapper) {
     if (/^(true|t|1)$/i.test(value)) return true;
     if (/^(false|f|0)$/i.test(value)) return false;
@@ -295,12 +270,7 @@ function reject(res: RestResponse, rejected: Rejection): void {
   sendJson(res, rejected.status, { code: rejected.code, message: rejected.message });
 }
 
-function sendJson(
-  res: RestResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+function sendJson(res: RestResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (!canWrite(res)) return;
   const text = JSON.stringify(body);
   res.statusCode = status;

@@ -4,18 +4,8 @@
  */
 import type { DescMessage } from "@bufbuild/protobuf";
 
-
 // Field names that clash with methods of Go messages get a trailing underscore.
-const GO_RESERVED = new Set([
-  "Reset",
-  "String",
-  "ProtoMessage",
-  "Marshal",
-  "Unmarshal",
-  "ExtensionRangeArray",
-  "ExtensionMap",
-  "Descriptor",
-]);
+const GO_RESERVED = new Set(["Reset", "String", "ProtoMessage", "Marshal", "Unmarshal", "ExtensionRangeArray", "ExtensionMap", "Descriptor"]);
 
 export function goFieldName(protoName: string): string {
   const name = goCamelCase(protoName);

@@ -25,15 +25,7 @@ import {
   WRAPPERS,
 } from "./rules.js";
 import type { Rule } from "./rules.js";
-import type {
-  BoolRules,
-  BytesRules,
-  DurationRules,
-  EnumRules,
-  StringRules,
-  UInt32Rules,
-  UInt64Rules,
-} from "../../../gen/validate/validate_pb.js";
+import type { BoolRules, BytesRules, DurationRules, EnumRules, StringRules, UInt32Rules, UInt64Rules } from "../../../gen/validate/validate_pb.js";
 
 /** Message fields by local name; generated messages are plain objects. */
 export type Fields = Record<string, unknown>;
@@ -45,7 +37,6 @@ interface ValueType {
   readonly enum: DescEnum | undefined;
   readonly message: DescMessage | undefined;
 }
-
 
 // null: nothing to check for this type (and nothing below it).
 const plans = new WeakMap<DescMessage, Check | null>();
@@ -82,10 +73,7 @@ function hasReachableRules(root: DescMessage): boolean {
 }
 
 function hasOwnRules(type: DescMessage): boolean {
-  return (
-    type.fields.some((f) => hasOption(f, fieldRules) || is64Bit(f.scalar)) ||
-    type.oneofs.some((o) => getOption(o, oneofRequired))
-  );
+  return type.fields.some((f) => hasOption(f, fieldRules) || is64Bit(f.scalar)) || type.oneofs.some((o) => getOption(o, oneofRequired));
 }
 
 function rulesOf(field: DescField): FieldRules | undefined {
@@ -197,12 +185,7 @@ function mapCheck(field: DescField, fr: FieldRules | undefined, label: string) {
 }
 
 /** Rule for a singular value or one list element of `type`. */
-function valueRule(
-  field: DescField,
-  type: ValueType,
-  fr: FieldRules | undefined,
-  inList: boolean,
-): Rule | undefined {
+function valueRule(field: DescField, type: ValueType, fr: FieldRules | undefined, inList: boolean): Rule | undefined {
   const kind = fr?.type.case;
   const isRequired = fr?.message?.required ?? false;
   if (kind === undefined) {

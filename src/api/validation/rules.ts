@@ -4,13 +4,7 @@
  */
 import { isFieldSet, ScalarType } from "@bufbuild/protobuf";
 import type { DescEnum, DescField } from "@bufbuild/protobuf";
-import {
-  BytesRulesSchema,
-  RepeatedRulesSchema,
-  StringRulesSchema,
-  UInt32RulesSchema,
-  UInt64RulesSchema,
-} from "../../../gen/validate/validate_pb.js";
+import { BytesRulesSchema, RepeatedRulesSchema, StringRulesSchema, UInt32RulesSchema, UInt64RulesSchema } from "../../../gen/validate/validate_pb.js";
 import type {
   BoolRules,
   BytesRules,

@@ -25,6 +25,4 @@ export type InstanceEvent =
   | { type: "instance.default.org.set"; payload: DefaultOrgSetPayload }
   | { type: "instance.member.added"; payload: MemberAddedPayload };
 
-export type OrgEvent =
-  | { type: "org.added"; payload: OrgAddedPayload }
-  | { type: "org.member.added"; payload: MemberAddedPayload };
+export type OrgEvent = { type: "org.added"; payload: OrgAddedPayload } | { type: "org.member.added"; payload: MemberAddedPayload };

@@ -120,4 +120,8 @@ export const orgLockoutPolicyDecider = {
   initialState: initialLockoutPolicyState,
 } as const satisfies Decider<LockoutPolicyState, LockoutPolicyCommand, LockoutPolicyEvent>;
 
-export const instanceLockoutPolicyDecider = { ...orgLockoutPolicyDecider, aggregateType: "instance" } as const satisfies Decider<LockoutPolicyState, LockoutPolicyCommand, LockoutPolicyEvent>;
+export const instanceLockoutPolicyDecider = { ...orgLockoutPolicyDecider, aggregateType: "instance" } as const satisfies Decider<
+  LockoutPolicyState,
+  LockoutPolicyCommand,
+  LockoutPolicyEvent
+>;

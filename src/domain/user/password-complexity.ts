@@ -21,10 +21,7 @@ export const defaultPasswordComplexity: PasswordComplexityPolicy = Object.freeze
  * The first rule a new password breaks, in ZITADEL's order, or undefined.
  * Length counts UTF-8 bytes and the character classes are ASCII, as in Go.
  */
-export function passwordComplexityViolation(
-  password: string,
-  policy: PasswordComplexityPolicy = defaultPasswordComplexity,
-): ErrorEntry | undefined {
+export function passwordComplexityViolation(password: string, policy: PasswordComplexityPolicy = defaultPasswordComplexity): ErrorEntry | undefined {
   if (policy.minLength !== 0 && Buffer.byteLength(password, "utf8") < policy.minLength) return Errors.Password.MinLength;
   if (policy.hasLowercase && !/[a-z]/.test(password)) return Errors.Password.HasLower;
   if (policy.hasUppercase && !/[A-Z]/.test(password)) return Errors.Password.HasUpper;

@@ -115,9 +115,7 @@ export function decideTransition(command: TransitionCommand, state: UserState): 
       if (!userExists(state) || state.kind !== "human") throw new ZError(Errors.Lifecycle.SetPasswordNotFound);
       if (state.status === "initial") throw new ZError(Errors.Lifecycle.PasswordNotInitialised);
       if (command.violation) throw new ZError(command.violation);
-      return [
-        { type: "user.human.password.changed", payload: { encodedHash: command.encodedHash, changeRequired: command.changeRequired } },
-      ];
+      return [{ type: "user.human.password.changed", payload: { encodedHash: command.encodedHash, changeRequired: command.changeRequired } }];
     case "CheckPassword": {
       if (!userExists(state) || state.kind !== "human") throw new ZError(Errors.Password.CheckUserNotFound);
       if (state.status === "locked") throw new ZError(Errors.Password.LockedMeanwhile);

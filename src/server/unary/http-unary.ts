@@ -94,9 +94,7 @@ export function createHttpUnaryHandler(invoker: UnaryInvoker, readMaxBytes: numb
       const raw = await readBody(req, { limit: readMaxBytes });
       const input = json ? parseJson(spec, raw) : parseBinary(spec, raw);
       const result = await call(req, spec, input, "connect", timeout.timeoutMs, signal);
-      const body = json
-        ? Buffer.from(JSON.stringify(toJson(spec.method.output, result.message)))
-        : Buffer.from(toBinary(spec.method.output, result.message));
+      const body = json ? Buffer.from(JSON.stringify(toJson(spec.method.output, result.message))) : Buffer.from(toBinary(spec.method.output, result.message));
       const head = toNodeHeaders(result.header, { "content-type": contentType, "content-length": String(body.length) });
       result.trailer.forEach((value, key) => (head[`trailer-${key}`] = value));
       if (res.destroyed) return;

@@ -77,9 +77,9 @@ async function expectRefused(wire: Wire, authorization: string | undefined, mess
   if (wire === "rest") {
     const rest = outcome as { status: number; json: any; wwwAuthenticate: string | null };
     expect(rest.status).toBe(401);
-    expect(rest.json).toEqual(id
-      ? { code: 16, message: full, details: [{ "@type": "type.googleapis.com/zitadel.v1.ErrorDetail", id, message }] }
-      : { code: 16, message: full });
+    expect(rest.json).toEqual(
+      id ? { code: 16, message: full, details: [{ "@type": "type.googleapis.com/zitadel.v1.ErrorDetail", id, message }] } : { code: 16, message: full },
+    );
     expect(rest.wwwAuthenticate).toBe(full);
   } else {
     expectZitadelError(outcome, Code.Unauthenticated, message, id);

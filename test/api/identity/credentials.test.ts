@@ -38,14 +38,18 @@ describe("machine keys", () => {
     const added = await t.rest("POST", `/management/v1/users/${userId}/keys`, { type: "KEY_TYPE_JSON", expirationDate: "2099-01-01T00:00:00Z" });
     expect(added.status).toBe(200);
     const keyFile = JSON.parse(Buffer.from(added.json.keyDetails, "base64").toString("utf8")) as KeyFile;
-    expect(keyFile).toEqual({ type: "serviceaccount", keyId: added.json.keyId, key: expect.stringMatching(/^-----BEGIN RSA PRIVATE KEY-----\n/), expirationDate: "2099-01-01T00:00:00Z", userId });
+    expect(keyFile).toEqual({
+      type: "serviceaccount",
+      keyId: added.json.keyId,
+      key: expect.stringMatching(/^-----BEGIN RSA PRIVATE KEY-----\n/),
+      expirationDate: "2099-01-01T00:00:00Z",
+      userId,
+    });
     expect((await jwtGrant(keyFile)).status).toBe(200);
 
     const listed = await t.rest("POST", `/management/v1/users/${userId}/keys/_search`, {});
     expect(listed.json.details.totalResult).toBe("1");
-    expect(listed.json.result).toEqual([
-      expect.objectContaining({ id: keyFile.keyId, type: "KEY_TYPE_JSON", expirationDate: "2099-01-01T00:00:00Z" }),
-    ]);
+    expect(listed.json.result).toEqual([expect.objectContaining({ id: keyFile.keyId, type: "KEY_TYPE_JSON", expirationDate: "2099-01-01T00:00:00Z" })]);
 
     const removed = await t.rest("DELETE", `/management/v1/users/${userId}/keys/${keyFile.keyId}`);
     expect(removed.status).toBe(200);
@@ -59,7 +63,13 @@ describe("machine keys", () => {
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const added = await client().addMachineKey({ userId, type: 1, publicKey: Buffer.from(publicKey.export({ type: "spki", format: "pem" })) }, admin());
     expect(added.keyDetails.length).toBe(0);
-    const keyFile: KeyFile = { type: "serviceaccount", keyId: added.keyId, key: privateKey.export({ type: "pkcs1", format: "pem" }).toString(), expirationDate: "", userId };
+    const keyFile: KeyFile = {
+      type: "serviceaccount",
+      keyId: added.keyId,
+      key: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      expirationDate: "",
+      userId,
+    };
     expect((await jwtGrant(keyFile)).status).toBe(200);
   });
 
@@ -82,7 +92,12 @@ describe("machine keys", () => {
     expectZitadelError(human, Code.FailedPrecondition, "Not allowed for this user type", "COMMAND-Df2f1");
     const foreign = await machineUser(otherOrg);
     for (const id of [foreign.userId, "4711"]) {
-      expectZitadelError(await rejectionOf(client().addMachineKey({ userId: id, type: 1 }, admin())), Code.FailedPrecondition, "User could not be found", "COMMAND-bnipwm1");
+      expectZitadelError(
+        await rejectionOf(client().addMachineKey({ userId: id, type: 1 }, admin())),
+        Code.FailedPrecondition,
+        "User could not be found",
+        "COMMAND-bnipwm1",
+      );
     }
     const unspecified = await rejectionOf(client().addMachineKey({ userId, type: 0 }, admin()));
     expect(ConnectError.from(unspecified).code).toBe(Code.InvalidArgument);
@@ -126,7 +141,12 @@ describe("personal access tokens", () => {
     expectZitadelError(human, Code.FailedPrecondition, "Not allowed for this user type", "COMMAND-Df2f1");
     const foreign = await machineUser(otherOrg);
     for (const id of [foreign.userId, "4711"]) {
-      expectZitadelError(await rejectionOf(client().addPersonalAccessToken({ userId: id }, admin())), Code.FailedPrecondition, "User could not be found", "COMMAND-Dggw2");
+      expectZitadelError(
+        await rejectionOf(client().addPersonalAccessToken({ userId: id }, admin())),
+        Code.FailedPrecondition,
+        "User could not be found",
+        "COMMAND-Dggw2",
+      );
     }
     expect((await client().listPersonalAccessTokens({ userId: t.app.instance.created!.adminUserId }, admin())).details?.totalResult).toBe(1n);
   });
@@ -196,7 +216,11 @@ describe("ListUserChanges", () => {
       resourceOwnerId: t.app.instance.defaultOrgId,
       changeDate: expect.stringMatching(/Z$/),
     });
-    expect(result[1]).toMatchObject({ eventType: { key: "EventTypes.user.locked", localizedMessage: "User locked" }, editorId: t.app.instance.created!.adminUserId, editorDisplayName: "Administrator" });
+    expect(result[1]).toMatchObject({
+      eventType: { key: "EventTypes.user.locked", localizedMessage: "User locked" },
+      editorId: t.app.instance.created!.adminUserId,
+      editorDisplayName: "Administrator",
+    });
     const sequences = result.map((change) => Number(change.sequence));
     expect(typeof result[0]!.sequence).toBe("string");
     expect(sequences).toEqual([...sequences].sort((a, b) => b - a));

@@ -187,7 +187,10 @@ describe("JWT profile grant errors", () => {
     expect(await tokenRequest(t, { grant_type: grant, assertion })).toMatchObject({ status: 400, json: { error: "invalid_request" } });
     expect(await tokenRequest(t, { grant_type: grant, assertion, scope: "profile" })).toMatchObject({ status: 400, json: { error: "invalid_scope" } });
     expect(await tokenRequest(t, { grant_type: grant, scope: API_SCOPE })).toMatchObject({ status: 400, json: { error: "invalid_request" } });
-    expect(await tokenRequest(t, { grant_type: grant, assertion: "not.a.jwt", scope: API_SCOPE })).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
+    expect(await tokenRequest(t, { grant_type: grant, assertion: "not.a.jwt", scope: API_SCOPE })).toMatchObject({
+      status: 400,
+      json: { error: "invalid_grant" },
+    });
   });
 
   it("refuses unknown grant types, a missing grant type, JSON bodies and GET", async () => {

@@ -31,12 +31,22 @@ describe("AddOrg and GetMyOrg", () => {
   it("answers the caller's own organisation without x-zitadel-orgid", async () => {
     const { org } = await client().getMyOrg({}, admin());
     expect(org).toMatchObject({ id: t.app.instance.defaultOrgId, name: "Latchkey", primaryDomain: "latchkey.localhost" });
-    expectZitadelError(await rejectionOf(client().addOrg({ name: "latchkey" }, admin())), Code.AlreadyExists, "Organisation's name or id already taken", "V3-DKcAh");
+    expectZitadelError(
+      await rejectionOf(client().addOrg({ name: "latchkey" }, admin())),
+      Code.AlreadyExists,
+      "Organisation's name or id already taken",
+      "V3-DKcAh",
+    );
   });
 
   it("refuses a name that is taken", async () => {
     await client().addOrg({ name: "Twice" }, admin());
-    expectZitadelError(await rejectionOf(client().addOrg({ name: "twice" }, admin())), Code.AlreadyExists, "Organisation's name or id already taken", "V3-DKcAh");
+    expectZitadelError(
+      await rejectionOf(client().addOrg({ name: "twice" }, admin())),
+      Code.AlreadyExists,
+      "Organisation's name or id already taken",
+      "V3-DKcAh",
+    );
     expect(await rejectionOf(client().addOrg({ name: "" }, admin()))).toMatchObject({ code: Code.InvalidArgument });
   });
 });
@@ -52,7 +62,12 @@ describe("members", () => {
     const listed = await client().listOrgMembers({ query: { limit: 10, asc: true } }, inOrg);
     expect(listed.details?.totalResult).toBe(2n);
     expect(listed.result.map((m) => m.userId)).toEqual([t.app.instance.created!.adminUserId, member.userId]);
-    expect(listed.result[1]).toMatchObject({ roles: ["ORG_USER_MANAGER"], preferredLoginName: "member-one", displayName: "member-one", userResourceOwner: orgId });
+    expect(listed.result[1]).toMatchObject({
+      roles: ["ORG_USER_MANAGER"],
+      preferredLoginName: "member-one",
+      displayName: "member-one",
+      userResourceOwner: orgId,
+    });
     const byId = await client().listOrgMembers({ queries: [{ query: { case: "userIdQuery", value: { userId: member.userId } } }] }, inOrg);
     expect(byId.result.map((m) => m.userId)).toEqual([member.userId]);
     const paged = await client().listOrgMembers({ query: { limit: 1, offset: 1n, asc: true } }, inOrg);
@@ -69,7 +84,12 @@ describe("members", () => {
     const { id: orgId } = await client().addOrg({ name: "Text Filters" }, admin());
     const inOrg = { headers: { ...t.auth(), "x-zitadel-orgid": orgId } };
     const { userId } = await client().importHumanUser(
-      { userName: `ada-${Date.now()}`, profile: { firstName: "Ada", lastName: "Lovelace" }, email: { email: "ada@example.com", isEmailVerified: true }, password: "Secr3t!Passw0rd" },
+      {
+        userName: `ada-${Date.now()}`,
+        profile: { firstName: "Ada", lastName: "Lovelace" },
+        email: { email: "ada@example.com", isEmailVerified: true },
+        password: "Secr3t!Passw0rd",
+      },
       inOrg,
     );
     await client().addOrgMember({ userId, roles: ["ORG_OWNER_VIEWER"] }, inOrg);
@@ -84,11 +104,31 @@ describe("members", () => {
 
   it("answers ZITADEL's errors", async () => {
     const user = await seedUser(t, "active");
-    expectZitadelError(await rejectionOf(client().addOrgMember({ userId: user, roles: [] }, admin())), Code.InvalidArgument, "Errors.Invalid.Argument", "V2-PfYhb");
-    expectZitadelError(await rejectionOf(client().addOrgMember({ userId: user, roles: ["IAM_OWNER"] }, admin())), Code.InvalidArgument, "Errors.Org.MemberInvalid", "Org-4N8es");
-    expectZitadelError(await rejectionOf(client().addOrgMember({ userId: "4711", roles: ["ORG_OWNER"] }, admin())), Code.FailedPrecondition, "User could not be found", "ORG-GoXOn");
+    expectZitadelError(
+      await rejectionOf(client().addOrgMember({ userId: user, roles: [] }, admin())),
+      Code.InvalidArgument,
+      "Errors.Invalid.Argument",
+      "V2-PfYhb",
+    );
+    expectZitadelError(
+      await rejectionOf(client().addOrgMember({ userId: user, roles: ["IAM_OWNER"] }, admin())),
+      Code.InvalidArgument,
+      "Errors.Org.MemberInvalid",
+      "Org-4N8es",
+    );
+    expectZitadelError(
+      await rejectionOf(client().addOrgMember({ userId: "4711", roles: ["ORG_OWNER"] }, admin())),
+      Code.FailedPrecondition,
+      "User could not be found",
+      "ORG-GoXOn",
+    );
     await client().addOrgMember({ userId: user, roles: ["ORG_OWNER"] }, admin());
-    expectZitadelError(await rejectionOf(client().addOrgMember({ userId: user, roles: ["ORG_OWNER"] }, admin())), Code.AlreadyExists, "Errors.Org.Member.AlreadyExists", "ORG-poWwe");
+    expectZitadelError(
+      await rejectionOf(client().addOrgMember({ userId: user, roles: ["ORG_OWNER"] }, admin())),
+      Code.AlreadyExists,
+      "Errors.Org.Member.AlreadyExists",
+      "ORG-poWwe",
+    );
   });
 
   it("lets only instance roles add users of other organisations", async () => {
@@ -99,7 +139,9 @@ describe("members", () => {
     // An owner of that organisation only sees its own users.
     const owner = await createServiceAccount(t, { orgId, roles: ["ORG_OWNER"] });
     const another = await createServiceAccount(t, { orgId: t.app.instance.defaultOrgId });
-    const error = await rejectionOf(client().addOrgMember({ userId: another.userId, roles: ["ORG_OWNER"] }, { headers: bearer(await accessTokenFor(t, owner.keyFile)) }));
+    const error = await rejectionOf(
+      client().addOrgMember({ userId: another.userId, roles: ["ORG_OWNER"] }, { headers: bearer(await accessTokenFor(t, owner.keyFile)) }),
+    );
     expectZitadelError(error, Code.FailedPrecondition, "User could not be found", "ORG-GoXOn");
   });
 });

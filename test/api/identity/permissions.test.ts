@@ -44,9 +44,24 @@ describe.each(wires)("organisation context on %s", (wire) => {
 
   it("reports the other organisation's users as not found", async () => {
     const headers = bearer(orgs.a.managerToken);
-    expectZitadelError(await rejectionOf(t.client(wire).unlockUser({ id: orgs.b.lockedUser }, { headers })), Code.NotFound, "User could not be found", "COMMAND-M0dos");
-    expectZitadelError(await rejectionOf(t.client(wire).lockUser({ id: orgs.b.managerId }, { headers })), Code.NotFound, "User could not be found", "COMMAND-5M9fs");
-    expectZitadelError(await rejectionOf(t.client(wire).getUserByID({ id: orgs.b.lockedUser }, { headers })), Code.NotFound, "User could not be found", "QUERY-Dfbg2");
+    expectZitadelError(
+      await rejectionOf(t.client(wire).unlockUser({ id: orgs.b.lockedUser }, { headers })),
+      Code.NotFound,
+      "User could not be found",
+      "COMMAND-M0dos",
+    );
+    expectZitadelError(
+      await rejectionOf(t.client(wire).lockUser({ id: orgs.b.managerId }, { headers })),
+      Code.NotFound,
+      "User could not be found",
+      "COMMAND-5M9fs",
+    );
+    expectZitadelError(
+      await rejectionOf(t.client(wire).getUserByID({ id: orgs.b.lockedUser }, { headers })),
+      Code.NotFound,
+      "User could not be found",
+      "QUERY-Dfbg2",
+    );
   });
 
   it("refuses x-zitadel-orgid of an organisation without a membership there", async () => {
@@ -87,7 +102,12 @@ describe.each(wires)("organisation context on %s", (wire) => {
 
 describe("permissions over REST", () => {
   it("answers 404 for a missing membership and 403 for a missing permission", async () => {
-    const foreign = await t.rest("POST", `/management/v1/users/${orgs.b.lockedUser}/_unlock`, {}, { ...bearer(orgs.a.managerToken), "x-zitadel-orgid": orgs.b.id });
+    const foreign = await t.rest(
+      "POST",
+      `/management/v1/users/${orgs.b.lockedUser}/_unlock`,
+      {},
+      { ...bearer(orgs.a.managerToken), "x-zitadel-orgid": orgs.b.id },
+    );
     expect(foreign.status).toBe(404);
     expect(foreign.json).toEqual({
       code: 5,
@@ -105,8 +125,18 @@ describe("permissions over REST", () => {
     const missing = await t.rest("POST", `/management/v1/users/${orgs.a.lockedUser}/_unlock`, {}, headers("4711"));
     expect(missing.status).toBe(existing.status);
     expect(missing.json).toEqual(existing.json);
-    const v2Existing = await t.rest("POST", "/v2/users/human", { organization: { orgId: orgs.b.id }, profile: { givenName: "A", familyName: "B" }, email: { email: "a@example.com" } }, bearer(orgs.a.managerToken));
-    const v2Missing = await t.rest("POST", "/v2/users/human", { organization: { orgId: "4711" }, profile: { givenName: "A", familyName: "B" }, email: { email: "a@example.com" } }, bearer(orgs.a.managerToken));
+    const v2Existing = await t.rest(
+      "POST",
+      "/v2/users/human",
+      { organization: { orgId: orgs.b.id }, profile: { givenName: "A", familyName: "B" }, email: { email: "a@example.com" } },
+      bearer(orgs.a.managerToken),
+    );
+    const v2Missing = await t.rest(
+      "POST",
+      "/v2/users/human",
+      { organization: { orgId: "4711" }, profile: { givenName: "A", familyName: "B" }, email: { email: "a@example.com" } },
+      bearer(orgs.a.managerToken),
+    );
     expect([v2Missing.status, v2Missing.json]).toEqual([v2Existing.status, v2Existing.json]);
     expect(v2Existing.status).toBe(404);
   });

@@ -121,7 +121,7 @@ export function mutatedBytes(bytes: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint
       const i = data.length ? at % data.length : 0;
       switch (how) {
         case "flip":
-          if (data.length) data[i] = data[i]! ^ (1 << at % 8);
+          if (data.length) data[i] = data[i]! ^ (1 << (at % 8));
           return data;
         case "cut":
           return data.subarray(0, i);
@@ -179,7 +179,10 @@ export function jsonBodyOf(schema: DescMessage, plausible: Plausible): fc.Arbitr
     {
       weight: 1,
       arbitrary: fc
-        .tuple(jsonOf(schema, plausible), fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => Buffer.from([0xc3, 0x28, ...b].map((x, i) => (i < 2 ? x : x | 0x80)))))
+        .tuple(
+          jsonOf(schema, plausible),
+          fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => Buffer.from([0xc3, 0x28, ...b].map((x, i) => (i < 2 ? x : x | 0x80)))),
+        )
         .map(([json, bad]) => {
           const text = JSON.stringify(json);
           const at = text.lastIndexOf('"');

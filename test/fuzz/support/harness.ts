@@ -147,7 +147,8 @@ export interface StatusContext {
  * INTERNAL only where it is deliberate: undecodable protobuf and frames that
  * claim a compression nobody negotiated (ZITADEL, like grpc-go, answers those INTERNAL).
  */
-const DELIBERATE_INTERNAL = /^(parse binary|decompression failed|received compressed envelope, but do not know how to decompress|protocol error: received compressed or unknown frame|protocol error: received compressed frame|invalid frame)/;
+const DELIBERATE_INTERNAL =
+  /^(parse binary|decompression failed|received compressed envelope, but do not know how to decompress|protocol error: received compressed or unknown frame|protocol error: received compressed frame|invalid frame)/;
 
 export function expectDeliberateStatus(code: number, message: string, context: StatusContext, what: () => string): void {
   if (!Number.isInteger(code) || code < 0 || code > 16) throw new Error(`not a gRPC code: ${code}: ${what()}`);

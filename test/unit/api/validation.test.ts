@@ -69,9 +69,7 @@ describe("validateMessage with the management API", () => {
 
     it("words a max-only rule as 'at most'", () => {
       const msg = create(AddMachineUserRequestSchema, { ...machineInit(), description: "d".repeat(501) });
-      expect(validateMessage(AddMachineUserRequestSchema, msg)).toBe(
-        "invalid AddMachineUserRequest.Description: value length must be at most 500 runes",
-      );
+      expect(validateMessage(AddMachineUserRequestSchema, msg)).toBe("invalid AddMachineUserRequest.Description: value length must be at most 500 runes");
       msg.description = "d".repeat(500);
       expect(validateMessage(AddMachineUserRequestSchema, msg)).toBeUndefined();
     });
@@ -81,17 +79,13 @@ describe("validateMessage with the management API", () => {
     it("reports a missing required message", () => {
       const { profile: _, ...init } = humanInit();
       const msg = create(ImportHumanUserRequestSchema, init);
-      expect(validateMessage(ImportHumanUserRequestSchema, msg)).toBe(
-        "invalid ImportHumanUserRequest.Profile: value is required",
-      );
+      expect(validateMessage(ImportHumanUserRequestSchema, msg)).toBe("invalid ImportHumanUserRequest.Profile: value is required");
     });
 
     it("checks fields in declaration order", () => {
       const { profile: _, ...init } = humanInit();
       const msg = create(ImportHumanUserRequestSchema, { ...init, userName: "" });
-      expect(validateMessage(ImportHumanUserRequestSchema, msg)).toBe(
-        `invalid ImportHumanUserRequest.UserName: ${BETWEEN_1_200}`,
-      );
+      expect(validateMessage(ImportHumanUserRequestSchema, msg)).toBe(`invalid ImportHumanUserRequest.UserName: ${BETWEEN_1_200}`);
     });
 
     it("wraps a nested violation with the Go name of the nested type", () => {
@@ -136,18 +130,12 @@ describe("validateMessage with the management API", () => {
   });
 
   describe("email addresses", () => {
-    const emailError = (email: string) =>
-      validateMessage(AddHumanUserRequestSchema, create(AddHumanUserRequestSchema, { ...humanInit(), email: { email } }));
+    const emailError = (email: string) => validateMessage(AddHumanUserRequestSchema, create(AddHumanUserRequestSchema, { ...humanInit(), email: { email } }));
     const wrapped = (cause: string) =>
       "invalid AddHumanUserRequest.Email: embedded message failed validation | caused by: " +
       `invalid AddHumanUserRequest_Email.Email: value must be a valid email address | caused by: ${cause}`;
 
-    it.each([
-      "jane@example.com",
-      "jane.doe+tag@sub.example.co",
-      "Jane Doe <jane@example.com>",
-      '"jane doe"@example.com',
-    ])("accepts %s", (email) => {
+    it.each(["jane@example.com", "jane.doe+tag@sub.example.co", "Jane Doe <jane@example.com>", '"jane doe"@example.com'])("accepts %s", (email) => {
       expect(emailError(email)).toBeUndefined();
     });
 
@@ -408,9 +396,7 @@ function sampleSchema(): DescMessage {
         nestedType: [
           {
             name: "Inner",
-            field: [
-              { name: "name", number: 1, type: Type.STRING, label: opt, options: withRules({ type: { case: "string", value: { minLen: 1n } } }) },
-            ],
+            field: [{ name: "name", number: 1, type: Type.STRING, label: opt, options: withRules({ type: { case: "string", value: { minLen: 1n } } }) }],
           },
           {
             name: "ExtrasEntry",

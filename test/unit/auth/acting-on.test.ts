@@ -59,7 +59,10 @@ describe("who may act on whom", () => {
     const role = fc.constantFrom(...INSTANCE_ROLES, ...ORG_ROLES, "SELF_MANAGEMENT_GLOBAL");
     const orgId = fc.constantFrom("o1", "o2", "o3");
     const arbHoldings = fc
-      .record({ instance: fc.array(fc.constantFrom(...INSTANCE_ROLES), { maxLength: 2 }), orgs: fc.array(fc.tuple(orgId, fc.array(role, { minLength: 1, maxLength: 3 })), { maxLength: 3 }) })
+      .record({
+        instance: fc.array(fc.constantFrom(...INSTANCE_ROLES), { maxLength: 2 }),
+        orgs: fc.array(fc.tuple(orgId, fc.array(role, { minLength: 1, maxLength: 3 })), { maxLength: 3 }),
+      })
       .map(({ instance, orgs }) => holdings(instance, Object.fromEntries(orgs)));
     const merge = (a: RoleHoldings, b: RoleHoldings): RoleHoldings => {
       const orgs = new Map(a.orgs);

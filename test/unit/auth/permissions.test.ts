@@ -2,7 +2,19 @@ import { describe, expect, it } from "vitest";
 import { rolePermissions, rolesGrant } from "../../../src/auth/permissions.js";
 
 // ZITADEL's default role mapping for the permissions the API checks (fact sheet §6.4).
-const columns = ["user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete", "org.read", "org.create", "org.member.read", "org.member.write", "org.member.delete"];
+const columns = [
+  "user.read",
+  "user.write",
+  "user.delete",
+  "policy.read",
+  "policy.write",
+  "policy.delete",
+  "org.read",
+  "org.create",
+  "org.member.read",
+  "org.member.write",
+  "org.member.delete",
+];
 const matrix: Record<string, string> = {
   IAM_OWNER: "11111111111",
   IAM_OWNER_VIEWER: "10010010100",

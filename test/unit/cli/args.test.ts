@@ -3,11 +3,7 @@ import { UsageError, parseArgs } from "../../../src/cli/args.js";
 
 describe("parseArgs", () => {
   it("separates words, the command's own options and settings", () => {
-    const parsed = parseArgs(
-      ["users", "--port", "9000", "lock", "42", "--token=abc", "--local", "--log-level=debug"],
-      ["--token", "--url"],
-      ["--local"],
-    );
+    const parsed = parseArgs(["users", "--port", "9000", "lock", "42", "--token=abc", "--local", "--log-level=debug"], ["--token", "--url"], ["--local"]);
     expect(parsed.positionals).toEqual(["users", "lock", "42"]);
     expect([...parsed.options]).toEqual([
       ["--token", "abc"],

@@ -76,7 +76,14 @@ function racedStore(count: number): EventStore & { appends: number } {
         raced++;
         const first = commands[0]!;
         const info = (await store.load(first.stream)).info;
-        await store.append([{ stream: first.stream, owner: first.owner, expectedSequence: info?.sequence ?? 0, events: [{ type: "counter.added", payload: { by: 100 }, creator: "other" }] }]);
+        await store.append([
+          {
+            stream: first.stream,
+            owner: first.owner,
+            expectedSequence: info?.sequence ?? 0,
+            events: [{ type: "counter.added", payload: { by: 100 }, creator: "other" }],
+          },
+        ]);
       }
       return store.append(commands);
     },
@@ -85,7 +92,10 @@ function racedStore(count: number): EventStore & { appends: number } {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<ZError> {
-  const error = await promise.then(() => undefined, (thrown: unknown) => thrown);
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
   expect(error).toBeInstanceOf(ZError);
   return error as ZError;
 }
@@ -208,7 +218,9 @@ describe("createAggregate", () => {
     it("leaves a missing stream to decide, or refuses it as not found", async () => {
       const log: string[] = [];
       const aggregate = counters({ actingOn: actingOn(log) }, log);
-      expect((await rejection(aggregate.execute(actor, newId(), { type: "Add", by: 1 }, inCallerOrganisation(notFound)))).entry).toBe(Errors.User.QueryNotFound);
+      expect((await rejection(aggregate.execute(actor, newId(), { type: "Add", by: 1 }, inCallerOrganisation(notFound)))).entry).toBe(
+        Errors.User.QueryNotFound,
+      );
       expect(log).toEqual(["decide"]);
       log.length = 0;
       expect((await rejection(aggregate.execute(actor, newId(), { type: "Add", by: 1 }, inCallerOrganisation(notFound, "notFound")))).entry).toBe(notFound);

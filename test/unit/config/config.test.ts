@@ -38,7 +38,11 @@ describe("loadConfig", () => {
   });
 
   it("reads the environment and lets flags win", () => {
-    const config = loadConfig({ LATCHKEY_PORT: "9000", LATCHKEY_CORS_ORIGINS: "https://a.example, https://b.example" }, ["--port", "9100", "--log-level=debug"]);
+    const config = loadConfig({ LATCHKEY_PORT: "9000", LATCHKEY_CORS_ORIGINS: "https://a.example, https://b.example" }, [
+      "--port",
+      "9100",
+      "--log-level=debug",
+    ]);
     expect(config.port).toBe(9100);
     expect(config.logLevel).toBe("debug");
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);

@@ -29,6 +29,8 @@ describe("the database setting", () => {
   });
 
   it("refuses a file: URL with parameters, which SQLite would read but Latchkey would not", () => {
-    expect(() => loadConfig({ LATCHKEY_DATABASE: "file:///tmp/latchkey.db?mode=ro" })).toThrow(/LATCHKEY_DATABASE must be a SQLite file path, a file: URL without parameters/);
+    expect(() => loadConfig({ LATCHKEY_DATABASE: "file:///tmp/latchkey.db?mode=ro" })).toThrow(
+      /LATCHKEY_DATABASE must be a SQLite file path, a file: URL without parameters/,
+    );
   });
 });

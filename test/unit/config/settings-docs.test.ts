@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { describeSettings } from "../../../src/config.js";
 
 const root = new URL("../../../", import.meta.url);
-const documents = ["README.md", ...readdirSync(new URL("docs/", root)).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+const documents = [
+  "README.md",
+  ...readdirSync(new URL("docs/", root))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `docs/${name}`),
+];
 
 /** Every settings-table row in the README and docs: `| `LATCHKEY_X` | `--x` | default | meaning |`. */
 function documentedRows() {
@@ -34,7 +39,9 @@ describe("the settings tables in the README and docs", () => {
       expect(row.flag, `${row.file}: ${row.env}`).toBe(setting!.flag);
       const shown = setting!.fallback === "" ? "none" : setting!.fallback;
       // The table may add a note after the default: "`0` (never lock)".
-      expect(row.fallback === shown || row.fallback.startsWith(`${shown} `), `${row.file}: ${row.env} default "${row.fallback}", --help says "${shown}"`).toBe(true);
+      expect(row.fallback === shown || row.fallback.startsWith(`${shown} `), `${row.file}: ${row.env} default "${row.fallback}", --help says "${shown}"`).toBe(
+        true,
+      );
     }
   });
 });

@@ -30,11 +30,15 @@ describe("AddMachineKey", () => {
 
 describe("RemoveMachineKey", () => {
   it("removes a key the user has", () => {
-    spec.given([machineAdded(), keyAdded()]).when({ type: "RemoveMachineKey", keyId: "k1" }).then([{ type: "user.machine.key.removed", payload: { keyId: "k1" } }]);
+    spec
+      .given([machineAdded(), keyAdded()])
+      .when({ type: "RemoveMachineKey", keyId: "k1" })
+      .then([{ type: "user.machine.key.removed", payload: { keyId: "k1" } }]);
   });
   it("rejects an unknown or already removed key", () => {
     spec.given([machineAdded()]).when({ type: "RemoveMachineKey", keyId: "k1" }).thenThrows(Errors.User.KeyNotFound);
-    spec.given([machineAdded(), keyAdded(), { type: "user.machine.key.removed", payload: { keyId: "k1" } }])
+    spec
+      .given([machineAdded(), keyAdded(), { type: "user.machine.key.removed", payload: { keyId: "k1" } }])
       .when({ type: "RemoveMachineKey", keyId: "k1" })
       .thenThrows(Errors.User.KeyNotFound);
   });
@@ -42,8 +46,12 @@ describe("RemoveMachineKey", () => {
 
 describe("RemovePersonalAccessToken", () => {
   it("removes a token the user has, once", () => {
-    spec.given([machineAdded(), patAdded()]).when({ type: "RemovePersonalAccessToken", tokenId: "t1" }).then([{ type: "user.pat.removed", payload: { tokenId: "t1" } }]);
-    spec.given([machineAdded(), patAdded(), { type: "user.pat.removed", payload: { tokenId: "t1" } }])
+    spec
+      .given([machineAdded(), patAdded()])
+      .when({ type: "RemovePersonalAccessToken", tokenId: "t1" })
+      .then([{ type: "user.pat.removed", payload: { tokenId: "t1" } }]);
+    spec
+      .given([machineAdded(), patAdded(), { type: "user.pat.removed", payload: { tokenId: "t1" } }])
       .when({ type: "RemovePersonalAccessToken", tokenId: "t1" })
       .thenThrows(Errors.User.PatNotFound);
   });
@@ -59,7 +67,10 @@ describe("machine secrets", () => {
     spec.given([]).when({ type: "RemoveMachineSecret" }).thenThrows(Errors.User.RemoveSecretUserNotExisting);
   });
   it("removes a secret only when there is one", () => {
-    spec.given([machineAdded(), secretSet()]).when({ type: "RemoveMachineSecret" }).then([{ type: "user.machine.secret.removed", payload: null }]);
+    spec
+      .given([machineAdded(), secretSet()])
+      .when({ type: "RemoveMachineSecret" })
+      .then([{ type: "user.machine.secret.removed", payload: null }]);
     spec.given([machineAdded()]).when({ type: "RemoveMachineSecret" }).thenThrows(Errors.User.SecretNotExisting);
   });
 });

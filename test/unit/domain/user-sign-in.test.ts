@@ -23,39 +23,66 @@ describe("CheckPassword counts exactly as ZITADEL", () => {
     spec.given([humanAdded()]).when(check(true, 3)).then([succeeded()]);
   });
   it("records a failure without locking below the limit", () => {
-    spec.given([humanAdded(), ...failures(1)]).when(check(false, 3)).then([failed()]);
+    spec
+      .given([humanAdded(), ...failures(1)])
+      .when(check(false, 3))
+      .then([failed()]);
   });
   it("locks on the N-th failure, in the same write", () => {
-    spec.given([humanAdded(), ...failures(2)]).when(check(false, 3)).then([failed(), locked()]);
+    spec
+      .given([humanAdded(), ...failures(2)])
+      .when(check(false, 3))
+      .then([failed(), locked()]);
   });
   it("locks on the first failure with a limit of 1", () => {
     spec.given([humanAdded()]).when(check(false, 1)).then([failed(), locked()]);
   });
   it("never locks with a limit of 0, however many failures", () => {
-    spec.given([humanAdded(), ...failures(50)]).when(check(false, 0)).then([failed()]);
+    spec
+      .given([humanAdded(), ...failures(50)])
+      .when(check(false, 0))
+      .then([failed()]);
   });
   it("refuses a locked user after the N-th failure (COMMAND-SFA3t)", () => {
-    spec.given([humanAdded(), ...failures(2), failed(), locked()]).when(check(true, 3)).thenThrows(Errors.Password.LockedMeanwhile);
+    spec
+      .given([humanAdded(), ...failures(2), failed(), locked()])
+      .when(check(true, 3))
+      .thenThrows(Errors.Password.LockedMeanwhile);
   });
   it("starts counting again after an unlock", () => {
-    spec.given([humanAdded(), ...failures(3), locked(), userUnlocked(), ...failures(1)]).when(check(false, 3)).then([failed()]);
+    spec
+      .given([humanAdded(), ...failures(3), locked(), userUnlocked(), ...failures(1)])
+      .when(check(false, 3))
+      .then([failed()]);
   });
   it("starts counting again after a success", () => {
-    spec.given([humanAdded(), ...failures(2), succeeded()]).when(check(false, 3)).then([failed()]);
+    spec
+      .given([humanAdded(), ...failures(2), succeeded()])
+      .when(check(false, 3))
+      .then([failed()]);
   });
   it("starts counting again after a password change", () => {
-    spec.given([humanAdded(), ...failures(2), changed()]).when(check(false, 3, "new-hash")).then([failed()]);
+    spec
+      .given([humanAdded(), ...failures(2), changed()])
+      .when(check(false, 3, "new-hash"))
+      .then([failed()]);
   });
   it("asks for a new verification when the hash changed meanwhile", () => {
     spec.given([humanAdded(), changed()]).when(check(false, 3)).thenThrows(Errors.Password.CheckStale);
   });
   it("rejects a user without a password", () => {
-    spec.given([humanAdded({ encodedHash: undefined })]).when(check(false, 3)).thenThrows(Errors.Password.NotSet);
+    spec
+      .given([humanAdded({ encodedHash: undefined })])
+      .when(check(false, 3))
+      .thenThrows(Errors.Password.NotSet);
   });
   it("rejects a machine user and an unknown or removed user as not found", () => {
     spec.given([machineAdded()]).when(check(false, 3)).thenThrows(Errors.Password.CheckUserNotFound);
     spec.given([]).when(check(false, 3)).thenThrows(Errors.Password.CheckUserNotFound);
-    spec.given([humanAdded(), { type: "user.removed", payload: null }]).when(check(false, 3)).thenThrows(Errors.Password.CheckUserNotFound);
+    spec
+      .given([humanAdded(), { type: "user.removed", payload: null }])
+      .when(check(false, 3))
+      .thenThrows(Errors.Password.CheckUserNotFound);
   });
   it("checks an initial user's password", () => {
     spec.given([humanAdded(), initCodeAdded()]).when(check(false, 3)).then([failed()]);
@@ -68,14 +95,25 @@ describe("CheckPassword counts exactly as ZITADEL", () => {
 });
 
 describe("CheckOtp counts with max_otp_attempts", () => {
-  const otp = (matches: boolean, maxAttempts: number, factor: "totp" | "sms" | "email" = "totp"): UserCommand => ({ type: "CheckOtp", factor, matches, maxAttempts });
+  const otp = (matches: boolean, maxAttempts: number, factor: "totp" | "sms" | "email" = "totp"): UserCommand => ({
+    type: "CheckOtp",
+    factor,
+    matches,
+    maxAttempts,
+  });
   const otpFailed = (): UserEvent => ({ type: "user.human.mfa.otp.check.failed", payload: null });
   it("locks on the N-th failed code", () => {
     spec.given([humanAdded(), otpFailed()]).when(otp(false, 2)).then([otpFailed(), locked()]);
   });
   it("names the factor in the event type", () => {
-    spec.given([humanAdded()]).when(otp(false, 0, "sms")).then([{ type: "user.human.mfa.otp.sms.check.failed", payload: null }]);
-    spec.given([humanAdded()]).when(otp(true, 0, "email")).then([{ type: "user.human.mfa.otp.email.check.succeeded", payload: null }]);
+    spec
+      .given([humanAdded()])
+      .when(otp(false, 0, "sms"))
+      .then([{ type: "user.human.mfa.otp.sms.check.failed", payload: null }]);
+    spec
+      .given([humanAdded()])
+      .when(otp(true, 0, "email"))
+      .then([{ type: "user.human.mfa.otp.email.check.succeeded", payload: null }]);
   });
   it("refuses a locked user (COMMAND-S6h4R)", () => {
     spec.given([humanAdded(), userLocked()]).when(otp(true, 2)).thenThrows(Errors.Password.OtpLocked);
@@ -96,10 +134,16 @@ describe("SetPassword (v1 SetHumanPassword)", () => {
     violation,
   });
   it("records the new hash, never the password", () => {
-    spec.given([humanAdded()]).when(set()).then([{ type: "user.human.password.changed", payload: { encodedHash: "new-hash", changeRequired: true } }]);
+    spec
+      .given([humanAdded()])
+      .when(set())
+      .then([{ type: "user.human.password.changed", payload: { encodedHash: "new-hash", changeRequired: true } }]);
   });
   it("works for a locked user without unlocking it", () => {
-    spec.given([humanAdded(), userLocked()]).when(set()).then([{ type: "user.human.password.changed", payload: { encodedHash: "new-hash", changeRequired: true } }]);
+    spec
+      .given([humanAdded(), userLocked()])
+      .when(set())
+      .then([{ type: "user.human.password.changed", payload: { encodedHash: "new-hash", changeRequired: true } }]);
   });
   it("checks the user before the password: unknown, machine (COMMAND-3M0fs), then initial (COMMAND-M9dse)", () => {
     spec.given([]).when(set(Errors.Password.MinLength)).thenThrows(Errors.Lifecycle.SetPasswordNotFound);

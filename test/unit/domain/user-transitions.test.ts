@@ -119,11 +119,17 @@ describe("ZITADEL's ids differ between v1 and v2", () => {
     spec.given(states.initial!).when({ type: "Deactivate", api: 2 }).thenThrows(Errors.UserV2.CantDeactivateInitial);
   });
   it("an unlock written by either API unlocks for both", () => {
-    spec.given([humanAdded(), userLocked(), userUnlocked(), userLocked()]).when({ type: "Unlock", api: 2 }).then([{ type: "user.unlocked", payload: null }]);
+    spec
+      .given([humanAdded(), userLocked(), userUnlocked(), userLocked()])
+      .when({ type: "Unlock", api: 2 })
+      .then([{ type: "user.unlocked", payload: null }]);
     spec.given([humanAdded(), userLocked(), userUnlocked()]).when({ type: "Unlock" }).thenThrows(Errors.User.NotLocked);
   });
   it("reactivating a user that was locked and then deactivated gives an active user", () => {
-    spec.given([humanAdded(), userLocked(), deactivated(), reactivated()]).when({ type: "Lock", api: 2 }).then([{ type: "user.locked", payload: null }]);
+    spec
+      .given([humanAdded(), userLocked(), deactivated(), reactivated()])
+      .when({ type: "Lock", api: 2 })
+      .then([{ type: "user.locked", payload: null }]);
   });
 });
 
@@ -136,15 +142,24 @@ describe("AddHuman per API version", () => {
     api,
   });
   it("v1 asks an unverified human to initialise", () => {
-    spec.given([]).when(add(1, "hash")).then([
-      { type: "user.human.added", payload: { userName: "grace", firstName: "Grace", lastName: "Hopper", email: "grace@example.com", encodedHash: "hash" } },
-      { type: "user.human.initialization.code.added", payload: null },
-    ]);
+    spec
+      .given([])
+      .when(add(1, "hash"))
+      .then([
+        { type: "user.human.added", payload: { userName: "grace", firstName: "Grace", lastName: "Hopper", email: "grace@example.com", encodedHash: "hash" } },
+        { type: "user.human.initialization.code.added", payload: null },
+      ]);
   });
   it("v2 never adds an initialisation code", () => {
-    spec.given([]).when(add(2)).then([
-      { type: "user.human.added", payload: { userName: "grace", firstName: "Grace", lastName: "Hopper", email: "grace@example.com", encodedHash: undefined } },
-    ]);
+    spec
+      .given([])
+      .when(add(2))
+      .then([
+        {
+          type: "user.human.added",
+          payload: { userName: "grace", firstName: "Grace", lastName: "Hopper", email: "grace@example.com", encodedHash: undefined },
+        },
+      ]);
   });
   it("rejects a user id that is taken, even by a removed user", () => {
     spec.given([humanAdded(), removed()]).when(add(2)).thenThrows(Errors.User.IdAlreadyExists);

@@ -13,7 +13,11 @@ describe("scopes", () => {
   });
 
   it("drops scopes it does not know, including other projects", () => {
-    expect(grantScopes("openid  profile urn:zitadel:iam:org:project:id:other:aud made:up", "p1")).toEqual({ scopes: ["openid", "profile"], audience: [], orgId: undefined });
+    expect(grantScopes("openid  profile urn:zitadel:iam:org:project:id:other:aud made:up", "p1")).toEqual({
+      scopes: ["openid", "profile"],
+      audience: [],
+      orgId: undefined,
+    });
   });
 
   it("reads the organisation scope", () => {

@@ -15,6 +15,8 @@ describe("projections named across a thread boundary", () => {
   });
 
   it("refuse a module without projections", async () => {
-    await expect(loadProjections({ module: new URL("../../../src/projection/statement.ts", import.meta.url).href, names: [] })).rejects.toThrow(/exports no projections/);
+    await expect(loadProjections({ module: new URL("../../../src/projection/statement.ts", import.meta.url).href, names: [] })).rejects.toThrow(
+      /exports no projections/,
+    );
   });
 });

@@ -46,7 +46,11 @@ describe("statement rendering, PostgreSQL", () => {
       "UPDATE users1 SET state = ($1->>0), password_changed = NULL WHERE instance_id = ($1->>1) AND id = ($1->>2)",
       "DELETE FROM members1 WHERE instance_id = ($1->>0) AND user_id = ($1->>1)",
     ]);
-    expect(batch.params.map((param) => JSON.parse(param))).toEqual([["i", "u", "locked", 3], ["active", "i", "u"], ["i", "u"]]);
+    expect(batch.params.map((param) => JSON.parse(param))).toEqual([
+      ["i", "u", "locked", 3],
+      ["active", "i", "u"],
+      ["i", "u"],
+    ]);
     // Read-model statements check nothing: a failing one fails the append as it is.
     expect(batch.checks).toEqual([null, null, null]);
     expect(batch.claims.size).toBe(0);

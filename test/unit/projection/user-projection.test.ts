@@ -142,7 +142,10 @@ describe("the projector", () => {
     };
     for (const type of types) {
       const e = event(3, type, { keyId: "k", publicKey: "", expirationDate: "2030-01-01", userId: "m", roles: [] }, { aggregateType: type.split(".")[0]! });
-      expect(outcome(() => project(e)), type).toEqual(outcome(() => allProjections.flatMap((projection) => projection.apply(e))));
+      expect(
+        outcome(() => project(e)),
+        type,
+      ).toEqual(outcome(() => allProjections.flatMap((projection) => projection.apply(e))));
     }
   });
 });

@@ -10,38 +10,19 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
-import {
-  clone,
-  create,
-  createFileRegistry,
-  createRegistry,
-  fromJson,
-  getOption,
-  hasOption,
-  ScalarType,
-  setExtension,
-  toJson,
-} from "@bufbuild/protobuf";
+import { clone, create, createFileRegistry, createRegistry, fromJson, getOption, hasOption, ScalarType, setExtension, toJson } from "@bufbuild/protobuf";
 import type { DescEnum, DescField, DescFile, DescMessage, DescMethod, JsonValue, Registry } from "@bufbuild/protobuf";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import { FieldOptionsSchema, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type { FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { http as theirHttp } from "@zitadel/proto/google/api/annotations_pb.js";
 import { HttpRuleSchema as TheirHttpRuleSchema } from "@zitadel/proto/google/api/http_pb.js";
-import {
-  FieldRulesSchema as TheirFieldRulesSchema,
-  required as theirRequired,
-  rules as theirRules,
-} from "@zitadel/proto/validate/validate_pb.js";
+import { FieldRulesSchema as TheirFieldRulesSchema, required as theirRequired, rules as theirRules } from "@zitadel/proto/validate/validate_pb.js";
 import { auth_option as theirAuthOption } from "@zitadel/proto/zitadel/options_pb.js";
 import { describe, expect, it } from "vitest";
 import { http as ourHttp } from "../../../gen/google/api/annotations_pb.js";
 import { HttpRuleSchema as OurHttpRuleSchema } from "../../../gen/google/api/http_pb.js";
-import {
-  FieldRulesSchema as OurFieldRulesSchema,
-  required as ourRequired,
-  rules as ourRules,
-} from "../../../gen/validate/validate_pb.js";
+import { FieldRulesSchema as OurFieldRulesSchema, required as ourRequired, rules as ourRules } from "../../../gen/validate/validate_pb.js";
 import type { FieldRules } from "../../../gen/validate/validate_pb.js";
 import { file_zitadel_management } from "../../../gen/zitadel/management_pb.js";
 import { file_zitadel_message } from "../../../gen/zitadel/message_pb.js";
@@ -51,14 +32,15 @@ import { file_zitadel_user } from "../../../gen/zitadel/user_pb.js";
 
 // --- loading both sides --------------------------------------------------------
 
-const isFile = (value: unknown): value is DescFile =>
-  typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "file";
+const isFile = (value: unknown): value is DescFile => typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "file";
 
 /** Every file descriptor exported by gen/zitadel (all folders), in packages zitadel.*. */
 async function loadOurFiles(): Promise<DescFile[]> {
   const dir = fileURLToPath(new URL("../../../gen/zitadel/", import.meta.url));
   const files = new Set<DescFile>();
-  const names = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((n) => n.endsWith("_pb.ts")).sort();
+  const names = readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((n) => n.endsWith("_pb.ts"))
+    .sort();
   for (const name of names) {
     const module = (await import(pathToFileURL(`${dir}${name}`).href)) as Record<string, unknown>;
     for (const value of Object.values(module)) {
@@ -131,13 +113,9 @@ function diffRules(where: string, ours: FieldRules | undefined, theirs: JsonValu
   try {
     expected = toJson(OurFieldRulesSchema, fromJson(OurFieldRulesSchema, theirs));
   } catch (e) {
-    return [
-      `${where}: ZITADEL's validate.rules ${show(theirs)} use a rule our validate.proto cannot express (${String(e)})`,
-    ];
+    return [`${where}: ZITADEL's validate.rules ${show(theirs)} use a rule our validate.proto cannot express (${String(e)})`];
   }
-  return isDeepStrictEqual(ourJson ?? {}, expected)
-    ? []
-    : [`${where}: validate.rules ${show(ourJson)} here, ${show(theirs)} in ZITADEL`];
+  return isDeepStrictEqual(ourJson ?? {}, expected) ? [] : [`${where}: validate.rules ${show(ourJson)} here, ${show(theirs)} in ZITADEL`];
 }
 
 function diffMessage(ours: DescMessage, theirs: DescMessage | undefined): string[] {
@@ -304,10 +282,7 @@ describe("the comparison itself", () => {
       setExtension(options, ourRules, create(OurFieldRulesSchema, { type: { case: "string", value: { minLen: 1n, maxLen: 100n } } }));
       if (id !== undefined) id.options = options;
     });
-    const diffs = diffMessage(
-      getMessage(registry, "zitadel.management.v1.UnlockUserRequest"),
-      zitadel.getMessage("zitadel.management.v1.UnlockUserRequest"),
-    );
+    const diffs = diffMessage(getMessage(registry, "zitadel.management.v1.UnlockUserRequest"), zitadel.getMessage("zitadel.management.v1.UnlockUserRequest"));
     expect(diffs).toEqual([
       'zitadel.management.v1.UnlockUserRequest.id: validate.rules {"string":{"minLen":"1","maxLen":"100"}} here, ' +
         '{"string":{"minLen":"1","maxLen":"200"}} in ZITADEL',
@@ -315,10 +290,7 @@ describe("the comparison itself", () => {
   });
 
   it("reports a ZITADEL rule our validate.proto cannot express", () => {
-    const theirs = toJson(
-      TheirFieldRulesSchema,
-      create(TheirFieldRulesSchema, { type: { case: "string", value: { pattern: "^[a-z]+$" } } }),
-    );
+    const theirs = toJson(TheirFieldRulesSchema, create(TheirFieldRulesSchema, { type: { case: "string", value: { pattern: "^[a-z]+$" } } }));
     const diffs = diffRules("x.y", undefined, theirs);
     expect(diffs).toHaveLength(1);
     expect(diffs[0]).toContain("cannot express");
@@ -347,9 +319,7 @@ describe("the comparison itself", () => {
       if (unlock === undefined || get === undefined) throw new Error("no UnlockUser/GetUserByID");
       unlock.options = get.options;
     });
-    const unlock = registry
-      .getService("zitadel.management.v1.ManagementService")
-      ?.methods.find((m) => m.name === "UnlockUser");
+    const unlock = registry.getService("zitadel.management.v1.ManagementService")?.methods.find((m) => m.name === "UnlockUser");
     if (unlock === undefined) throw new Error("no UnlockUser");
     expect(diffMethod(unlock, zitadel)).toEqual([
       'zitadel.management.v1.ManagementService.UnlockUser: google.api.http is {"get":"/users/{id}"} here, ' +

@@ -36,7 +36,7 @@ describe("the streaming base64 decoder", () => {
   it.each([
     ["a character outside the alphabet", "aGV*bG8="],
     ["URL-safe characters", "aGV-bG8_"],
-    ["padding too early", "a===", ],
+    ["padding too early", "a==="],
     ["data after padding in a quantum", "aG=s"],
     ["a lone last character", "aGVsb"],
     ["input ending inside a padded quantum", "aG="],

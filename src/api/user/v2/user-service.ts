@@ -9,7 +9,8 @@ import { toDetailsV2, toUserV2 } from "./converters.js";
 /** zitadel.user.v2.UserService: unwrap, call one command or query, wrap. */
 export function createUserV2Service(deps: { commands: UserV2Commands; queries: UserV2Queries }): ServiceImpl<typeof UserService> {
   const { commands, queries } = deps;
-  const transition = (run: (actor: ReturnType<typeof actorOf>, userId: string) => Promise<Parameters<typeof toDetailsV2>[0]>) =>
+  const transition =
+    (run: (actor: ReturnType<typeof actorOf>, userId: string) => Promise<Parameters<typeof toDetailsV2>[0]>) =>
     async (req: { userId: string }, ctx: HandlerContext) => ({ details: toDetailsV2(await run(actorOf(ctx), req.userId)) });
   return {
     async addHumanUser(req, ctx) {

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  FieldDescriptorProtoSchema,
-  StructSchema,
-  TimestampSchema,
-  UninterpretedOptionSchema,
-} from "@bufbuild/protobuf/wkt";
+import { FieldDescriptorProtoSchema, StructSchema, TimestampSchema, UninterpretedOptionSchema } from "@bufbuild/protobuf/wkt";
 import { createSchemaBuilder } from "../../../../src/api/openapi/schemas.js";
 
 describe("JSON schemas of messages", () => {

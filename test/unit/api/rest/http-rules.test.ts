@@ -1,11 +1,6 @@
 import { create, createFileRegistry, setExtension } from "@bufbuild/protobuf";
 import type { DescService, MessageInitShape } from "@bufbuild/protobuf";
-import {
-  FileDescriptorProtoSchema,
-  FieldDescriptorProto_Label,
-  FieldDescriptorProto_Type,
-  MethodOptionsSchema,
-} from "@bufbuild/protobuf/wkt";
+import { FileDescriptorProtoSchema, FieldDescriptorProto_Label, FieldDescriptorProto_Type, MethodOptionsSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { http } from "../../../../gen/google/api/annotations_pb.js";
 import { HttpRuleSchema } from "../../../../gen/google/api/http_pb.js";
@@ -16,26 +11,24 @@ const routes = buildRestRoutes([{ service: ManagementService, prefix: "/manageme
 
 function lookup(httpMethod: string, path: string) {
   const found = findRoute(routes, httpMethod, path);
-  return "status" in found
-    ? found.status
-    : { method: found.route.method.name, params: found.params };
+  return "status" in found ? found.status : { method: found.route.method.name, params: found.params };
 }
 
 describe("buildRestRoutes for ManagementService", () => {
   it("creates one route per annotated method with prefix, body and method", () => {
     // The service grows over time; these are the routes this suite relies on.
     expect(routes).toHaveLength(ManagementService.methods.length);
-    expect(
-      routes.map((r) => [r.httpMethod, r.pattern, r.method.name, r.body, r.responseBody]),
-    ).toEqual(expect.arrayContaining([
-      ["GET", "/management/v1/healthz", "Healthz", "", ""],
-      ["GET", "/management/v1/users/{id}", "GetUserByID", "", ""],
-      ["POST", "/management/v1/users/human", "AddHumanUser", "*", ""],
-      ["POST", "/management/v1/users/human/_import", "ImportHumanUser", "*", ""],
-      ["POST", "/management/v1/users/machine", "AddMachineUser", "*", ""],
-      ["POST", "/management/v1/users/{id}/_lock", "LockUser", "*", ""],
-      ["POST", "/management/v1/users/{id}/_unlock", "UnlockUser", "*", ""],
-    ]));
+    expect(routes.map((r) => [r.httpMethod, r.pattern, r.method.name, r.body, r.responseBody])).toEqual(
+      expect.arrayContaining([
+        ["GET", "/management/v1/healthz", "Healthz", "", ""],
+        ["GET", "/management/v1/users/{id}", "GetUserByID", "", ""],
+        ["POST", "/management/v1/users/human", "AddHumanUser", "*", ""],
+        ["POST", "/management/v1/users/human/_import", "ImportHumanUser", "*", ""],
+        ["POST", "/management/v1/users/machine", "AddMachineUser", "*", ""],
+        ["POST", "/management/v1/users/{id}/_lock", "LockUser", "*", ""],
+        ["POST", "/management/v1/users/{id}/_unlock", "UnlockUser", "*", ""],
+      ]),
+    );
     for (const route of routes) {
       expect(route.service).toBe(ManagementService);
       expect(route.template.template).toBe(route.pattern);
@@ -199,8 +192,6 @@ describe("buildRestRoutes for other rule shapes", () => {
     expect(bad({ pattern: { case: "get", value: "/v1/{missing}" } })).toThrow(/unknown path field "missing"/);
     expect(bad({ pattern: { case: "get", value: "/v1/{name.x}" } })).toThrow(/unknown path field "name.x"/);
     expect(bad({ pattern: { case: "post", value: "/v1/x" }, body: "nope" })).toThrow(/unknown body field/);
-    expect(bad({ pattern: { case: "get", value: "/v1/x" }, responseBody: "nope" })).toThrow(
-      /unknown response_body field/,
-    );
+    expect(bad({ pattern: { case: "get", value: "/v1/x" }, responseBody: "nope" })).toThrow(/unknown response_body field/);
   });
 });

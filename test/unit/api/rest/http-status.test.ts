@@ -2,11 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { CredentialsCheckErrorSchema, ErrorDetailSchema } from "../../../../gen/zitadel/message_pb.js";
 import { LockUserRequestSchema } from "../../../../gen/zitadel/management_pb.js";
-import {
-  httpStatusFromCode,
-  restErrorBody,
-  restErrorHeaders,
-} from "../../../../src/api/rest/http-status.js";
+import { httpStatusFromCode, restErrorBody, restErrorHeaders } from "../../../../src/api/rest/http-status.js";
 
 describe("httpStatusFromCode", () => {
   it("follows grpc-gateway's table", () => {

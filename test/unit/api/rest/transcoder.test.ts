@@ -31,12 +31,7 @@ interface Reply {
   json: unknown;
 }
 
-function send(
-  base: string,
-  method: string,
-  path: string,
-  init: { headers?: Record<string, string>; body?: string | string[] } = {},
-): Promise<Reply> {
+function send(base: string, method: string, path: string, init: { headers?: Record<string, string>; body?: string | string[] } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const chunks = Array.isArray(init.body) ? init.body : init.body === undefined ? [] : [init.body];
     const headers: Record<string, string> = { ...init.headers };
@@ -179,9 +174,7 @@ describe("REST transcoder with ManagementService", () => {
     const reply = await send(base, "POST", "/management/v1/users/u-1/_unlock", { body: "{}" });
     expect(reply.status).toBe(200);
     expect(reply.headers["content-type"]).toBe("application/json");
-    expect(reply.text).toBe(
-      '{"details":{"sequence":"42","changeDate":"2023-11-14T22:13:20Z","resourceOwner":"org-1"}}',
-    );
+    expect(reply.text).toBe('{"details":{"sequence":"42","changeDate":"2023-11-14T22:13:20Z","resourceOwner":"org-1"}}');
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ method: "UnlockUser", input: { id: "u-1" } });
   });
@@ -337,14 +330,10 @@ describe("REST transcoder with ManagementService", () => {
 
   it("answers 400 for bytes that are not UTF-8", async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(
-        base + "/management/v1/users/human",
-        { method: "POST", headers: { "content-type": "application/json" } },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
+      const req = httpRequest(base + "/management/v1/users/human", { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
       req.on("error", reject);
       req.end(Buffer.from([0x7b, 0xff, 0x7d]));
     });
@@ -383,7 +372,7 @@ describe("REST transcoder with ManagementService", () => {
     expect((await send(base, "GET", "/management/v1/healthz")).status).toBe(200);
   });
 
-  it("ignores the query string for body \"*\" and unknown query parameters on GET", async () => {
+  it('ignores the query string for body "*" and unknown query parameters on GET', async () => {
     await send(base, "POST", "/management/v1/users/machine?userName=from-query", {
       body: JSON.stringify({ userName: "from-body", name: "n" }),
     });
@@ -392,9 +381,7 @@ describe("REST transcoder with ManagementService", () => {
   });
 
   it("serves HTTP/2 requests too", async () => {
-    const h2server = createHttp2Server(
-      createRestTranscoder({ routes, invoker, readMaxBytes: 1024 }),
-    );
+    const h2server = createHttp2Server(createRestTranscoder({ routes, invoker, readMaxBytes: 1024 }));
     await new Promise<void>((resolve) => h2server.listen(0, "127.0.0.1", resolve));
     const { port } = h2server.address() as AddressInfo;
     const session = connectHttp2(`http://127.0.0.1:${port}`);
@@ -411,16 +398,10 @@ describe("REST transcoder with ManagementService", () => {
         stream.end(body);
       });
     try {
-      const ok = await h2send(
-        { ":method": "POST", ":path": "/management/v1/users/h2/_unlock", "content-type": "application/json" },
-        "{}",
-      );
+      const ok = await h2send({ ":method": "POST", ":path": "/management/v1/users/h2/_unlock", "content-type": "application/json" }, "{}");
       expect(ok.status).toBe(200);
       expect(JSON.parse(ok.text)).toMatchObject({ details: { sequence: "42" } });
-      const big = await h2send(
-        { ":method": "POST", ":path": "/management/v1/users/human", "content-type": "application/json" },
-        "x".repeat(4096),
-      );
+      const big = await h2send({ ":method": "POST", ":path": "/management/v1/users/human", "content-type": "application/json" }, "x".repeat(4096));
       expect(big.status).toBe(413);
       expect(calls.map((c) => c.input)).toMatchObject([{ id: "h2" }]);
     } finally {
@@ -476,7 +457,15 @@ describe("REST transcoder with rule shapes the v1 protos do not use", () => {
     package: "test.query",
     syntax: "proto3",
     dependency: ["google/protobuf/timestamp.proto"],
-    enumType: [{ name: "Color", value: [{ name: "COLOR_UNSPECIFIED", number: 0 }, { name: "COLOR_RED", number: 1 }] }],
+    enumType: [
+      {
+        name: "Color",
+        value: [
+          { name: "COLOR_UNSPECIFIED", number: 0 },
+          { name: "COLOR_RED", number: 1 },
+        ],
+      },
+    ],
     messageType: [
       {
         name: "Filter",
@@ -508,9 +497,7 @@ describe("REST transcoder with rule shapes the v1 protos do not use", () => {
       },
     ],
   });
-  const registry = createFileRegistry(file, (name) =>
-    name === "google/protobuf/timestamp.proto" ? file_google_protobuf_timestamp : undefined,
-  );
+  const registry = createFileRegistry(file, (name) => (name === "google/protobuf/timestamp.proto" ? file_google_protobuf_timestamp : undefined));
   const service = registry.getService("test.query.Query")!;
   const routes = buildRestRoutes([{ service, prefix: "" }]);
 
