@@ -196,7 +196,9 @@ describe.each(wires)("64-bit offsets and sequences beyond what the store takes, 
       [client.listOrgMembers({ query: { offset: huge } }, { headers }), embedded("ListOrgMembersRequest", "Query")],
       [createClient(LockoutService, t.transport(wire)).listLockedUsers({ query: { offset: huge } }, { headers }), embedded("ListLockedUsersRequest", "Query")],
     ];
-    for (const [call, message] of cases) expectZitadelError(await rejectionOf(call), Code.InvalidArgument, message);
+    // Every call's rejection is taken at once, so none goes unhandled while an earlier one is checked.
+    const outcomes = cases.map(([call, message]) => [rejectionOf(call), message] as const);
+    for (const [rejection, message] of outcomes) expectZitadelError(await rejection, Code.InvalidArgument, message);
   });
 });
 
