@@ -2,7 +2,7 @@ import { fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { codeFromHttpStatus, codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { binaryOf, connectTimeoutOf, jsonBodyOf, mutatedBytes } from "./support/arbitraries.js";
 import {
   RUNS,
@@ -13,8 +13,7 @@ import {
   headerSafe,
   orgHeaderOf,
   rpcMethods,
-  startFuzzTarget,
-  type FuzzTarget,
+  useFuzzTarget,
   type RpcMethod,
 } from "./support/harness.js";
 
@@ -24,11 +23,7 @@ import {
  * code and the HTTP status of that code), no accidental INTERNAL, and a call
  * that fails writes nothing.
  */
-let target: FuzzTarget;
-beforeAll(async () => {
-  target = await startFuzzTarget();
-});
-afterAll(() => target?.stop());
+const target = useFuzzTarget();
 
 // The code strings of the Connect protocol, by code.
 const CODE_NAMES = new Map<string, Code>(

@@ -1,6 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { binaryOf, framedOf, grpcTimeoutOf, mutatedBytes } from "./support/arbitraries.js";
 import {
   RUNS,
@@ -11,8 +11,7 @@ import {
   headerSafe,
   orgHeaderOf,
   rpcMethods,
-  startFuzzTarget,
-  type FuzzTarget,
+  useFuzzTarget,
   type RpcMethod,
 } from "./support/harness.js";
 
@@ -21,11 +20,7 @@ import {
  * HTTP 200 with a grpc-status in the headers or in a trailer frame, no
  * accidental INTERNAL, and a call that fails writes nothing.
  */
-let target: FuzzTarget;
-beforeAll(async () => {
-  target = await startFuzzTarget();
-});
-afterAll(() => target?.stop());
+const target = useFuzzTarget();
 
 interface Frames {
   readonly messages: Buffer[];

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { httpStatusFromCode } from "../../src/api/rest/http-status.js";
 import type { RestRoute } from "../../src/api/rest/http-rules.js";
 import { jsonBodyOf, stringOf } from "./support/arbitraries.js";
@@ -12,8 +12,8 @@ import {
   headerSafe,
   orgHeaderOf,
   restRoutes,
-  startFuzzTarget,
   type FuzzTarget,
+  useFuzzTarget,
 } from "./support/harness.js";
 
 /**
@@ -23,11 +23,7 @@ import {
  * that code (404 and 405 for unknown paths and methods, 413 for large
  * bodies); no accidental INTERNAL; a call that fails writes nothing.
  */
-let target: FuzzTarget;
-beforeAll(async () => {
-  target = await startFuzzTarget();
-});
-afterAll(() => target?.stop());
+const target = useFuzzTarget();
 
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 

@@ -2,7 +2,7 @@ import { appendFileSync } from "node:fs";
 import type { DescMessage, DescMethod } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { buildRestRoutes, type RestRoute } from "../../../src/api/rest/http-rules.js";
 import { servedServices } from "../../../src/api/routes.js";
 import { startTestApp, type TestApp } from "../../support/test-app.js";
@@ -179,4 +179,22 @@ export function orgHeaderOf(target: FuzzTarget): fc.Arbitrary<string | undefined
 /** Header values node can send: control characters and non-Latin-1 text are refused by the client itself. */
 export function headerSafe(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, "?");
+}
+
+/**
+ * Starts a fuzz target before the file's tests and stops it after them; the
+ * returned object reads through to the running target.
+ */
+export function useFuzzTarget(): FuzzTarget {
+  let running: FuzzTarget | undefined;
+  beforeAll(async () => {
+    running = await startFuzzTarget();
+  });
+  afterAll(() => running?.stop());
+  return new Proxy({} as FuzzTarget, {
+    get(_, key) {
+      if (!running) throw new Error("the fuzz target has not started");
+      return Reflect.get(running, key);
+    },
+  });
 }
