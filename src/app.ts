@@ -16,6 +16,7 @@ import { authRequirementOf } from "./api/auth-requirement.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { withEndpoints } from "./server/http-endpoints.js";
 import { withLandingPage } from "./server/landing-page.js";
+import { createHostedLogin } from "./login/hosted-login.js";
 import { withRequestId, withStreamRequestId } from "./server/request-id.js";
 import { successCodeOf } from "./api/auth-requirement.js";
 import { createRoutes, servedServices } from "./api/routes.js";
@@ -204,10 +205,22 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   });
   const metricsEndpoint = new Map([["/metrics", metrics.endpoint] as const]);
   const ownMetricsPort = config.metricsPort !== undefined;
+  // The hosted login: pages a person signs in with, in the plain-HTTP chain beside the issuer routes.
+  const withLoginPages = createHostedLogin({
+    instance,
+    store,
+    clock,
+    newId,
+    aggregates,
+    userQueries,
+    permissions,
+    logger: deps.logger,
+    secure: Boolean(config.tlsCert) || config.externalUrl.startsWith("https:"),
+  });
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
   return {
-    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withLandingPage(withEndpoints(endpoints, handler))))),
+    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withLoginPages(withLandingPage(withEndpoints(endpoints, handler)))))),
     metricsHandler: ownMetricsPort ? withEndpoints(metricsEndpoint, notFound) : undefined,
     streamHandler: withStreamRequestId(createGrpcStreamHandler(invoker, config.maxRequestBytes)),
     store,
