@@ -174,18 +174,16 @@ describe("the login pages", () => {
 
   it("ask for a new password on the first sign-in when the user must change it", async () => {
     const userName = uniqueName("change");
-    const { userId } = await t
-      .client("connect-binary")
-      .importHumanUser(
-        {
-          userName,
-          profile: { firstName: "First", lastName: "Time" },
-          email: { email: `${userName}@example.com`, isEmailVerified: true },
-          password: PASSWORD,
-          passwordChangeRequired: true,
-        },
-        { headers: t.auth() },
-      );
+    const { userId } = await t.client("connect-binary").importHumanUser(
+      {
+        userName,
+        profile: { firstName: "First", lastName: "Time" },
+        email: { email: `${userName}@example.com`, isEmailVerified: true },
+        password: PASSWORD,
+        passwordChangeRequired: true,
+      },
+      { headers: t.auth() },
+    );
     const client = createLoginClient(t.baseUrl);
     const answer = await signIn(client, userName, PASSWORD);
     expect(answer.status).toBe(303);
