@@ -22,6 +22,7 @@ This port has no web console; it serves the APIs below.</p>
 <h2>Here</h2>
 <ul>
 <li><a href="/openapi/v2/swagger/">/openapi/v2/swagger/</a>: OpenAPI (Swagger 2.0) documents of every REST route</li>
+<li><a href="/ui/login/login">/ui/login/login</a>: the hosted login, where people sign in to applications</li>
 <li><a href="/.well-known/openid-configuration">/.well-known/openid-configuration</a>: OAuth 2.0 / OpenID discovery; tokens at <code>/oauth/v2/token</code></li>
 <li><a href="/debug/healthz">/debug/healthz</a>: liveness</li>
 <li><a href="/debug/ready">/debug/ready</a>: readiness</li>
@@ -33,6 +34,7 @@ This port has no web console; it serves the APIs below.</p>
 <li><code>README.md</code>: quick start, one call per wire, settings</li>
 <li><code>docs/identity.md</code>: tokens, key files, client secrets, organisations and permissions</li>
 <li><code>docs/lockout.md</code>: sign-in lockout, sessions, the v1 and v2 user lifecycle</li>
+<li><code>docs/login.md</code>: the hosted login pages</li>
 <li><code>docs/operations.md</code>: settings, probes, metrics, logs, TLS, the <code>latchkey</code> command</li>
 <li><code>docs/deployment.md</code>: several instances on PostgreSQL</li>
 <li><code>docs/security.md</code>: who may do what, limits</li>
