@@ -64,7 +64,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
   return {
     async checkPassword(loginName, password) {
       const user = await findUserByLoginName(store, instanceId, loginName);
-      if (!user || user.type !== "human") return invalidWithoutUser(password);
+      if (user?.type !== "human") return invalidWithoutUser(password);
       // A locked user learns nothing about the password: it is not checked.
       if (user.state === "locked") return { kind: "locked" };
       if (user.state !== "active" && user.state !== "initial") return invalidWithoutUser(password);
