@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer, type AddressInfo } from "node:net";
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
@@ -40,6 +41,8 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** Lines below this level are not kept (long runs); default debug. */
   readonly logLevel?: LogLevel;
+  /** The port to listen on (see `freePort`); default any free port. */
+  readonly port?: number;
 }
 
 /**
@@ -62,7 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const logLines: string[] = [];
   const app = await createApp(config, { logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)) });
-  const listener: Listener = await listen(app.handler, 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
+  const listener: Listener = await listen(app.handler, options.port ?? 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
   const metricsListener = app.metricsHandler && (await listen(app.metricsHandler, 0, "127.0.0.1", undefined, listenOptionsFrom(config)));
   const baseUrl = `http://127.0.0.1:${listener.port}`;
   const pat = readFileSync(join(dir, "admin.pat"), "utf8").trim();
@@ -111,3 +114,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 export const wires: WireName[] = ["grpc", "grpc-web", "connect-json", "connect-binary"];
+
+/** A loopback port that is free now: for a server that must know its own URL before it starts (an issuer). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
