@@ -26,6 +26,8 @@ import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
+import type { AuthRequests } from "./oidc/auth-requests.js";
+import { noOidcClients } from "./oidc/no-oidc-clients.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
 import { createPermissionCheck } from "./auth/permission-check.js";
@@ -62,6 +64,8 @@ export interface App {
   readonly instance: FirstInstance;
   /** Readiness behind /debug/ready and grpc.health.v1; `beginShutdown()` turns it false for good. */
   readonly readiness: Readiness;
+  /** The OpenID Provider's authorization requests, for the login. */
+  readonly authRequests: AuthRequests;
   close(): Promise<void>;
 }
 
@@ -140,7 +144,17 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     policies: createLockoutPolicyAggregates({ store }),
   };
 
-  const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId, users: aggregates.users });
+  const identity = await createIdentity({
+    config,
+    store,
+    clock,
+    newId,
+    logger: deps.logger,
+    instanceId: instance.instanceId,
+    users: aggregates.users,
+    sessions: aggregates.sessions,
+    oidcClients: noOidcClients,
+  });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
   const userQueries = createUserQueries(store);
@@ -213,6 +227,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     store,
     instance,
     readiness,
+    authRequests: identity.authRequests,
     close: async () => {
       readiness.close();
       await store.close();

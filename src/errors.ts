@@ -154,6 +154,25 @@ export const Errors = {
     IdpIntentUnsupported: e(K.Unimplemented, "", "IDP intent checks are not supported"),
     OtpUnsupported: e(K.Unimplemented, "", "TOTP and OTP checks and challenges are not supported"),
   },
+  // OIDC authorization requests between the authorize endpoint, the login and the token endpoint.
+  AuthRequest: {
+    AlreadyExisting: e(K.FailedPrecondition, "COMMAND-Sf3gt", "Errors.AuthRequest.AlreadyExisting"),
+    NotExisting: e(K.NotFound, "COMMAND-jae5P", "Errors.AuthRequest.NotExisting"),
+    AlreadyHandled: e(K.FailedPrecondition, "COMMAND-Sx208nt", "Errors.AuthRequest.AlreadyHandled"),
+    Expired: e(K.FailedPrecondition, "COMMAND-Ae5xp", "Errors.AuthRequest.Expired"),
+    NoCode: e(K.FailedPrecondition, "COMMAND-SFwd2", "Errors.AuthRequest.NoCode"),
+    InvalidCode: e(K.FailedPrecondition, "COMMAND-Ht52d", "Errors.AuthRequest.InvalidCode"),
+    CodeExpired: e(K.FailedPrecondition, "COMMAND-Cx7pd", "Errors.AuthRequest.CodeExpired"),
+    CodeExchanged: e(K.FailedPrecondition, "COMMAND-Cx8rp", "Errors.AuthRequest.CodeExchanged"),
+    SessionNotExisting: e(K.NotFound, "COMMAND-x0099887", "Errors.Session.NotExisting"),
+    UserNotChecked: e(K.FailedPrecondition, "COMMAND-Lk2uc", "Errors.AuthRequest.UserNotChecked"),
+    PasswordCheckTooOld: e(K.FailedPrecondition, "COMMAND-Lk3pw", "Errors.AuthRequest.PasswordCheckTooOld"),
+  },
+  OidcSession: {
+    AlreadyExists: e(K.FailedPrecondition, "OIDCS-Ax1ex", "Errors.OIDCSession.AlreadyExists"),
+    RefreshTokenInvalid: e(K.PermissionDenied, "OIDCS-JOI23", "Errors.OIDCSession.RefreshTokenInvalid"),
+    RefreshTokenExpired: e(K.PermissionDenied, "OIDCS-Rt5xp", "Errors.OIDCSession.RefreshTokenInvalid"),
+  },
   LockoutPolicy: {
     AddOrgMissing: e(K.InvalidArgument, "Org-8fJif", "Errors.ResourceOwnerMissing"),
     AlreadyExists: e(K.AlreadyExists, "ORG-0olDf", "Errors.ORG.LockoutPolicy.AlreadyExists"),
@@ -212,6 +231,19 @@ const englishTexts: Readonly<Record<string, string>> = {
   "Errors.Org.Invalid": "Organisation is invalid",
   "Errors.Org.AlreadyExists": "Organisation's name or id already taken",
   "Errors.Org.NotFound": "Organisation not found",
+  "Errors.AuthRequest.AlreadyExisting": "AuthRequest already exists",
+  "Errors.AuthRequest.NotExisting": "AuthRequest does not exist",
+  "Errors.AuthRequest.AlreadyHandled": "AuthRequest is already handled",
+  "Errors.AuthRequest.Expired": "AuthRequest has expired",
+  "Errors.AuthRequest.NoCode": "AuthRequest has no code",
+  "Errors.AuthRequest.InvalidCode": "The code is invalid",
+  "Errors.AuthRequest.CodeExpired": "The code has expired",
+  "Errors.AuthRequest.CodeExchanged": "The code was already used",
+  "Errors.AuthRequest.UserNotChecked": "The session has no checked user",
+  "Errors.AuthRequest.PasswordCheckTooOld": "The session's password check is older than the request allows",
+  "Errors.Session.NotExisting": "Session does not exist",
+  "Errors.OIDCSession.AlreadyExists": "OIDC session already exists",
+  "Errors.OIDCSession.RefreshTokenInvalid": "Refresh Token Invalid",
 };
 
 /** The English text of an entry, or its raw key when there is none (as ZITADEL does). */
