@@ -1,8 +1,10 @@
-import { type Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { CredentialsCheckErrorSchema, ErrorDetailSchema } from "../../../gen/zitadel/message_pb.js";
 import { Errors, ZError, englishText, statusMessage, type ErrorEntry } from "../../errors.js";
 
-export type ErrorLogger = (message: string, fields: Record<string, unknown>) => void;
+export interface ErrorLogger {
+  (message: string, fields: Record<string, unknown>): void;
+}
 
 /**
  * Turns catalogued errors into wire errors the way ZITADEL does: the status

@@ -3,7 +3,7 @@ import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
   LockReason,
-  type LockoutService,
+  LockoutService,
   UnlockOutcome,
   UserLockoutSchema,
   type LockedUsersFilter as LockedUsersFilterPb,
