@@ -28,6 +28,7 @@ import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } 
 import { createIdentity } from "./identity.js";
 import type { AuthRequests } from "./oidc/auth-requests.js";
 import { noOidcClients } from "./oidc/no-oidc-clients.js";
+import type { OidcClientQueries } from "./query/oidc-clients.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
 import { createPermissionCheck } from "./auth/permission-check.js";
@@ -72,6 +73,8 @@ export interface App {
 export interface AppDependencies {
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** The OIDC applications the OpenID Provider serves. */
+  readonly oidcClients?: OidcClientQueries;
 }
 
 /** The composition root: opens the store, sets up the first instance and wires every part. */
@@ -153,7 +156,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     instanceId: instance.instanceId,
     users: aggregates.users,
     sessions: aggregates.sessions,
-    oidcClients: noOidcClients,
+    oidcClients: deps.oidcClients ?? noOidcClients,
   });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
