@@ -133,7 +133,7 @@ export async function tokenForm(t: TestApp, form: Record<string, string>, header
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: new URLSearchParams(form).toString(),
   });
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
+  return { status: response.status, json: (await response.json()) as Record<string, string> & { error?: string } };
 }
 
 /** The code in a redirect to the client. */
