@@ -27,10 +27,10 @@ import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
 import type { AuthRequests } from "./oidc/auth-requests.js";
-import { noOidcClients } from "./oidc/no-oidc-clients.js";
-import type { OidcClientQueries } from "./query/oidc-clients.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
+import { createApplications, type Applications } from "./applications.js";
+import { createProjectAggregate } from "./command/project-commands.js";
 import { createPermissionCheck } from "./auth/permission-check.js";
 import { createUserAggregate } from "./command/user-aggregate.js";
 import { createOrgAggregate } from "./command/org-commands.js";
@@ -65,6 +65,8 @@ export interface App {
   readonly instance: FirstInstance;
   /** Readiness behind /debug/ready and grpc.health.v1; `beginShutdown()` turns it false for good. */
   readonly readiness: Readiness;
+  /** Projects and OIDC applications: commands for the server itself, and the clients the OpenID provider reads. */
+  readonly applications: Applications;
   /** The OpenID Provider's authorization requests, for the login. */
   readonly authRequests: AuthRequests;
   close(): Promise<void>;
@@ -73,8 +75,6 @@ export interface App {
 export interface AppDependencies {
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** The OIDC applications the OpenID Provider serves. */
-  readonly oidcClients?: OidcClientQueries;
 }
 
 /** The composition root: opens the store, sets up the first instance and wires every part. */
@@ -145,8 +145,10 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     orgs: createOrgAggregate({ store }),
     sessions: createSessionAggregate({ store, queue }),
     policies: createLockoutPolicyAggregates({ store }),
+    projects: createProjectAggregate({ store, queue }),
   };
 
+  const applications = createApplications({ store, projects: aggregates.projects, clock, newId });
   const identity = await createIdentity({
     config,
     store,
@@ -156,7 +158,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     instanceId: instance.instanceId,
     users: aggregates.users,
     sessions: aggregates.sessions,
-    oidcClients: deps.oidcClients ?? noOidcClients,
+    oidcClients: applications.clients,
   });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
@@ -175,7 +177,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const apiRoutes = createRoutes({
     commands: userCommands,
     queries: userQueries,
-    identity: { ...identity.services, ...organisations },
+    identity: { ...identity.services, ...organisations, ...applications.services },
     userServices,
   });
   // Health and reflection cover every service the API registers.
@@ -230,6 +232,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     store,
     instance,
     readiness,
+    applications,
     authRequests: identity.authRequests,
     close: async () => {
       readiness.close();

@@ -9,7 +9,7 @@ import {
   REDIRECT_URI,
   browserGet,
   completeLogin,
-  createClientRegistry,
+  registerApp,
   relyingParty,
   startFlow,
   tokenForm,
@@ -20,9 +20,8 @@ import { startTestApp, type TestApp } from "../support/test-app.js";
 const API_SCOPE = "openid profile email offline_access urn:zitadel:iam:org:project:id:zitadel:aud";
 
 let t: TestApp;
-const registry = createClientRegistry();
 beforeAll(async () => {
-  t = await startTestApp({ oidcClients: registry.queries });
+  t = await startTestApp();
 });
 afterAll(() => t.stop());
 
@@ -64,7 +63,7 @@ describe("discovery", () => {
 
 describe("the authorization code flow with PKCE (openid-client)", () => {
   it("gives a public client an ID token, an access token and a refresh token for the person who signed in", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const { person, tokens, flow } = await signInWith(app);
     const claims = tokens.claims()!;
     expect(claims).toMatchObject({
@@ -91,7 +90,7 @@ describe("the authorization code flow with PKCE (openid-client)", () => {
   });
 
   it("records the request, the link, the code and its exchange as events, never the code itself", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const { flow, tokens } = await signInWith(app);
     const instanceId = t.app.instance.instanceId;
     const events = await t.app.store.readStream({ instanceId, aggregateType: "auth_request", aggregateId: flow.authRequestId });
@@ -105,20 +104,20 @@ describe("the authorization code flow with PKCE (openid-client)", () => {
 
   it("lets a confidential client authenticate with HTTP Basic or with the form", async () => {
     for (const authMethodType of ["OIDC_AUTH_METHOD_TYPE_BASIC", "OIDC_AUTH_METHOD_TYPE_POST"] as const) {
-      const app = registry.register({ authMethodType, appType: "OIDC_APP_TYPE_WEB" });
+      const app = await registerApp(t, { authMethodType });
       const { tokens, person } = await signInWith(app);
       expect(tokens.claims()?.sub).toBe(person.userId);
     }
   });
 
   it("issues no refresh token without offline_access", async () => {
-    const { tokens } = await signInWith(registry.register(), "openid urn:zitadel:iam:org:project:id:zitadel:aud");
+    const { tokens } = await signInWith(await registerApp(t), "openid urn:zitadel:iam:org:project:id:zitadel:aud");
     expect(tokens.refresh_token).toBeUndefined();
     expect(tokens.claims()?.email).toBeUndefined();
   });
 
   it("answers userinfo with the claims the scopes allow", async () => {
-    const { config, tokens, person } = await signInWith(registry.register());
+    const { config, tokens, person } = await signInWith(await registerApp(t));
     const info = await oidc.fetchUserInfo(config, tokens.access_token, person.userId);
     expect(info).toMatchObject({ sub: person.userId, preferred_username: person.userName, email: `${person.userName}@example.com`, email_verified: true });
     const bad = await fetch(`${t.baseUrl}/oidc/v1/userinfo`, { headers: { authorization: "Bearer nope" } });
@@ -132,7 +131,7 @@ describe("the authorization code flow with PKCE (openid-client)", () => {
 
 describe("access tokens of people on the API", () => {
   it("are accepted over gRPC-web and refused once the person is locked", async () => {
-    const { person, tokens } = await signInWith(registry.register());
+    const { person, tokens } = await signInWith(await registerApp(t));
     await t.client("connect-binary").addOrgMember({ userId: person.userId, roles: ["ORG_OWNER"] }, { headers: t.auth() });
     const viaWeb = createClient(ManagementService, t.transport("grpc-web"));
     const headers = { authorization: `Bearer ${tokens.access_token}` };
@@ -145,7 +144,7 @@ describe("access tokens of people on the API", () => {
   });
 
   it("are refused without the API's audience", async () => {
-    const { person, tokens } = await signInWith(registry.register(), "openid");
+    const { person, tokens } = await signInWith(await registerApp(t), "openid");
     await t.client("connect-binary").addOrgMember({ userId: person.userId, roles: ["ORG_OWNER"] }, { headers: t.auth() });
     const refused = await t
       .client("grpc-web")
@@ -157,7 +156,7 @@ describe("access tokens of people on the API", () => {
 
 describe("refresh tokens", () => {
   it("rotate: each refresh returns a new one and the old one is refused", async () => {
-    const { config, tokens, person } = await signInWith(registry.register());
+    const { config, tokens, person } = await signInWith(await registerApp(t));
     const first = tokens.refresh_token!;
     const renewed = await oidc.refreshTokenGrant(config, first);
     expect(renewed.refresh_token).toBeTruthy();
@@ -174,7 +173,7 @@ describe("refresh tokens", () => {
 
   it("stop working at once for a locked or deactivated person", async () => {
     for (const change of ["lockUser", "deactivateUser"] as const) {
-      const { config, tokens, person } = await signInWith(registry.register());
+      const { config, tokens, person } = await signInWith(await registerApp(t));
       await t.client("connect-binary")[change]({ id: person.userId }, { headers: t.auth() });
       const refused = await oidc.refreshTokenGrant(config, tokens.refresh_token!).catch((error: unknown) => error);
       expect(refused).toMatchObject({ error: "invalid_grant" });
@@ -182,8 +181,8 @@ describe("refresh tokens", () => {
   });
 
   it("are bound to their client", async () => {
-    const owner = registry.register();
-    const other = registry.register();
+    const owner = await registerApp(t);
+    const other = await registerApp(t);
     const { tokens } = await signInWith(owner);
     const answer = await tokenForm(t, { grant_type: "refresh_token", refresh_token: tokens.refresh_token!, client_id: other.client.clientId });
     expect(answer).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
@@ -192,7 +191,7 @@ describe("refresh tokens", () => {
 
 describe("end_session", () => {
   it("ends the OIDC session (its refresh token stops working) and returns to a registered URI with the state", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const { config, tokens } = await signInWith(app);
     const url = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: POST_LOGOUT_URI, state: "bye" });
     const answer = await browserGet(t, url);
@@ -205,7 +204,7 @@ describe("end_session", () => {
   });
 
   it("shows a signed-out page without a post-logout URI", async () => {
-    const { config, tokens } = await signInWith(registry.register());
+    const { config, tokens } = await signInWith(await registerApp(t));
     const answer = await browserGet(t, oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token! }));
     expect(answer.status).toBe(200);
     expect(answer.body).toContain("Signed out");

@@ -9,7 +9,8 @@ import {
   browserGet,
   codeOf,
   completeLogin,
-  createClientRegistry,
+  registerApp,
+  removeApp,
   relyingParty,
   startFlow,
   tokenForm,
@@ -22,9 +23,8 @@ const SCOPE = "openid profile offline_access";
 let t: TestApp;
 /** The server's clock runs ahead by this much (expiry tests). */
 let clockOffsetMs = 0;
-const registry = createClientRegistry();
 beforeAll(async () => {
-  t = await startTestApp({ oidcClients: registry.queries, clock: () => new Date(Date.now() + clockOffsetMs) });
+  t = await startTestApp({ clock: () => new Date(Date.now() + clockOffsetMs) });
 });
 afterAll(() => t.stop());
 
@@ -58,7 +58,7 @@ const exchange = (app: RegisteredClient, code: string, verifier: string | undefi
 
 describe("the authorize endpoint", () => {
   it("never redirects to an unregistered redirect URI, nor for an unknown client: it shows an error page and records nothing", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const before = await countEvents("auth_request");
     const base = { response_type: "code", scope: "openid", code_challenge: CHALLENGE, code_challenge_method: "S256", state: "s" };
     for (const params of [
@@ -73,15 +73,16 @@ describe("the authorize endpoint", () => {
       expect(answer.location).toBeUndefined();
       expect(answer.headers.get("content-type")).toContain("text/html");
     }
-    const inactive = registry.register({ state: "inactive" });
-    expect((await browserGet(t, authorizeUrl({ ...base, client_id: inactive.client.clientId, redirect_uri: REDIRECT_URI }))).status).toBe(400);
+    const removed = await registerApp(t);
+    await removeApp(t, removed);
+    expect((await browserGet(t, authorizeUrl({ ...base, client_id: removed.client.clientId, redirect_uri: REDIRECT_URI }))).status).toBe(400);
     expect(await countEvents("auth_request")).toBe(before);
   });
 
   it("redirects the client's errors to its redirect URI with the state (RFC 6749 §4.1.2.1), recording nothing", async () => {
-    const app = registry.register();
-    const confidential = registry.register({ authMethodType: "OIDC_AUTH_METHOD_TYPE_BASIC" });
-    const noCodeFlow = registry.register({ grantTypes: ["OIDC_GRANT_TYPE_REFRESH_TOKEN"] });
+    const app = await registerApp(t);
+    const confidential = await registerApp(t, { authMethodType: "OIDC_AUTH_METHOD_TYPE_BASIC" });
+    const noCodeFlow = await registerApp(t, { responseTypes: ["OIDC_RESPONSE_TYPE_ID_TOKEN"], grantTypes: ["OIDC_GRANT_TYPE_IMPLICIT"] });
     const before = await countEvents("auth_request");
     const base = { client_id: app.client.clientId, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid", state: "xyz" };
     const pkce = { code_challenge: CHALLENGE, code_challenge_method: "S256" };
@@ -116,7 +117,7 @@ describe("the authorize endpoint", () => {
   });
 
   it("accepts a confidential client without PKCE, and POSTed forms", async () => {
-    const confidential = registry.register({ authMethodType: "OIDC_AUTH_METHOD_TYPE_POST" });
+    const confidential = await registerApp(t, { authMethodType: "OIDC_AUTH_METHOD_TYPE_POST" });
     const answer = await browserGet(
       t,
       authorizeUrl({ client_id: confidential.client.clientId, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid" }),
@@ -138,7 +139,7 @@ describe("the login's link (AuthRequests)", () => {
   const instanceId = () => t.app.instance.instanceId;
 
   it("shows the login a pending request, and nothing for unknown ids", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const config = await relyingParty(t, app);
     const flow = await startFlow(t, config, "openid profile", { prompt: "login", login_hint: "someone@example.com" });
     expect(await t.app.authRequests.find(instanceId(), flow.authRequestId)).toEqual({
@@ -154,7 +155,7 @@ describe("the login's link (AuthRequests)", () => {
   });
 
   it("refuses a wrong session token, a session without a password check, and a locked user; the request stays pending", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const config = await relyingParty(t, app);
     const flow = await startFlow(t, config, "openid");
     const person = await createHuman(t);
@@ -189,7 +190,7 @@ describe("the login's link (AuthRequests)", () => {
       { headers: t.auth() },
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const app = registry.register();
+    const app = await registerApp(t);
     const config = await relyingParty(t, app);
     const plain = await startFlow(t, config, "openid");
     const forced = await startFlow(t, config, "openid", { prompt: "login" });
@@ -210,7 +211,7 @@ describe("the login's link (AuthRequests)", () => {
   });
 
   it("fails a request with an OAuth error for the client, after which it cannot be completed", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const config = await relyingParty(t, app);
     const flow = await startFlow(t, config, "openid");
     const { redirectTo } = await t.app.authRequests.fail(instanceId(), flow.authRequestId, "access_denied", "The person cancelled");
@@ -226,7 +227,7 @@ describe("the login's link (AuthRequests)", () => {
 
 describe("the code exchange", () => {
   it("refuses a wrong verifier and a missing one (public client), issuing nothing; the right one then works", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const { code, flow } = await codeFor(app);
     const sessionsBefore = await countEvents("oidc_session");
     expect(await exchange(app, code, "x".repeat(43))).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
@@ -236,7 +237,7 @@ describe("the code exchange", () => {
   });
 
   it("refuses a replayed code and revokes what the first exchange issued", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const { code, flow } = await codeFor(app);
     const first = await exchange(app, code, flow.verifier);
     expect(first.status).toBe(200);
@@ -248,7 +249,7 @@ describe("the code exchange", () => {
   });
 
   it("lets exactly one of many concurrent exchanges of one code through", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const { code, flow } = await codeFor(app);
     const answers = await Promise.all(Array.from({ length: 8 }, () => exchange(app, code, flow.verifier)));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
@@ -256,8 +257,8 @@ describe("the code exchange", () => {
   });
 
   it("refuses a code for another client, and a redirect URI other than the authorize one", async () => {
-    const app = registry.register();
-    const other = registry.register();
+    const app = await registerApp(t);
+    const other = await registerApp(t);
     const { code, flow } = await codeFor(app);
     expect(await exchange(other, code, flow.verifier)).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
     expect(await exchange(app, code, flow.verifier, { redirect_uri: `${REDIRECT_URI}/other` })).toMatchObject({
@@ -269,7 +270,7 @@ describe("the code exchange", () => {
   });
 
   it("refuses forged and malformed codes", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const { code, flow } = await codeFor(app);
     const [id] = Buffer.from(code, "base64url").toString("utf8").split(":");
     const forged = Buffer.from(`${id}:${"A".repeat(43)}`).toString("base64url");
@@ -280,7 +281,7 @@ describe("the code exchange", () => {
   });
 
   it("authenticates clients the way they are registered", async () => {
-    const basic = registry.register({ authMethodType: "OIDC_AUTH_METHOD_TYPE_BASIC" });
+    const basic = await registerApp(t, { authMethodType: "OIDC_AUTH_METHOD_TYPE_BASIC" });
     const { code, flow } = await codeFor(basic);
     const basicHeader = (secret: string) => ({
       authorization: `Basic ${Buffer.from(`${encodeURIComponent(basic.client.clientId)}:${secret}`).toString("base64")}`,
@@ -292,7 +293,7 @@ describe("the code exchange", () => {
       json: { error: "invalid_client" },
     });
     expect(await tokenForm(t, { ...form, client_id: basic.client.clientId })).toMatchObject({ status: 401, json: { error: "invalid_client" } });
-    const publicApp = registry.register();
+    const publicApp = await registerApp(t);
     const pub = await codeFor(publicApp);
     expect(await exchange(publicApp, pub.code, pub.flow.verifier, { client_secret: "anything" })).toMatchObject({
       status: 401,
@@ -304,7 +305,7 @@ describe("the code exchange", () => {
 
 describe("expiry (the server's clock moves on)", () => {
   it("refuses a code older than its lifetime, and forgets requests nobody signed in to", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const { code, flow } = await codeFor(app);
     const config = await relyingParty(t, app);
     const waiting = await startFlow(t, config, "openid");
@@ -324,7 +325,7 @@ describe("expiry (the server's clock moves on)", () => {
 
 describe("end_session", () => {
   it("refuses an unregistered post-logout URI with a page, no redirect, and leaves the session alone", async () => {
-    const app = registry.register();
+    const app = await registerApp(t);
     const { code, flow, config } = await codeFor(app);
     const tokens = (await exchange(app, code, flow.verifier)).json as { id_token: string; refresh_token: string };
     for (const uri of ["https://evil.example/", `${POST_LOGOUT_URI}/x`, REDIRECT_URI]) {

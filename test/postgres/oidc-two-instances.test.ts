@@ -1,21 +1,20 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PASSWORD, createHuman } from "../support/lifecycle.js";
-import { REDIRECT_URI, codeOf, completeLogin, createClientRegistry, relyingParty, startFlow, tokenForm } from "../support/oidc.js";
+import { REDIRECT_URI, codeOf, completeLogin, registerApp, relyingParty, startFlow, tokenForm } from "../support/oidc.js";
 import { dropSchema, newSchemaName, skipPostgres, urlWithSchema } from "../support/postgres.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 describe.skipIf(skipPostgres())("the OpenID Provider on two Latchkey instances sharing one PostgreSQL schema", () => {
   const schema = newSchemaName("oidc");
-  const registry = createClientRegistry();
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
     const env = { LATCHKEY_DATABASE: urlWithSchema(schema), LATCHKEY_DB_POOL_SIZE: "5" };
-    a = await startTestApp({ env, oidcClients: registry.queries });
+    a = await startTestApp({ env });
     // The same directory: the first start's token and master key.
-    b = await startTestApp({ dir: a.dir, env, oidcClients: registry.queries });
+    b = await startTestApp({ dir: a.dir, env });
   }, 60_000);
 
   afterAll(async () => {
@@ -27,7 +26,7 @@ describe.skipIf(skipPostgres())("the OpenID Provider on two Latchkey instances s
 
   /** Authorize on `on`, sign in through `loginOn`: the code waits for its exchange. */
   async function codeFrom(on: TestApp, loginOn: TestApp) {
-    const app = registry.register();
+    const app = await registerApp(on);
     const person = await createHuman(on);
     const flow = await startFlow(on, await relyingParty(on, app), "openid offline_access");
     const code = codeOf(await completeLogin(loginOn, flow.authRequestId, person.userName, PASSWORD));

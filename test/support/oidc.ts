@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import * as oidc from "openid-client";
-import type { OidcClient, OidcClientQueries } from "../../src/query/oidc-clients.js";
+import { OIDCAppType, OIDCAuthMethodType, OIDCGrantType, OIDCResponseType } from "../../gen/zitadel/app_pb.js";
+import type { OidcClient } from "../../src/query/oidc-clients.js";
 import { sessionClient } from "./lifecycle.js";
 import type { TestApp } from "./test-app.js";
 
@@ -15,47 +15,50 @@ export interface RegisteredClient {
   readonly secret?: string;
 }
 
+export interface AppInit {
+  readonly authMethodType?: keyof typeof OIDCAuthMethodType;
+  readonly appType?: keyof typeof OIDCAppType;
+  readonly grantTypes?: (keyof typeof OIDCGrantType)[];
+  readonly responseTypes?: (keyof typeof OIDCResponseType)[];
+  readonly redirectUris?: string[];
+  readonly postLogoutRedirectUris?: string[];
+}
+
+let apps = 0;
+
 /**
- * OIDC applications for the provider's tests, held in memory. The
- * applications' own registry (projects and apps) is exercised by its own
- * suites; these tests look at what the provider does with an application.
+ * A project with one OIDC application, added through the Management API as
+ * the admin; by default a public single-page app (auth method NONE) with the
+ * code and refresh token grants, or a web app for a confidential client.
  */
-export function createClientRegistry() {
-  const clients = new Map<string, RegisteredClient>();
-  let counter = 0;
-  const queries: OidcClientQueries = {
-    findByClientId: async (_instanceId, clientId) => clients.get(clientId)?.client,
-    verifySecret: async (client, secret) => clients.get(client.clientId)?.secret === secret,
-  };
-  return {
-    queries,
-    register(init: Partial<OidcClient> = {}): RegisteredClient {
-      const clientId = init.clientId ?? `${Date.now()}${++counter}@test`;
-      const client: OidcClient = {
-        instanceId: "",
-        projectId: `project-${counter}`,
-        appId: `app-${counter}`,
-        resourceOwner: "",
-        clientId,
-        name: `App ${counter}`,
-        state: "active",
-        appType: "OIDC_APP_TYPE_USER_AGENT",
-        authMethodType: "OIDC_AUTH_METHOD_TYPE_NONE",
-        responseTypes: ["OIDC_RESPONSE_TYPE_CODE"],
-        grantTypes: ["OIDC_GRANT_TYPE_AUTHORIZATION_CODE", "OIDC_GRANT_TYPE_REFRESH_TOKEN"],
-        accessTokenType: "OIDC_TOKEN_TYPE_JWT",
-        redirectUris: [REDIRECT_URI],
-        postLogoutRedirectUris: [POST_LOGOUT_URI],
-        devMode: false,
-        idTokenUserinfoAssertion: false,
-        ...init,
-      };
-      const secret = client.authMethodType === "OIDC_AUTH_METHOD_TYPE_NONE" ? undefined : randomBytes(24).toString("base64url");
-      const registered = { client, secret };
-      clients.set(clientId, registered);
-      return registered;
+export async function registerApp(t: TestApp, init: AppInit = {}): Promise<RegisteredClient> {
+  const client = t.client("connect-binary");
+  const headers = t.auth();
+  const name = `oidc-${process.pid}-${++apps}`;
+  const authMethodType = init.authMethodType ?? "OIDC_AUTH_METHOD_TYPE_NONE";
+  const { id: projectId } = await client.addProject({ name }, { headers });
+  const added = await client.addOIDCApp(
+    {
+      projectId,
+      name,
+      // Only web applications keep a secret.
+      appType: OIDCAppType[init.appType ?? (authMethodType === "OIDC_AUTH_METHOD_TYPE_NONE" ? "OIDC_APP_TYPE_USER_AGENT" : "OIDC_APP_TYPE_WEB")],
+      authMethodType: OIDCAuthMethodType[authMethodType],
+      responseTypes: (init.responseTypes ?? ["OIDC_RESPONSE_TYPE_CODE"]).map((type) => OIDCResponseType[type]),
+      grantTypes: (init.grantTypes ?? ["OIDC_GRANT_TYPE_AUTHORIZATION_CODE", "OIDC_GRANT_TYPE_REFRESH_TOKEN"]).map((type) => OIDCGrantType[type]),
+      redirectUris: init.redirectUris ?? [REDIRECT_URI],
+      postLogoutRedirectUris: init.postLogoutRedirectUris ?? [POST_LOGOUT_URI],
     },
-  };
+    { headers },
+  );
+  const registered = await t.app.applications.clients.findByClientId(t.app.instance.instanceId, added.clientId);
+  if (!registered) throw new Error(`the application ${added.clientId} is not found`);
+  return { client: registered, secret: added.clientSecret || undefined };
+}
+
+/** Removes the application (its client id is then unknown). */
+export async function removeApp(t: TestApp, registered: RegisteredClient): Promise<void> {
+  await t.client("connect-binary").removeApp({ projectId: registered.client.projectId, appId: registered.client.appId }, { headers: t.auth() });
 }
 
 /** fetch that sends requests for the announced issuer to the test app. */

@@ -7,7 +7,6 @@ import { ManagementService } from "../../gen/zitadel/management_pb.js";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { Clock } from "../../src/lib/clock.js";
-import type { OidcClientQueries } from "../../src/query/oidc-clients.js";
 import { createLogger, type LogLevel } from "../../src/lib/logger.js";
 import { listen, type Listener } from "../../src/server/listen.js";
 import { listenOptionsFrom } from "../../src/server/listen-options.js";
@@ -44,8 +43,6 @@ export interface TestAppOptions {
   readonly logLevel?: LogLevel;
   /** The server's clock (default: the system's). */
   readonly clock?: Clock;
-  /** The OIDC applications, where a test brings its own. */
-  readonly oidcClients?: OidcClientQueries;
 }
 
 /**
@@ -70,7 +67,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await createApp(config, {
     logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)),
     clock: options.clock,
-    oidcClients: options.oidcClients,
   });
   const listener: Listener = await listen(app.handler, 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
   const metricsListener = app.metricsHandler && (await listen(app.metricsHandler, 0, "127.0.0.1", undefined, listenOptionsFrom(config)));
