@@ -27,6 +27,7 @@ import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
+import type { AuthRequests } from "./oidc/auth-requests.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
 import { createApplications, type Applications } from "./applications.js";
@@ -67,6 +68,8 @@ export interface App {
   readonly readiness: Readiness;
   /** Projects and OIDC applications: commands for the server itself, and the clients the OpenID provider reads. */
   readonly applications: Applications;
+  /** The OpenID Provider's authorization requests, for the login. */
+  readonly authRequests: AuthRequests;
   close(): Promise<void>;
 }
 
@@ -146,9 +149,19 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     projects: createProjectAggregate({ store, queue }),
   };
 
-  const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId, users: aggregates.users });
-  const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const applications = createApplications({ store, projects: aggregates.projects, clock, newId });
+  const identity = await createIdentity({
+    config,
+    store,
+    clock,
+    newId,
+    logger: deps.logger,
+    instanceId: instance.instanceId,
+    users: aggregates.users,
+    sessions: aggregates.sessions,
+    oidcClients: applications.clients,
+  });
+  const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
   const userQueries = createUserQueries(store);
   const userServices = await createUserServices({
@@ -222,6 +235,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     permissions,
     logger: deps.logger,
     secure: Boolean(config.tlsCert) || config.externalUrl.startsWith("https:"),
+    authRequests: identity.authRequests,
   });
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
@@ -233,6 +247,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     instance,
     readiness,
     applications,
+    authRequests: identity.authRequests,
     close: async () => {
       readiness.close();
       await store.close();
