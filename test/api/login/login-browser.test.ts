@@ -38,7 +38,8 @@ async function expectNothingReadable(page: Page) {
   expect(readable).toEqual({ cookie: "", local: "{}", session: "{}" });
 }
 
-describe("the login pages in chromium", () => {
+// A browser on two shared cores is slow: more than the default 30 s per test.
+describe("the login pages in chromium", { timeout: 120_000 }, () => {
   it("sign in with the keyboard alone: autofocus, Tab and Enter, a visible focus ring", async () => {
     const { userName } = await createHuman(t);
     const page = await browser.newPage();

@@ -25,8 +25,14 @@ beforeAll(async () => {
   t = await startTestApp({ port, env: { LATCHKEY_EXTERNAL_URL: issuer } });
   await setLockoutPolicy(t, MAX_ATTEMPTS);
   // The application's own pages: where the browser comes back to.
-  app = createServer((_req, res) => {
+  app = createServer((req, res) => {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    if (req.url === "/attack") {
+      // Another page posting into the login: the browser sends the login cookie along (same site), but no form token.
+      res.end(`<!doctype html><title>attack</title><form method="post" action="${issuer}/ui/login/password">
+<input name="password" value="${WRONG_PASSWORD}"><input name="csrf" value="guessed"><button id="go">go</button></form>`);
+      return;
+    }
     res.end("<!doctype html><title>app</title><p>back at the application</p>");
   });
   await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
@@ -86,7 +92,8 @@ async function typeCredentials(page: Page, loginName: string, password: string) 
     await page.waitForURL(`${issuer}/ui/login/password`);
   }
   await page.fill("#password", password);
-  await page.keyboard.press("Enter");
+  // The answer may stay at the same address: wait for the POST's own response.
+  await Promise.all([page.waitForResponse((response) => response.request().method() === "POST"), page.keyboard.press("Enter")]);
   await page.waitForLoadState();
 }
 
@@ -102,13 +109,17 @@ async function signIn(page: Page, loginName: string, password: string) {
   });
 }
 
+const userEventTypes = async (userId: string) =>
+  (await t.app.store.readStream({ instanceId: t.app.instance.instanceId, aggregateType: "user", aggregateId: userId })).map((event) => event.type);
+
 /** Nothing a script on the page could read holds a token or a password. */
 async function expectNothingReadable(page: Page) {
   const readable = await page.evaluate("({ cookie: document.cookie, local: localStorage.length, session: sessionStorage.length })");
   expect(readable).toEqual({ cookie: "", local: 0, session: 0 });
 }
 
-describe("signing in to an application in chromium", () => {
+// A browser on two shared cores is slow: the whole story gets more than the default 30 s.
+describe("signing in to an application in chromium", { timeout: 120_000 }, () => {
   it("goes through the login pages to tokens, locks, unlocks, refuses a locked user's refresh token, and signs out", async () => {
     const { userId, userName } = await createHuman(t);
     const page = await browser.newPage();
@@ -178,6 +189,46 @@ describe("signing in to an application in chromium", () => {
     });
     expect(tokens.claims()!.sub).toBe(userId);
     await page.close();
+  });
+
+  it("refuses a form posted from another page, or with a changed token, and records nothing", async () => {
+    const { userId, userName } = await createHuman(t);
+    const page = await browser.newPage();
+    await startSignIn(page);
+    await page.fill("#loginName", userName);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${issuer}/ui/login/password`);
+    const before = (await userEventTypes(userId)).length;
+
+    const attack = await browser.newPage();
+    await attack.goto(`${appUrl}/attack`);
+    const [refused] = await Promise.all([attack.waitForResponse((response) => response.request().method() === "POST"), attack.click("#go")]);
+    expect(refused.status()).toBe(403);
+    expect(await attack.textContent("[role=alert]")).toBe("The form is no longer valid. Reload the page and try again.");
+    await attack.close();
+
+    // The person's own page, its token changed: refused as well.
+    await page.evaluate("document.querySelector('input[name=csrf]').value = 'x'.repeat(43)");
+    await page.fill("#password", WRONG_PASSWORD);
+    const [changed] = await Promise.all([page.waitForResponse((response) => response.request().method() === "POST"), page.keyboard.press("Enter")]);
+    expect(changed.status()).toBe(403);
+    expect((await userEventTypes(userId)).length).toBe(before);
+    await page.close();
+  });
+
+  it("shows an unknown name the page a wrong password gets", async () => {
+    const { userName } = await createHuman(t);
+    const shown: string[] = [];
+    for (const name of [userName, `nobody-${userName}`]) {
+      const page = await browser.newPage();
+      await startSignIn(page);
+      await typeCredentials(page, name, WRONG_PASSWORD);
+      const text = (await page.textContent("main"))!.replace(name, "NAME");
+      shown.push(text);
+      await page.close();
+    }
+    expect(shown[0]).toContain("Username or Password is invalid");
+    expect(shown[1]).toBe(shown[0]);
   });
 
   it("never lets a request leave 127.0.0.1", () => {
