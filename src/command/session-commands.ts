@@ -34,9 +34,25 @@ export interface SessionChange {
   readonly details: { readonly sequence: number; readonly changeDate: Date; readonly resourceOwner: string };
 }
 
+export interface SessionDetails {
+  readonly sequence: number;
+  readonly changeDate: Date;
+  readonly resourceOwner: string;
+}
+
 export interface SessionCommands {
   createSession(actor: Actor, checks: SessionChecks, userAgent?: SessionUserAgent): Promise<SessionChange>;
   setSession(actor: Actor, sessionId: string, sessionToken: string, checks: SessionChecks): Promise<SessionChange>;
+  /**
+   * DeleteSession. With a token, it must be the session's current one
+   * (COMMAND-sGr42); without, the caller must be the session's user or hold
+   * session.delete on the user's organisation (on the instance for a session
+   * without user). Terminating a session that is not active changes nothing
+   * and still succeeds.
+   */
+  terminateSession(actor: Actor, sessionId: string, sessionToken?: string): Promise<SessionDetails>;
+  /** Ends a session without a token or permission check: the server itself acts (the hosted login's sign-out). */
+  terminateSessionWithoutCheck(actor: Actor, sessionId: string): Promise<SessionDetails>;
 }
 
 export type SessionAggregate = Aggregate<SessionState, SessionCommand>;
@@ -124,6 +140,11 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
     };
   }
 
+  async function terminate(actor: Actor, sessionId: string, check?: (state: SessionState) => void): Promise<SessionDetails> {
+    const result = await sessions.execute(actor, sessionId, { type: "TerminateSession" }, system, { check });
+    return { sequence: result.sequence, changeDate: result.changeDate, resourceOwner: result.owner };
+  }
+
   return {
     async createSession(actor, checks, userAgent) {
       // Login clients and instance owners hold session.write.
@@ -138,6 +159,24 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
       }
       if (state.status === "terminated") throw new ZError(Errors.Session.Terminated);
       return change(actor, sessionId, checks, { userId: state.userId, tokenHash: state.tokenHash });
+    },
+    async terminateSession(actor, sessionId, sessionToken) {
+      if (sessionToken) {
+        const tokenHash = hashToken(sessionToken);
+        // Checked on the state the termination is decided on.
+        return terminate(actor, sessionId, (state) => {
+          if (state.tokenHash !== tokenHash) throw new ZError(Errors.Session.TokenInvalid);
+        });
+      }
+      const { state } = await sessions.load(actor.instanceId, sessionId);
+      const own = state.userId !== undefined && state.userId === actor.userId;
+      if (!own && !(await permissions.has(actor, "session.delete", state.userResourceOwner ?? actor.instanceId))) {
+        throw new ZError(Errors.UserV2.PermissionDenied);
+      }
+      return terminate(actor, sessionId);
+    },
+    terminateSessionWithoutCheck(actor, sessionId) {
+      return terminate(actor, sessionId);
     },
   };
 }
