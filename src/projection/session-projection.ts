@@ -16,13 +16,14 @@ export const SESSIONS_TABLE = "sessions1";
 /**
  * The sessions read model: one row per active session. A terminated
  * session's row is deleted (GetSession then answers NOT_FOUND, as ZITADEL
- * does), and so are the sessions of a removed user. Times are epoch
+ * does), and so are the sessions of a removed user; a password change clears
+ * the password checks of the user's sessions. Times are epoch
  * milliseconds; metadata and user-agent headers are JSON.
  */
 export const sessionProjection: Projection = {
   name: "sessions",
   aggregates: ["session"],
-  events: ["user.removed"],
+  events: ["user.removed", "user.human.password.changed"],
   tables: [SESSIONS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${SESSIONS_TABLE} (
@@ -51,7 +52,10 @@ export const sessionProjection: Projection = {
     `CREATE INDEX IF NOT EXISTS ${SESSIONS_TABLE}_created ON ${SESSIONS_TABLE} (instance_id, creation_date, id)`,
   ],
   apply(event: RecordedEvent): Statement[] {
-    if (event.type === "user.removed") return [{ kind: "delete", table: SESSIONS_TABLE, key: { instance_id: event.instanceId, user_id: event.aggregateId } }];
+    const ofUser = { instance_id: event.instanceId, user_id: event.aggregateId };
+    if (event.type === "user.removed") return [{ kind: "delete", table: SESSIONS_TABLE, key: ofUser }];
+    // A new password voids every earlier password check of the user's sessions.
+    if (event.type === "user.human.password.changed") return [{ kind: "update", table: SESSIONS_TABLE, key: ofUser, values: { password_checked_at: null } }];
     const key = { instance_id: event.instanceId, id: event.aggregateId };
     switch (event.type) {
       case "session.added": {

@@ -282,6 +282,21 @@ describe.each(wires)("GetSession, ListSessions and DeleteSession over %s", (wire
   });
 });
 
+describe("a session follows its user", () => {
+  it("loses its password check when the password changes, and disappears with the user", async () => {
+    const sessions = sessionClient(t, "connect-binary");
+    const { userId } = await createHuman(t);
+    const { sessionId } = await openSession(userId, { password: true });
+    expect((await sessions.getSession({ sessionId }, { headers: t.auth() })).session?.factors?.password).toBeDefined();
+    await t.client("connect-binary").setHumanPassword({ userId, password: "N3w!Passw0rd", noChangeRequired: true }, { headers: t.auth() });
+    const { session } = await sessions.getSession({ sessionId }, { headers: t.auth() });
+    expect(session?.factors?.user?.id).toBe(userId);
+    expect(session?.factors?.password).toBeUndefined();
+    await t.client("connect-binary").removeUser({ id: userId }, { headers: t.auth() });
+    expectNotExisting(await rejectionOf(sessions.getSession({ sessionId }, { headers: t.auth() })));
+  });
+});
+
 describe("the sessions over REST", () => {
   it("gets with the token as a query parameter, searches and deletes, in grpc-gateway's JSON", async () => {
     const { userId, userName } = await createHuman(t);
