@@ -4,6 +4,16 @@ import { TimestampQueryMethod } from "../../gen/zitadel/object_pb.js";
 import { SessionFieldName, type SearchQuery } from "../../gen/zitadel/session/v2/session_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { SearchQuerySchema } from "../../gen/zitadel/session/v2/session_pb.js";
+import { createActingOnCheck } from "../../src/auth/acting-on-check.js";
+import { createPermissionCheck } from "../../src/auth/permission-check.js";
+import { createSessionAggregate, createSessionCommands } from "../../src/command/session-commands.js";
+import { createUserAggregate } from "../../src/command/user-aggregate.js";
+import { Errors, ZError } from "../../src/errors.js";
+import { systemClock } from "../../src/lib/clock.js";
+import { createIdGenerator } from "../../src/lib/ids.js";
+import { createLockoutPolicyQueries } from "../../src/query/lockout-policy-queries.js";
+import { createSessionQueries } from "../../src/query/session-queries.js";
+import { createUserQueries } from "../../src/query/user-queries.js";
 import { PASSWORD, WRONG_PASSWORD, createCaller, createHuman, sessionClient } from "../support/lifecycle.js";
 import { startTestApp, wires, type TestApp, type WireName } from "../support/test-app.js";
 import { expectZitadelError, rejectionOf } from "../support/users.js";
@@ -279,6 +289,51 @@ describe.each(wires)("GetSession, ListSessions and DeleteSession over %s", (wire
     const listed = await sessions().listSessions({ queries: [byUser(userId)] }, { headers: t.auth() });
     expect(listed.sessions).toEqual([]);
     expect(listed.details?.totalResult).toBe(0n);
+  });
+});
+
+describe("the session commands and queries the server's own pages use", () => {
+  function serverSessions() {
+    const store = t.app.store;
+    const permissions = createPermissionCheck(store);
+    const commands = createSessionCommands({
+      sessions: createSessionAggregate({ store }),
+      users: createUserAggregate({ store, actingOn: createActingOnCheck(store), permissions }),
+      store,
+      newId: createIdGenerator(),
+      clock: systemClock,
+      userQueries: createUserQueries(store),
+      policies: createLockoutPolicyQueries(store),
+      permissions,
+    });
+    return { commands, queries: createSessionQueries({ store, permissions, clock: systemClock }) };
+  }
+  /** The hosted login acts as the server itself: a system actor without memberships. */
+  const systemActor = () => ({ instanceId: t.app.instance.instanceId, orgId: t.app.instance.defaultOrgId, userId: "SYSTEM" });
+
+  it("read a session's view and terminate it without token or permission", async () => {
+    const { commands, queries } = serverSessions();
+    const { userId, userName } = await createHuman(t);
+    const { sessionId, details } = await openSession(userId, { password: true });
+    const view = await queries.findSession(t.app.instance.instanceId, sessionId);
+    expect(view).toMatchObject({ id: sessionId, sequence: Number(details!.sequence), user: { id: userId, loginName: userName } });
+    expect(view?.passwordCheckedAt).toBeInstanceOf(Date);
+
+    // The public rule still applies to a caller without the token or a permission.
+    const denied = await rejectionOf(commands.terminateSession(systemActor(), sessionId));
+    expect(denied).toBeInstanceOf(ZError);
+    expect((denied as ZError).entry).toBe(Errors.UserV2.PermissionDenied);
+    const terminated = await commands.terminateSessionWithoutCheck(systemActor(), sessionId);
+    expect(terminated.sequence).toBe(Number(details!.sequence) + 1);
+    expect(await queries.findSession(t.app.instance.instanceId, sessionId)).toBeUndefined();
+    const last = (await sessionEvents(sessionId)).at(-1);
+    expect(last).toMatchObject({ type: "session.terminated", creator: "SYSTEM" });
+  });
+
+  it("answer a deletion of an unknown session with permission as done, and write nothing", async () => {
+    const deleted = await sessionClient(t, "connect-binary").deleteSession({ sessionId: "never-created" }, { headers: t.auth() });
+    expect(deleted.details?.sequence).toBe(0n);
+    expect(await sessionEvents("never-created")).toEqual([]);
   });
 });
 
