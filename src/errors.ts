@@ -150,6 +150,7 @@ export const Errors = {
     UserChangeNotPossible: e(K.InvalidArgument, "", "user change not possible"),
     TokenInvalid: e(K.PermissionDenied, "COMMAND-sGr42", "Errors.Session.Token.Invalid"),
     Terminated: e(K.FailedPrecondition, "COMAND-SAjeh", "Errors.Session.Terminated"),
+    Expired: e(K.FailedPrecondition, "COMMAND-Hkl3d", "Errors.Session.Expired"),
     // Also the answer to a reader without the token or a permission, so that nobody learns that a session exists.
     NotExisting: e(K.NotFound, "QUERY-SFeaa", "Errors.Session.NotExisting"),
     ListQueryInvalid: e(K.InvalidArgument, "GRPC-Sfefs", "List.Query.Invalid"),

@@ -10,6 +10,7 @@ import type { Clock } from "../lib/clock.js";
 import type { IdGenerator } from "../lib/ids.js";
 import type { KeyedQueue } from "../lib/keyed-queue.js";
 import type { LockoutPolicyQueries } from "../query/lockout-policy-queries.js";
+import { findSession } from "../query/session-queries.js";
 import { findUserByLoginName } from "../query/user-search.js";
 import type { UserQueries, UserView } from "../query/user-queries.js";
 import { createAggregate, system, type Aggregate } from "./aggregate.js";
@@ -158,6 +159,9 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
         throw new ZError(Errors.Session.TokenInvalid);
       }
       if (state.status === "terminated") throw new ZError(Errors.Session.Terminated);
+      // The lifetime runs from when it was set; the read model knows that time.
+      const expiration = (await findSession(store, actor.instanceId, sessionId))?.expiration;
+      if (expiration && expiration.getTime() < clock().getTime()) throw new ZError(Errors.Session.Expired);
       return change(actor, sessionId, checks, { userId: state.userId, tokenHash: state.tokenHash });
     },
     async terminateSession(actor, sessionId, sessionToken) {

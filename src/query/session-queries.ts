@@ -90,13 +90,19 @@ const SELECT = `SELECT s.*, u.username, u.display_name FROM ${SESSIONS_TABLE} s
 
 const COMPARISONS: Record<TimestampComparison, string> = { equals: "=", greater: ">", greaterOrEquals: ">=", less: "<", lessOrEquals: "<=" };
 
+async function findRow(store: EventStore, instanceId: string, sessionId: string): Promise<SessionRow | undefined> {
+  const rows = await store.query<SessionRow>(`${SELECT} WHERE s.instance_id = ? AND s.id = ?`, [instanceId, sessionId]);
+  return rows[0];
+}
+
+/** One active session's view, without any access check. */
+export async function findSession(store: EventStore, instanceId: string, sessionId: string): Promise<SessionView | undefined> {
+  const row = await findRow(store, instanceId, sessionId);
+  return row && toView(row);
+}
+
 export function createSessionQueries(deps: { store: EventStore; permissions: PermissionCheck & PermissionScopes; clock: Clock }): SessionQueries {
   const { store, permissions, clock } = deps;
-
-  async function findRow(instanceId: string, sessionId: string): Promise<SessionRow | undefined> {
-    const rows = await store.query<SessionRow>(`${SELECT} WHERE s.instance_id = ? AND s.id = ?`, [instanceId, sessionId]);
-    return rows[0];
-  }
 
   async function mayRead(subject: PermissionSubject, row: SessionRow): Promise<boolean> {
     if (subject.userId === row.creator || (row.user_id && subject.userId === row.user_id)) return true;
@@ -104,13 +110,12 @@ export function createSessionQueries(deps: { store: EventStore; permissions: Per
   }
 
   return {
-    async findSession(instanceId, sessionId) {
-      const row = await findRow(instanceId, sessionId);
-      return row && toView(row);
+    findSession(instanceId, sessionId) {
+      return findSession(store, instanceId, sessionId);
     },
 
     async getSession(subject, sessionId, sessionToken) {
-      const row = await findRow(subject.instanceId, sessionId);
+      const row = await findRow(store, subject.instanceId, sessionId);
       if (!row) throw new ZError(Errors.Session.NotExisting);
       const allowed = sessionToken ? row.token_hash !== null && hashToken(sessionToken) === row.token_hash : await mayRead(subject, row);
       if (!allowed) throw new ZError(Errors.Session.NotExisting);

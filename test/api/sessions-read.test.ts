@@ -337,6 +337,23 @@ describe("the session commands and queries the server's own pages use", () => {
   });
 });
 
+describe("an expired session", () => {
+  it("can still be read and deleted, but takes no more checks (COMMAND-Hkl3d)", async () => {
+    const sessions = sessionClient(t, "connect-binary");
+    const { userId } = await createHuman(t);
+    const { sessionId, sessionToken } = await openSession(userId, { lifetimeSeconds: 1n });
+    // Still valid: a check goes through.
+    const fresh = await sessions.setSession({ sessionId, sessionToken, checks: { password: { password: PASSWORD } } }, { headers: t.auth() });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const { session } = await sessions.getSession({ sessionId }, { headers: t.auth() });
+    expect(Number(session!.expirationDate!.seconds) * 1000).toBeLessThan(Date.now());
+    const refused = await rejectionOf(sessions.setSession({ sessionId, sessionToken: fresh.sessionToken, checks: {} }, { headers: t.auth() }));
+    expectZitadelError(refused, Code.FailedPrecondition, "Errors.Session.Expired", "COMMAND-Hkl3d");
+    await sessions.deleteSession({ sessionId, sessionToken: fresh.sessionToken }, { headers: t.auth() });
+    expect((await sessionEvents(sessionId)).at(-1)?.type).toBe("session.terminated");
+  });
+});
+
 describe("a session follows its user", () => {
   it("loses its password check when the password changes, and disappears with the user", async () => {
     const sessions = sessionClient(t, "connect-binary");
