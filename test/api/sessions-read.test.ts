@@ -109,16 +109,21 @@ describe.each(wires)("GetSession, ListSessions and DeleteSession over %s", (wire
     expectNotExisting(await rejectionOf(sessions().getSession({ sessionId, sessionToken: own.sessionToken }, { headers: t.auth() })));
   });
 
-  it("keeps sessions without a user to instance-wide readers", async () => {
+  it("keeps sessions without a user to instance-wide readers, and gives organisation readers their users' sessions", async () => {
     const manager = await createCaller(t, ["ORG_USER_MANAGER"]);
     const { sessionId, sessionToken } = await openAnonymous();
     expectNotExisting(await rejectionOf(sessions().getSession({ sessionId }, { headers: manager.headers })));
     const { session } = await sessions().getSession({ sessionId }, { headers: t.auth() });
     expect(session?.factors).toBeUndefined();
     expect((await sessions().getSession({ sessionId, sessionToken }, { headers: manager.headers })).session?.id).toBe(sessionId);
-    const listed = await sessions().listSessions({ queries: [byIds(sessionId)] }, { headers: manager.headers });
-    expect(listed.sessions).toEqual([]);
-    expect(listed.details?.totalResult).toBe(0n);
+    // The manager lists the sessions of its organisation's users, not the instance's own.
+    const { userId } = await createHuman(t);
+    const ofUser = await openSession(userId);
+    const listed = await sessions().listSessions({ queries: [byIds(sessionId, ofUser.sessionId)] }, { headers: manager.headers });
+    expect(listed.sessions.map((s) => s.id)).toEqual([ofUser.sessionId]);
+    expect(listed.details?.totalResult).toBe(1n);
+    const all = await sessions().listSessions({ queries: [byIds(sessionId, ofUser.sessionId)] }, { headers: t.auth() });
+    expect(all.details?.totalResult).toBe(2n);
   });
 
   it("lists by user id and by ids, and only what the caller may read", async () => {
@@ -334,6 +339,19 @@ describe("the session commands and queries the server's own pages use", () => {
     const deleted = await sessionClient(t, "connect-binary").deleteSession({ sessionId: "never-created" }, { headers: t.auth() });
     expect(deleted.details?.sequence).toBe(0n);
     expect(await sessionEvents("never-created")).toEqual([]);
+  });
+});
+
+describe("racing deletions", () => {
+  it("all succeed and terminate the session once", async () => {
+    const { userId } = await createHuman(t);
+    const { sessionId, sessionToken } = await openSession(userId);
+    const calls = wires.map((wire, i) =>
+      sessionClient(t, wire).deleteSession(i % 2 === 0 ? { sessionId, sessionToken } : { sessionId }, { headers: t.auth() }),
+    );
+    const results = await Promise.allSettled(calls);
+    expect(results.map((r) => r.status)).toEqual(wires.map(() => "fulfilled"));
+    expect((await sessionEvents(sessionId)).filter((e) => e.type === "session.terminated")).toHaveLength(1);
   });
 });
 
