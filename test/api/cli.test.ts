@@ -113,6 +113,15 @@ describe.skipIf(skip)("the latchkey command", { timeout: 120_000 }, () => {
 
     const users = await help("users");
     for (const action of ["list", "lock", "unlock", "add-key"]) expect(users).toContain(`latchkey users ${action}`);
+
+    const appsAdd = await help("apps", "add");
+    expect(appsAdd).toMatch(/^usage: latchkey apps add \(--project <name> \| --project-id <id>\) --name <name> --type web\|user-agent\|native /);
+    for (const option of ["--redirect-uris <uri,...>", "--post-logout-uris <uri,...>", "--auth-method <method>", "--dev-mode", "--local"]) {
+      expect(appsAdd).toMatch(new RegExp(`^ {2}${option.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} +\\S`, "m"));
+    }
+    expect(appsAdd).toContain("LATCHKEY_DATABASE");
+    expect(appsAdd).not.toContain("--shutdown-grace-ms");
+    expect(await help("apps")).toContain("latchkey apps add");
   });
 
   it("agrees with the docs on the master key's default", async () => {
