@@ -382,6 +382,13 @@ describe("internal commands", () => {
     });
     const { events } = await t.app.store.load({ instanceId: actor.instanceId, aggregateType: "project", aggregateId: projectId });
     expect(events.every((event) => event.creator === "SYSTEM")).toBe(true);
+    // A later start finds what it registered.
+    const { queries } = t.app.applications;
+    expect((await queries.findProjectByName(actor.instanceId, orgId, "Built in"))?.id).toBe(projectId);
+    expect(await queries.findProjectByName(actor.instanceId, otherOrg, "Built in")).toBeUndefined();
+    expect(await queries.findProjectByName(actor.instanceId, orgId, "built in")).toBeUndefined();
+    const apps = await queries.listApps(actor.instanceId, orgId, projectId, undefined, [{ name: "Console", method: 0 }]);
+    expect(apps.items.map((item) => item.oidc?.clientId)).toEqual([app.clientId]);
     // The API sees it like any other.
     expect((await t.client("grpc").getProjectByID({ id: projectId }, { headers: t.auth() })).project?.name).toBe("Built in");
   });
