@@ -28,6 +28,7 @@ export const LOGIN_TEXTS = {
   authRequestNotFound: "Could not find authrequest",
   csrf: "The form is no longer valid. Reload the page and try again.",
   internal: "An internal error occurred",
+  tooLarge: "The form is too large.",
 } as const;
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -78,7 +79,11 @@ export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): N
   async function readForm(req: NodeRequest, res: NodeResponse): Promise<{ state: LoginState; form: URLSearchParams } | undefined> {
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     const body = await readBody(req, { limit: MAX_FORM_BYTES, announced: Number(req.headers["content-length"] ?? 0) || undefined }).catch(() => undefined);
-    const form = type === "application/x-www-form-urlencoded" && body ? new URLSearchParams(body.toString("utf8")) : new URLSearchParams();
+    if (!body) {
+      html(req, res, 413, views.errorPage(LOGIN_TEXTS.tooLarge));
+      return undefined;
+    }
+    const form = type === "application/x-www-form-urlencoded" ? new URLSearchParams(body.toString("utf8")) : new URLSearchParams();
     const state = cookie.read(req);
     if (!state || !csrfMatches(state, form.get("csrf") ?? undefined)) {
       html(req, res, 403, views.errorPage(LOGIN_TEXTS.csrf));

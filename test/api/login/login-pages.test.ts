@@ -167,6 +167,10 @@ describe("the login pages", () => {
       redirect: "manual",
     });
     expect(plain.status).toBe(403);
+    // A form above 16 KiB is refused before it is read whole.
+    const huge = await client.post("/ui/login/password", { password: "x".repeat(17 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(alertText(huge.html)).toBe("The form is too large.");
     expect(await eventTypes(userId)).toEqual(before);
     // The same browser with its token still goes on, with the name it gave.
     await expectSignedIn(client, await client.post("/ui/login/password", { password: PASSWORD }));
