@@ -41,7 +41,8 @@ async function expectNothingReadable(page: Page) {
 // A browser on two shared cores is slow: more than the default 30 s per test.
 describe("the login pages in chromium", { timeout: 120_000 }, () => {
   it("sign in with the keyboard alone: autofocus, Tab and Enter, a visible focus ring", async () => {
-    const { userName } = await createHuman(t);
+    // The documentation's pictures show a readable name.
+    const { userName } = await createHuman(t, screenshots ? { userName: "ada.lovelace" } : {});
     const page = await browser.newPage();
     await page.goto(`${t.baseUrl}/ui/login/login`);
     await snap(page, "loginname");
