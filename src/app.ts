@@ -134,7 +134,10 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const queue = createKeyedQueue();
   // The embedded store sees every write, so it can keep role holdings and token checks cached safely.
   const sqliteOnly = store.dialect === "sqlite";
-  const actingOn = createActingOnCheck(store, sqliteOnly ? createCommitInvalidatedCache({ store, clock }, { ttlMs: 60_000, maxEntries: 10_000 }) : undefined);
+  const actingOn = createActingOnCheck(
+    store,
+    sqliteOnly ? createCommitInvalidatedCache({ store, clock }, { ttlMs: 60_000, maxEntries: 10_000, userEventsMatter: false }) : undefined,
+  );
   const permissions = createPermissionCheck(store);
   const aggregates = {
     users: createUserAggregate({ store, actingOn, permissions, queue }),

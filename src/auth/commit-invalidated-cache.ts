@@ -6,6 +6,12 @@ export interface CommitInvalidatedCacheOptions {
   /** Longest time an answer is reused. */
   readonly ttlMs: number;
   readonly maxEntries: number;
+  /**
+   * Whether an event of a user can change that user's answers (default
+   * true). Role holdings cannot: memberships are events of the instance and
+   * of organisations, which drop every answer anyway.
+   */
+  readonly userEventsMatter?: boolean;
 }
 
 /**
@@ -45,6 +51,7 @@ export function createCommitInvalidatedCache<T>(deps: { store: EventStore; clock
         cache.clear();
         return;
       }
+      if (options.userEventsMatter === false) continue;
       const keys = keysOfUser.get(event.aggregateId);
       if (keys) for (const key of [...keys]) cache.delete(key);
     }

@@ -114,3 +114,17 @@ describe("the commit-invalidated cache", () => {
     expect(t.cache.get("k")).toBe("v");
   });
 });
+
+describe("the commit-invalidated cache for answers user events cannot change", () => {
+  it("keeps a user's answers across that user's events and drops them on any other aggregate's event", () => {
+    const listeners: Array<(events: readonly RecordedEvent[]) => void> = [];
+    const store = { onAppended: (listener: (typeof listeners)[number]) => (listeners.push(listener), () => undefined) } as unknown as EventStore;
+    const cache = createCommitInvalidatedCache<string>({ store, clock: () => new Date(1_000_000) }, { ttlMs: 60_000, maxEntries: 10, userEventsMatter: false });
+    const announce = (events: readonly RecordedEvent[]) => listeners.forEach((listener) => listener(events));
+    cache.set("k", "v", "u");
+    announce([userEvent("u")]);
+    expect(cache.get("k")).toBe("v");
+    announce([{ aggregateType: "org", aggregateId: "o" } as RecordedEvent]);
+    expect(cache.get("k")).toBeUndefined();
+  });
+});
