@@ -44,7 +44,9 @@ export function findRoute(routes: readonly RestRoute[], httpMethod: string, path
   let pathMatched = false;
   const index = indexOf(routes);
   const candidates = [...(index.bySegmentCount.get(segmentCount(path)) ?? []), ...index.anyLength];
+  const parts = path.slice(1).split("/");
   for (const route of candidates) {
+    if (!literalsMayMatch(route.template, parts)) continue;
     const params = matchPathTemplate(route.template, path);
     if (!params) continue;
     pathMatched = true;
@@ -80,6 +82,23 @@ function indexOf(routes: readonly RestRoute[]): RouteIndex {
   index = { bySegmentCount, anyLength };
   routeIndexes.set(routes, index);
   return index;
+}
+
+/**
+ * A cheap first test: false when a literal segment of the template differs
+ * from the path's segment at its place. A segment holding "%" or the verb
+ * may still decode to the literal, so those are left to matchPathTemplate.
+ */
+function literalsMayMatch(template: ParsedPathTemplate, parts: readonly string[]): boolean {
+  const { segments } = template;
+  for (let i = 0; i < segments.length && i < parts.length; i++) {
+    const segment = segments[i]!;
+    if (segment.kind !== "literal") continue;
+    if (template.verb !== undefined && i === segments.length - 1) continue;
+    const part = parts[i]!;
+    if (part !== segment.value && !part.includes("%")) return false;
+  }
+  return true;
 }
 
 /** The number of segments matchPathTemplate splits a path into ("/" has none; a verb never holds "/"). */

@@ -42,7 +42,17 @@ describe("findRoute", () => {
     // Every route's own path with its variables filled in, plus neighbours one segment longer or shorter.
     const samples = routes.flatMap((route) => {
       const path = route.pattern.replace(/\{[^}]+\}/g, "x1");
-      return [path, `${path}/extra`, path.slice(0, path.lastIndexOf("/")) || "/", `${path}/`, "/", "", "//", path.replace("/x1", "/%78%31")];
+      return [
+        path,
+        `${path}/extra`,
+        path.slice(0, path.lastIndexOf("/")) || "/",
+        `${path}/`,
+        "/",
+        "",
+        "//",
+        path.replace("/x1", "/%78%31"),
+        path.replace("/users", "/%75sers"),
+      ];
     });
     const scan = (httpMethod: string, path: string) => {
       const matches = routes.map((route) => ({ route, params: matchPathTemplate(route.template, path) })).filter((m) => m.params);
