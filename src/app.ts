@@ -27,6 +27,7 @@ import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
 import type { AuthRequests } from "./oidc/auth-requests.js";
+import { createOidcService } from "./api/oidc/v2/oidc-service.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
 import { createApplications, type Applications } from "./applications.js";
@@ -179,6 +180,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     queries: userQueries,
     identity: { ...identity.services, ...organisations, ...applications.services },
     userServices,
+    oidc: createOidcService({ flow: identity.authRequests, permissions, clock }),
   });
   // Health and reflection cover every service the API registers.
   const routes = withOperationalServices(apiRoutes, readiness);
