@@ -185,6 +185,21 @@ describe("the login's link (AuthRequests)", () => {
     expect(await t.app.authRequests.find(instanceId(), flow.authRequestId)).toBeUndefined();
   });
 
+  it("refuses a terminated session", async () => {
+    const app = await registerApp(t);
+    const flow = await startFlow(t, await relyingParty(t, app), "openid");
+    const person = await createHuman(t);
+    const sessions = sessionClient(t, "connect-binary");
+    const session = await sessions.createSession(
+      { checks: { user: { search: { case: "loginName", value: person.userName } }, password: { password: PASSWORD } } },
+      { headers: t.auth() },
+    );
+    await sessions.deleteSession({ sessionId: session.sessionId, sessionToken: session.sessionToken }, { headers: t.auth() });
+    const refused = await t.app.authRequests.linkSession(instanceId(), flow.authRequestId, session).catch((error: unknown) => error);
+    expect(isZError(refused, Errors.Session.Terminated)).toBe(true);
+    expect(await t.app.authRequests.find(instanceId(), flow.authRequestId)).toBeDefined();
+  });
+
   it("with prompt=login wants a password check made after the request", async () => {
     const person = await createHuman(t);
     const earlier = await sessionClient(t, "connect-binary").createSession(
