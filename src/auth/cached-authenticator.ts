@@ -9,6 +9,8 @@ export interface AuthCacheOptions {
   readonly maxEntries: number;
 }
 
+const IGNORED = new Set(["session", "auth_request", "oidc_session"]);
+
 interface Entry<T> {
   readonly value: T;
   readonly userId: string;
@@ -37,8 +39,8 @@ export function createCachedAuthenticator(
 
   deps.store.onAppended((events: readonly RecordedEvent[]) => {
     for (const event of events) {
-      // Sign-in sessions grant and revoke nothing an API call relies on.
-      if (event.aggregateType === "session") continue;
+      // Sign-in sessions, authorization requests and OIDC sessions grant and revoke nothing an API call relies on.
+      if (IGNORED.has(event.aggregateType)) continue;
       if (event.aggregateType === "user") forget(event.aggregateId);
       else {
         principals.clear();
