@@ -29,6 +29,7 @@ import { createCommitInvalidatedCache } from "./auth/commit-invalidated-cache.js
 import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
 import type { AuthRequests } from "./oidc/auth-requests.js";
+import { createOidcService } from "./api/oidc/v2/oidc-service.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
 import { createApplications, type Applications } from "./applications.js";
@@ -186,6 +187,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     queries: userQueries,
     identity: { ...identity.services, ...organisations, ...applications.services },
     userServices,
+    oidc: createOidcService({ flow: identity.authRequests, permissions, clock }),
   });
   // Health and reflection cover every service the API registers.
   const routes = withOperationalServices(apiRoutes, readiness);

@@ -1,6 +1,7 @@
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { LockoutService } from "../../gen/latchkey/v1/lockout_service_pb.js";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
+import { OIDCService } from "../../gen/zitadel/oidc/v2/oidc_service_pb.js";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import type { UserCommands } from "../command/user-commands.js";
@@ -14,6 +15,7 @@ export const servedServices = [
   { service: UserService, prefix: "" },
   { service: SessionService, prefix: "" },
   { service: LockoutService, prefix: "" },
+  { service: OIDCService, prefix: "" },
 ] as const;
 
 export function createRoutes(deps: {
@@ -23,10 +25,13 @@ export function createRoutes(deps: {
   identity?: Partial<ServiceImpl<typeof ManagementService>>;
   /** More ManagementService methods and the v2 user, session and lockout services (src/user-services.ts). */
   userServices?: { readonly management: Partial<ServiceImpl<typeof ManagementService>>; register(router: ConnectRouter): void };
+  /** The login clients' OIDCService (src/api/oidc/v2/oidc-service.ts). */
+  oidc?: Partial<ServiceImpl<typeof OIDCService>>;
 }) {
   const management = { ...createManagementService(deps), ...deps.identity, ...deps.userServices?.management };
   return (router: ConnectRouter) => {
     router.service(ManagementService, management);
     deps.userServices?.register(router);
+    if (deps.oidc) router.service(OIDCService, deps.oidc);
   };
 }
