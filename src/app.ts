@@ -35,6 +35,9 @@ import { createSessionAggregate } from "./command/session-commands.js";
 import { createLockoutPolicyAggregates } from "./command/lockout-policy-commands.js";
 import { createKeyedQueue } from "./lib/keyed-queue.js";
 import { createUserCommands } from "./command/user-commands.js";
+import { createLockExpirySweeper, type LockExpirySweeper } from "./command/lock-expiry.js";
+import { defaultLockoutSchedule } from "./domain/policy/lockout-schedule.js";
+import { createClientAddressOf, withClientAddress, withStreamClientAddress } from "./server/client-address.js";
 import type { Config } from "./config.js";
 import type { EventStore } from "./eventstore/event-store.js";
 import { openEventStore } from "./eventstore/open-store.js";
@@ -62,6 +65,8 @@ export interface App {
   readonly instance: FirstInstance;
   /** Readiness behind /debug/ready and grpc.health.v1; `beginShutdown()` turns it false for good. */
   readonly readiness: Readiness;
+  /** Writes the unlocks of ended temporary locks (runs on its own; `sweep` for one round now). */
+  readonly lockExpiry: LockExpirySweeper;
   close(): Promise<void>;
 }
 
@@ -143,7 +148,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId, users: aggregates.users });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
-  const userQueries = createUserQueries(store);
+  const userQueries = createUserQueries(store, clock);
   const userServices = await createUserServices({
     store,
     clock,
@@ -154,7 +159,17 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     users: userCommands,
     userQueries,
     defaultLockout: { maxPasswordAttempts: config.lockoutMaxPasswordAttempts, maxOtpAttempts: config.lockoutMaxOtpAttempts },
+    defaultSchedule: {
+      ...defaultLockoutSchedule,
+      firstLockSeconds: config.lockoutFirstLockSeconds,
+      maxLockSeconds: config.lockoutMaxLockSeconds,
+      escalationWindowSeconds: config.lockoutEscalationWindowSeconds,
+      maxTemporaryLocks: config.lockoutMaxTemporaryLocks,
+    },
   });
+  // Every instance writes the unlocks of ended temporary locks; they race safely.
+  const lockExpiry = createLockExpirySweeper({ store, users: aggregates.users, clock, logger: deps.logger });
+  lockExpiry.start(config.lockSweepIntervalMs);
   const apiRoutes = createRoutes({
     commands: userCommands,
     queries: userQueries,
@@ -206,15 +221,20 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const ownMetricsPort = config.metricsPort !== undefined;
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
+  const addressOf = createClientAddressOf(config.trustedProxies);
   return {
-    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withLandingPage(withEndpoints(endpoints, handler))))),
+    handler: withRequestId(
+      withClientAddress(withCors(config.corsOrigins, identity.withIssuerRoutes(withLandingPage(withEndpoints(endpoints, handler)))), addressOf),
+    ),
     metricsHandler: ownMetricsPort ? withEndpoints(metricsEndpoint, notFound) : undefined,
-    streamHandler: withStreamRequestId(createGrpcStreamHandler(invoker, config.maxRequestBytes)),
+    streamHandler: withStreamRequestId(withStreamClientAddress(createGrpcStreamHandler(invoker, config.maxRequestBytes), addressOf)),
     store,
     instance,
     readiness,
+    lockExpiry,
     close: async () => {
       readiness.close();
+      await lockExpiry.stop();
       await store.close();
     },
   };

@@ -3,6 +3,7 @@ import { instanceProjection, memberProjection, orgProjection, patProjection } fr
 import { userProjection } from "./user-projection.js";
 import { identityProjections } from "./identity-projections.js";
 import { lockoutPolicyProjection } from "./lockout-policy-projection.js";
+import { lockoutScheduleProjection } from "./lockout-schedule-projection.js";
 import { signInProjection } from "./sign-in-projection.js";
 
 /**
@@ -19,6 +20,7 @@ export const projections: readonly Projection[] = [
   ...identityProjections,
   signInProjection,
   lockoutPolicyProjection,
+  lockoutScheduleProjection,
 ];
 
 export const allProjections = projections;

@@ -6,6 +6,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
+import type { Clock } from "../../src/lib/clock.js";
 import { createLogger, type LogLevel } from "../../src/lib/logger.js";
 import { listen, type Listener } from "../../src/server/listen.js";
 import { listenOptionsFrom } from "../../src/server/listen-options.js";
@@ -40,6 +41,8 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** Lines below this level are not kept (long runs); default debug. */
   readonly logLevel?: LogLevel;
+  /** The server's clock (event times, token and lock expiry); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -61,7 +64,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logLines: string[] = [];
-  const app = await createApp(config, { logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)) });
+  const app = await createApp(config, {
+    logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)),
+    clock: options.clock,
+  });
   const listener: Listener = await listen(app.handler, 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
   const metricsListener = app.metricsHandler && (await listen(app.metricsHandler, 0, "127.0.0.1", undefined, listenOptionsFrom(config)));
   const baseUrl = `http://127.0.0.1:${listener.port}`;

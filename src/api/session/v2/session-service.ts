@@ -6,6 +6,7 @@ import { SessionService, type Checks } from "../../../../gen/zitadel/session/v2/
 import type { SessionChange, SessionChecks, SessionCommands } from "../../../command/session-commands.js";
 import type { SessionUserAgent } from "../../../domain/session/events.js";
 import { Errors, ZError } from "../../../errors.js";
+import { CLIENT_ADDRESS_HEADER } from "../../../server/client-address.js";
 import { actorOf } from "../../management/user-service.js";
 import { toDetailsV2 } from "../../user/v2/converters.js";
 
@@ -14,16 +15,21 @@ export function createSessionService(deps: { commands: SessionCommands }): Parti
   const { commands } = deps;
   return {
     async createSession(req, ctx) {
-      const checks = toChecks(req.checks, req.metadata, req.lifetime, req.challenges);
+      const checks = { ...toChecks(req.checks, req.metadata, req.lifetime, req.challenges), clientAddress: clientAddressOf(ctx.requestHeader) };
       const change = await commands.createSession(actorOf(ctx), checks, req.userAgent && toUserAgent(req.userAgent));
       return { details: sessionDetails(change), sessionId: change.sessionId, sessionToken: change.sessionToken };
     },
     async setSession(req, ctx) {
-      const checks = toChecks(req.checks, req.metadata, req.lifetime, req.challenges);
+      const checks = { ...toChecks(req.checks, req.metadata, req.lifetime, req.challenges), clientAddress: clientAddressOf(ctx.requestHeader) };
       const change = await commands.setSession(actorOf(ctx), req.sessionId, req.sessionToken, checks);
       return { details: sessionDetails(change), sessionToken: change.sessionToken };
     },
   };
+}
+
+/** Set for every call by the HTTP layer (server/client-address.ts); absent only for in-process calls. */
+function clientAddressOf(headers: Headers): string | undefined {
+  return headers.get(CLIENT_ADDRESS_HEADER) ?? undefined;
 }
 
 function sessionDetails(change: SessionChange) {
