@@ -57,7 +57,7 @@ export async function runLockoutCommand(config: Config, options: LockoutOptions)
 }
 
 function parseSchedule(raw: string | undefined): unknown {
-  if (!raw) throw new UsageError('lockout set-schedule needs --schedule \'{"firstLockSeconds":300,...}\'');
+  if (!raw) throw new UsageError("lockout set-schedule needs --schedule '{\"firstLockSeconds\":300,...}'");
   try {
     return JSON.parse(raw);
   } catch {

@@ -80,7 +80,9 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
 
   async function checkUser(actor: Actor, lookup: UserLookup): Promise<UserView> {
     const user =
-      "userId" in lookup ? await userQueries.findUser(actor.instanceId, lookup.userId) : await findUserByLoginName(store, actor.instanceId, lookup.loginName, clock().getTime());
+      "userId" in lookup
+        ? await userQueries.findUser(actor.instanceId, lookup.userId)
+        : await findUserByLoginName(store, actor.instanceId, lookup.loginName, clock().getTime());
     if (!user) throw new ZError(Errors.User.QueryNotFound);
     if (!ENABLED.has(user.state)) throw new ZError(Errors.Session.UserNotActive);
     return user;

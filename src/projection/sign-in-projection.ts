@@ -154,12 +154,7 @@ export const signInProjection: Projection = {
       case "user.reactivated":
         return [upsert(unlocked), noLockEnd];
       case "user.removed":
-        return [
-          { kind: "delete", table: SIGN_IN_TABLE, key: user },
-          clearFailures(),
-          noLockEnd,
-          { kind: "delete", table: ADDRESS_BLOCKS_TABLE, key: user },
-        ];
+        return [{ kind: "delete", table: SIGN_IN_TABLE, key: user }, clearFailures(), noLockEnd, { kind: "delete", table: ADDRESS_BLOCKS_TABLE, key: user }];
       case "user.address.blocked": {
         const payload = event.payload as AddressBlockedPayload;
         const until = payload.blockedUntil ? Date.parse(payload.blockedUntil) : null;

@@ -141,10 +141,7 @@ export function createLockoutQueries(store: EventStore, policies: LockoutPolicyQ
         params.push(filter.lockedBefore.getTime());
       }
       const where = conditions.join(" AND ");
-      const counted = await store.query<{ total: number | string }>(
-        `SELECT COUNT(*) AS total ${FROM} WHERE ${where}`,
-        params,
-      );
+      const counted = await store.query<{ total: number | string }>(`SELECT COUNT(*) AS total ${FROM} WHERE ${where}`, params);
       const direction = page.asc ? "ASC" : "DESC";
       const limit = Math.min(page.limit > 0 ? page.limit : DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
       const rows = await store.query<LockoutRow>(`${SELECT} WHERE ${where} ORDER BY s.locked_at ${direction}, u.id ${direction} LIMIT ? OFFSET ?`, [

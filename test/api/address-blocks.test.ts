@@ -107,7 +107,10 @@ describe("per-address counting", () => {
     );
     expect((await lockout.listAddressBlocks({}, { headers: other.headers })).result).toEqual([]);
     const empty = ConnectError.from(await rejectionOf(lockout.removeAddressBlock({ userId, address: "" }, { headers: first.headers })));
-    expect([empty.code, empty.rawMessage]).toEqual([Code.InvalidArgument, "invalid RemoveAddressBlockRequest.Address: value length must be between 1 and 64 runes, inclusive"]);
+    expect([empty.code, empty.rawMessage]).toEqual([
+      Code.InvalidArgument,
+      "invalid RemoveAddressBlockRequest.Address: value length must be between 1 and 64 runes, inclusive",
+    ]);
     expect((await lockout.listAddressBlocks({ userId }, { headers: first.headers })).result).toHaveLength(1);
   });
 });

@@ -160,10 +160,22 @@ describe("the schedule API", () => {
     const cases: Array<[Parameters<typeof schedule>[0], string]> = [
       [{ firstLockSeconds: 600, maxLockSeconds: 60 }, "maxLockSeconds must be 0 or at least firstLockSeconds (LOCKOUT-Sch400)"],
       [{ tarpitFirstDelayMs: 500, tarpitMaxDelayMs: 100 }, "tarpitMaxDelayMs must be 0 or at least tarpitFirstDelayMs (LOCKOUT-Sch400)"],
-      [{ firstLockSeconds: 31_622_401 }, "invalid SetLockoutScheduleRequest.Schedule: embedded message failed validation | caused by: invalid LockoutSchedule.FirstLockSeconds: value must be less than or equal to 31622400"],
-      [{ maxTemporaryLocks: 101 }, "invalid SetLockoutScheduleRequest.Schedule: embedded message failed validation | caused by: invalid LockoutSchedule.MaxTemporaryLocks: value must be less than or equal to 100"],
-      [{ tarpitMaxDelayMs: 10_001 }, "invalid SetLockoutScheduleRequest.Schedule: embedded message failed validation | caused by: invalid LockoutSchedule.TarpitMaxDelayMs: value must be less than or equal to 10000"],
-      [{ mode: 7 as LockoutMode }, "invalid SetLockoutScheduleRequest.Schedule: embedded message failed validation | caused by: invalid LockoutSchedule.Mode: value must be one of the defined enum values"],
+      [
+        { firstLockSeconds: 31_622_401 },
+        "invalid SetLockoutScheduleRequest.Schedule: embedded message failed validation | caused by: invalid LockoutSchedule.FirstLockSeconds: value must be less than or equal to 31622400",
+      ],
+      [
+        { maxTemporaryLocks: 101 },
+        "invalid SetLockoutScheduleRequest.Schedule: embedded message failed validation | caused by: invalid LockoutSchedule.MaxTemporaryLocks: value must be less than or equal to 100",
+      ],
+      [
+        { tarpitMaxDelayMs: 10_001 },
+        "invalid SetLockoutScheduleRequest.Schedule: embedded message failed validation | caused by: invalid LockoutSchedule.TarpitMaxDelayMs: value must be less than or equal to 10000",
+      ],
+      [
+        { mode: 7 as LockoutMode },
+        "invalid SetLockoutScheduleRequest.Schedule: embedded message failed validation | caused by: invalid LockoutSchedule.Mode: value must be one of the defined enum values",
+      ],
     ];
     for (const [init, message] of cases) {
       const error = ConnectError.from(await rejectionOf(lockout.setLockoutSchedule({ schedule: schedule(init) }, { headers })));

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { LockoutMode, LockoutScheduleSchema, type LockoutSchedule } from "../../gen/latchkey/v1/lockout_service_pb.js";
-import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
+import type { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
 import type { Clock } from "../../src/lib/clock.js";
 import { lockoutClient, setLockoutPolicy, uniqueName, userV2Client } from "./lifecycle.js";
 import type { TestApp, WireName } from "./test-app.js";

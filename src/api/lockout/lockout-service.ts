@@ -6,7 +6,7 @@ import {
   LockReason,
   LockoutMode,
   LockoutScheduleSchema,
-  LockoutService,
+  type LockoutService,
   UnlockOutcome,
   UserLockoutSchema,
   type LockedUsersFilter as LockedUsersFilterPb,

@@ -37,11 +37,11 @@ export function createUserAdminService(deps: UserAdminServiceDependencies): Part
         actor.instanceId,
         actor.orgId,
         {
-        filters: req.queries.map(toUserFilter),
-        sortBy: toSortColumn(req.sortingColumn),
-        asc: req.query?.asc ?? false,
-        offset: Number(req.query?.offset ?? 0n),
-        limit: req.query?.limit ?? 0,
+          filters: req.queries.map(toUserFilter),
+          sortBy: toSortColumn(req.sortingColumn),
+          asc: req.query?.asc ?? false,
+          offset: Number(req.query?.offset ?? 0n),
+          limit: req.query?.limit ?? 0,
         },
         clock().getTime(),
       );

@@ -65,7 +65,8 @@ export function scheduleProblems(schedule: LockoutSchedule): string[] {
   whole("globalMaxPasswordAttempts", schedule.globalMaxPasswordAttempts, scheduleLimits.globalMaxPasswordAttempts);
   whole("tarpitFirstDelayMs", schedule.tarpitFirstDelayMs, scheduleLimits.tarpitDelayMs);
   whole("tarpitMaxDelayMs", schedule.tarpitMaxDelayMs, scheduleLimits.tarpitDelayMs);
-  if (schedule.maxLockSeconds !== 0 && schedule.maxLockSeconds < schedule.firstLockSeconds) problems.push("maxLockSeconds must be 0 or at least firstLockSeconds");
+  if (schedule.maxLockSeconds !== 0 && schedule.maxLockSeconds < schedule.firstLockSeconds)
+    problems.push("maxLockSeconds must be 0 or at least firstLockSeconds");
   if (schedule.tarpitMaxDelayMs !== 0 && schedule.tarpitMaxDelayMs < schedule.tarpitFirstDelayMs) {
     problems.push("tarpitMaxDelayMs must be 0 or at least tarpitFirstDelayMs");
   }

@@ -58,7 +58,11 @@ export function decideLockout(command: LockoutCommand, state: UserState): Array<
 type UnlockEvent = { type: "user.unlocked"; payload: UnlockedPayload };
 
 /** The lock a failed check writes under the schedule: temporary (with its end) or permanent (ZITADEL's payload-less event). */
-export function lockEvent(state: UserState, schedule: LockoutSchedule = defaultLockoutSchedule, now = 0): { type: "user.locked"; payload: LockedPayload | null } {
+export function lockEvent(
+  state: UserState,
+  schedule: LockoutSchedule = defaultLockoutSchedule,
+  now = 0,
+): { type: "user.locked"; payload: LockedPayload | null } {
   const windowMs = schedule.escalationWindowSeconds * 1000;
   const recent = (state.temporaryLockEnds ?? []).filter((end) => end > now - windowMs).length;
   const duration = nextLockDurationMs(schedule, recent);

@@ -2,7 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import type { RequestChallenges } from "../../../../gen/zitadel/session/v2/challenge_pb.js";
 import type { UserAgent } from "../../../../gen/zitadel/session/v2/session_pb.js";
-import { SessionService, type Checks } from "../../../../gen/zitadel/session/v2/session_service_pb.js";
+import type { SessionService, Checks } from "../../../../gen/zitadel/session/v2/session_service_pb.js";
 import type { SessionChange, SessionChecks, SessionCommands } from "../../../command/session-commands.js";
 import type { SessionUserAgent } from "../../../domain/session/events.js";
 import { Errors, ZError } from "../../../errors.js";
