@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { operatorAccess } from "../auth/acting-on-check.js";
 import { createUserAggregate } from "../command/user-aggregate.js";
 import { createUserCommands } from "../command/user-commands.js";
