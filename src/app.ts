@@ -26,8 +26,11 @@ import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
+import type { AuthRequests } from "./oidc/auth-requests.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
+import { createApplications, type Applications } from "./applications.js";
+import { createProjectAggregate } from "./command/project-commands.js";
 import { createPermissionCheck } from "./auth/permission-check.js";
 import { createUserAggregate } from "./command/user-aggregate.js";
 import { createOrgAggregate } from "./command/org-commands.js";
@@ -67,6 +70,10 @@ export interface App {
   readonly readiness: Readiness;
   /** Writes the unlocks of ended temporary locks (runs on its own; `sweep` for one round now). */
   readonly lockExpiry: LockExpirySweeper;
+  /** Projects and OIDC applications: commands for the server itself, and the clients the OpenID provider reads. */
+  readonly applications: Applications;
+  /** The OpenID Provider's authorization requests, for the login. */
+  readonly authRequests: AuthRequests;
   close(): Promise<void>;
 }
 
@@ -143,9 +150,21 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     orgs: createOrgAggregate({ store }),
     sessions: createSessionAggregate({ store, queue }),
     policies: createLockoutPolicyAggregates({ store }),
+    projects: createProjectAggregate({ store, queue }),
   };
 
-  const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId, users: aggregates.users });
+  const applications = createApplications({ store, projects: aggregates.projects, clock, newId });
+  const identity = await createIdentity({
+    config,
+    store,
+    clock,
+    newId,
+    logger: deps.logger,
+    instanceId: instance.instanceId,
+    users: aggregates.users,
+    sessions: aggregates.sessions,
+    oidcClients: applications.clients,
+  });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
   const userQueries = createUserQueries(store, clock);
@@ -173,7 +192,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const apiRoutes = createRoutes({
     commands: userCommands,
     queries: userQueries,
-    identity: { ...identity.services, ...organisations },
+    identity: { ...identity.services, ...organisations, ...applications.services },
     userServices,
   });
   // Health and reflection cover every service the API registers.
@@ -232,6 +251,8 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     instance,
     readiness,
     lockExpiry,
+    applications,
+    authRequests: identity.authRequests,
     close: async () => {
       readiness.close();
       await lockExpiry.stop();

@@ -5,6 +5,8 @@ import { identityProjections } from "./identity-projections.js";
 import { lockoutPolicyProjection } from "./lockout-policy-projection.js";
 import { lockoutScheduleProjection } from "./lockout-schedule-projection.js";
 import { signInProjection } from "./sign-in-projection.js";
+import { sessionProjection } from "./session-projection.js";
+import { projectProjection } from "./project-projection.js";
 
 /**
  * Every read model Latchkey serves. The composition root hands them to the
@@ -21,6 +23,8 @@ export const projections: readonly Projection[] = [
   signInProjection,
   lockoutPolicyProjection,
   lockoutScheduleProjection,
+  sessionProjection,
+  projectProjection,
 ];
 
 export const allProjections = projections;

@@ -41,7 +41,7 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** Lines below this level are not kept (long runs); default debug. */
   readonly logLevel?: LogLevel;
-  /** The server's clock (event times, token and lock expiry); the system clock by default. */
+  /** The server's clock (default: the system's). */
   readonly clock?: Clock;
 }
 
