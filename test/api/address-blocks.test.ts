@@ -85,6 +85,17 @@ describe("per-address counting", () => {
     expect(failed.map((event) => event.payload)).toEqual([{ address: "10.0.0.1" }]);
   });
 
+  it("counts REST sign-ins per address too", async () => {
+    const { headers } = await orgWithSchedule(t, 1, perAddress);
+    const { userName } = await createHuman(t, { headers });
+    const body = (password: string) => ({ checks: { user: { loginName: userName }, password: { password } } });
+    const failed = await t.rest("POST", "/v2/sessions", body(WRONG_PASSWORD), { "x-forwarded-for": STRANGER });
+    expect(failed.status).toBe(400);
+    const blocked = await t.rest("POST", "/v2/sessions", body(PASSWORD), { "x-forwarded-for": STRANGER });
+    expect([blocked.status, blocked.json.message]).toEqual([400, "Too many failed sign-ins from this address (LOCKOUT-Adr423)"]);
+    expect((await t.rest("POST", "/v2/sessions", body(PASSWORD), { "x-forwarded-for": OWNER })).status).toBe(201);
+  });
+
   it("ignores a client address header sent by the client", async () => {
     const { headers } = await orgWithSchedule(t, 1, perAddress);
     const { userName } = await createHuman(t, { headers });
