@@ -80,7 +80,7 @@ interface Backend {
 }
 
 /** POSTs JSON to the server's REST API with a token, like any client. */
-function remoteCall(config: Config, options: UsersOptions) {
+export function remoteCall(config: Config, options: Pick<UsersOptions, "url" | "token" | "env">) {
   const call = restClient(config, options);
   return (path: string, body: unknown) => call("POST", path, body);
 }

@@ -33,6 +33,7 @@ This port has no web console; it serves the APIs below.</p>
 <li><code>README.md</code>: quick start, one call per wire, settings</li>
 <li><code>docs/identity.md</code>: tokens, key files, client secrets, organisations and permissions</li>
 <li><code>docs/lockout.md</code>: sign-in lockout, sessions, the v1 and v2 user lifecycle</li>
+<li><code>docs/applications.md</code>: projects and the OIDC applications the provider serves</li>
 <li><code>docs/operations.md</code>: settings, probes, metrics, logs, TLS, the <code>latchkey</code> command</li>
 <li><code>docs/deployment.md</code>: several instances on PostgreSQL</li>
 <li><code>docs/security.md</code>: who may do what, limits</li>

@@ -42,7 +42,18 @@ describe.skipIf(skip)("the landing page at /", () => {
     // Self-contained: no script, no style sheet or image from elsewhere, no inline style the CSP would block.
     expect(html).not.toMatch(/<script|<link|<img|<iframe|style=/i);
     expect(html).not.toMatch(/(src|href)="https?:/i);
-    for (const text of ["gRPC", "gRPC-web", "Connect", "REST", "/management/v1", "README.md", "docs/identity.md", "docs/operations.md", "docs/lockout.md"]) {
+    for (const text of [
+      "gRPC",
+      "gRPC-web",
+      "Connect",
+      "REST",
+      "/management/v1",
+      "README.md",
+      "docs/identity.md",
+      "docs/operations.md",
+      "docs/lockout.md",
+      "docs/applications.md",
+    ]) {
       expect(html).toContain(text);
     }
     // Every link leads somewhere that answers.
