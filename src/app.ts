@@ -41,6 +41,9 @@ import { createSessionAggregate } from "./command/session-commands.js";
 import { createLockoutPolicyAggregates } from "./command/lockout-policy-commands.js";
 import { createKeyedQueue } from "./lib/keyed-queue.js";
 import { createUserCommands } from "./command/user-commands.js";
+import { createLockExpirySweeper, type LockExpirySweeper } from "./command/lock-expiry.js";
+import { defaultLockoutSchedule } from "./domain/policy/lockout-schedule.js";
+import { createClientAddressOf, withClientAddress, withStreamClientAddress } from "./server/client-address.js";
 import type { Config } from "./config.js";
 import type { EventStore } from "./eventstore/event-store.js";
 import { openEventStore } from "./eventstore/open-store.js";
@@ -68,6 +71,8 @@ export interface App {
   readonly instance: FirstInstance;
   /** Readiness behind /debug/ready and grpc.health.v1; `beginShutdown()` turns it false for good. */
   readonly readiness: Readiness;
+  /** Writes the unlocks of ended temporary locks (runs on its own; `sweep` for one round now). */
+  readonly lockExpiry: LockExpirySweeper;
   /** Projects and OIDC applications: commands for the server itself, and the clients the OpenID provider reads. */
   readonly applications: Applications;
   /** The OpenID Provider's authorization requests, for the login. */
@@ -170,7 +175,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
-  const userQueries = createUserQueries(store);
+  const userQueries = createUserQueries(store, clock);
   const userServices = await createUserServices({
     store,
     clock,
@@ -181,7 +186,17 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     users: userCommands,
     userQueries,
     defaultLockout: { maxPasswordAttempts: config.lockoutMaxPasswordAttempts, maxOtpAttempts: config.lockoutMaxOtpAttempts },
+    defaultSchedule: {
+      ...defaultLockoutSchedule,
+      firstLockSeconds: config.lockoutFirstLockSeconds,
+      maxLockSeconds: config.lockoutMaxLockSeconds,
+      escalationWindowSeconds: config.lockoutEscalationWindowSeconds,
+      maxTemporaryLocks: config.lockoutMaxTemporaryLocks,
+    },
   });
+  // Every instance writes the unlocks of ended temporary locks; they race safely.
+  const lockExpiry = createLockExpirySweeper({ store, users: aggregates.users, clock, logger: deps.logger });
+  lockExpiry.start(config.lockSweepIntervalMs);
   const apiRoutes = createRoutes({
     commands: userCommands,
     queries: userQueries,
@@ -246,17 +261,22 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   });
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
+  const addressOf = createClientAddressOf(config.trustedProxies);
   return {
-    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withLoginPages(withLandingPage(withEndpoints(endpoints, handler)))))),
+    handler: withRequestId(
+      withClientAddress(withCors(config.corsOrigins, identity.withIssuerRoutes(withLoginPages(withLandingPage(withEndpoints(endpoints, handler))))), addressOf),
+    ),
     metricsHandler: ownMetricsPort ? withEndpoints(metricsEndpoint, notFound) : undefined,
-    streamHandler: withStreamRequestId(createGrpcStreamHandler(invoker, config.maxRequestBytes)),
+    streamHandler: withStreamRequestId(withStreamClientAddress(createGrpcStreamHandler(invoker, config.maxRequestBytes), addressOf)),
     store,
     instance,
     readiness,
+    lockExpiry,
     applications,
     authRequests: identity.authRequests,
     close: async () => {
       readiness.close();
+      await lockExpiry.stop();
       await store.close();
     },
   };
