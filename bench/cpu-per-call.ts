@@ -1,11 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { create, toBinary, type DescMessage } from "@bufbuild/protobuf";
-import { LockUserRequestSchema, UnlockUserRequestSchema } from "../gen/zitadel/management_pb.js";
-import type { LoadResult, Scenario } from "./drivers/load.js";
+import type { Scenario } from "./drivers/load.js";
+import { drive, freePort, lockUnlockPairs, type Wire } from "./lock-unlock.js";
 
 /**
  * `npx tsx bench/cpu-per-call.ts [latchkey|floor] [grpc|rest|connect-json|grpc-web] [seconds]`:
@@ -18,21 +16,11 @@ import type { LoadResult, Scenario } from "./drivers/load.js";
  * on PostgreSQL (give it a schema of its own: `?schema=…`); the CPU of all
  * `postgres` processes on the machine during the run is then shown as well.
  */
-type Wire = "grpc" | "connect-json" | "rest" | "grpc-web";
 const [server = "latchkey", wire = "grpc", secondsArg = "5"] = process.argv.slice(2) as [string?, Wire?, string?];
 const seconds = Number(secondsArg);
 const root = new URL("..", import.meta.url).pathname;
 const children = new Set<ChildProcess>();
 process.on("exit", () => children.forEach((child) => child.kill("SIGKILL")));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function start(args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
@@ -97,47 +85,6 @@ async function seedUsers(target: Target, count: number): Promise<string[]> {
   return ids;
 }
 
-const frame = (schema: DescMessage, id: string) => {
-  const payload = toBinary(schema, create(schema, { id }));
-  const framed = Buffer.alloc(5 + payload.length);
-  framed.writeUInt32BE(payload.length, 1);
-  framed.set(payload, 5);
-  return framed.toString("base64");
-};
-
-function pairs(ids: string[], token: string) {
-  const auth = { authorization: `Bearer ${token}` };
-  return ids.flatMap((id) =>
-    ["Lock", "Unlock"].map((verb) => {
-      const schema = verb === "Lock" ? LockUserRequestSchema : UnlockUserRequestSchema;
-      const path = `/zitadel.management.v1.ManagementService/${verb}User`;
-      switch (wire) {
-        case "grpc":
-          return { path, headers: { ...auth, "content-type": "application/grpc", te: "trailers" }, body: frame(schema, id) };
-        case "grpc-web":
-          return { path, headers: { ...auth, "content-type": "application/grpc-web+proto", "x-grpc-web": "1" }, body: frame(schema, id) };
-        case "connect-json":
-          return { path, headers: { ...auth, "content-type": "application/json" }, body: Buffer.from(JSON.stringify({ id })).toString("base64") };
-        case "rest":
-          return {
-            path: `/management/v1/users/${id}/_${verb.toLowerCase()}`,
-            headers: { ...auth, "content-type": "application/json" },
-            body: Buffer.from("{}").toString("base64"),
-          };
-      }
-    }),
-  );
-}
-
-async function drive(scenario: Scenario): Promise<LoadResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/drivers/load.ts"], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stdin!.end(JSON.stringify(scenario));
-  await new Promise((resolve) => child.once("exit", resolve));
-  return JSON.parse(output) as LoadResult;
-}
-
 /** CPU seconds of every process named `postgres` (its server and backends). */
 function postgresSeconds(): number {
   let total = 0;
@@ -178,7 +125,7 @@ const slotCount = 64;
 // The warm-up stops mid-pair, leaving users locked: the measurement gets users of its own.
 const slotsOf = async () => {
   const ids = await seedUsers(target, slotCount * 2);
-  return Array.from({ length: slotCount }, (_, i) => pairs(ids.slice(i * 2, i * 2 + 2), target.token));
+  return Array.from({ length: slotCount }, (_, i) => lockUnlockPairs(wire, ids.slice(i * 2, i * 2 + 2), target.token));
 };
 const scenario = (secs: number, slots: Scenario["slots"]): Scenario =>
   h2

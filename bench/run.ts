@@ -1,13 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { create, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { LockUserRequestSchema, UnlockUserRequestSchema } from "../gen/zitadel/management_pb.js";
 import type { LoadResult, Scenario } from "./drivers/load.js";
+import { drive as runDriver, freePort, lockUnlockPairs as pairs, method, type Wire } from "./lock-unlock.js";
 
 /**
  * `npm run bench` (full) or `npm run bench -- --quick` (CI smoke): starts the
@@ -25,15 +23,6 @@ const children = new Set<ChildProcess>();
 process.on("exit", () => children.forEach((child) => child.kill("SIGKILL")));
 
 // ---- processes -----------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function start(args: string[], env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
@@ -120,59 +109,7 @@ async function seedUsers(k: Target, count: number): Promise<string[]> {
   return ids;
 }
 
-const frame = (schema: DescMessage, id: string) => {
-  const payload = toBinary(schema, create(schema, { id }));
-  const framed = Buffer.alloc(5 + payload.length);
-  framed.writeUInt32BE(payload.length, 1);
-  framed.set(payload, 5);
-  return framed.toString("base64");
-};
-const method = (name: string) => `/zitadel.management.v1.ManagementService/${name}`;
-
-type Wire = "grpc" | "connect-json" | "rest" | "grpc-web";
-
-/** Lock and unlock pairs for each user of a slot, in the given wire's format. */
-function pairs(wire: Wire, ids: string[], token: string, unlockOnly = false) {
-  const auth = { authorization: `Bearer ${token}` };
-  return ids.flatMap((id) =>
-    (unlockOnly ? ["Unlock", "Unlock"] : ["Lock", "Unlock"]).map((verb) => {
-      const schema = verb === "Lock" ? LockUserRequestSchema : UnlockUserRequestSchema;
-      switch (wire) {
-        case "grpc":
-          return { path: method(`${verb}User`), headers: { ...auth, "content-type": "application/grpc", te: "trailers" }, body: frame(schema, id) };
-        case "grpc-web":
-          return {
-            path: method(`${verb}User`),
-            headers: { ...auth, "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
-            body: frame(schema, id),
-          };
-        case "connect-json":
-          return {
-            path: method(`${verb}User`),
-            headers: { ...auth, "content-type": "application/json" },
-            body: Buffer.from(JSON.stringify({ id })).toString("base64"),
-          };
-        case "rest":
-          return {
-            path: `/management/v1/users/${id}/_${verb.toLowerCase()}`,
-            headers: { ...auth, "content-type": "application/json" },
-            body: Buffer.from("{}").toString("base64"),
-          };
-      }
-    }),
-  );
-}
-
-async function drive(scenario: Scenario): Promise<LoadResult> {
-  const child = spawn(process.execPath, [...tsx, "bench/drivers/load.ts"], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
-  children.add(child);
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stdin!.end(JSON.stringify(scenario));
-  await new Promise((resolve) => child.once("exit", resolve));
-  children.delete(child);
-  return JSON.parse(output) as LoadResult;
-}
+const drive = (scenario: Scenario): Promise<LoadResult> => runDriver(scenario, (child, running) => (running ? children.add(child) : children.delete(child)));
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
