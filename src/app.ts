@@ -19,6 +19,8 @@ import { withLandingPage } from "./server/landing-page.js";
 import { withRequestId, withStreamRequestId } from "./server/request-id.js";
 import { successCodeOf } from "./api/auth-requirement.js";
 import { createRoutes, servedServices } from "./api/routes.js";
+import { createAuthService } from "./api/auth-api/auth-service.js";
+import { createMyAccessQueries } from "./query/my-access-queries.js";
 import { buildRestRoutes } from "./api/rest/http-rules.js";
 import { createRestTranscoder } from "./api/rest/transcoder.js";
 import { createActingOnCheck } from "./auth/acting-on-check.js";
@@ -159,6 +161,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     commands: userCommands,
     queries: userQueries,
     identity: { ...identity.services, ...organisations },
+    auth: createAuthService(createMyAccessQueries(store, clock)),
     userServices,
   });
   // Health and reflection cover every service the API registers.

@@ -58,7 +58,7 @@ interface MemberRow {
 }
 
 /** zitadel.v1.TextQueryMethod → SQL: [operator, pattern, case-insensitive]. */
-function textCondition(column: string, value: string, method: number): [string, string] {
+export function textCondition(column: string, value: string, method: number): [string, string] {
   const insensitive = method % 2 === 1;
   const escaped = value.replace(/[\\%_]/g, (c) => `\\${c}`);
   const patterns = [escaped, escaped, `${escaped}%`, `${escaped}%`, `%${escaped}%`, `%${escaped}%`, `%${escaped}`, `%${escaped}`];
