@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Interceptor } from "@connectrpc/connect";
 import { createErrorInterceptor } from "./api/interceptors/errors.js";
 import { createAuthInterceptor } from "./api/interceptors/auth.js";
@@ -15,7 +16,7 @@ import { withOperationalServices } from "./api/operational-routes.js";
 import { authRequirementOf } from "./api/auth-requirement.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { withEndpoints } from "./server/http-endpoints.js";
-import { withLandingPage } from "./server/landing-page.js";
+import { withConsole } from "./server/console/console-handler.js";
 import { withRequestId, withStreamRequestId } from "./server/request-id.js";
 import { successCodeOf } from "./api/auth-requirement.js";
 import { createRoutes, servedServices } from "./api/routes.js";
@@ -70,7 +71,12 @@ export interface App {
 export interface AppDependencies {
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** The built console (index.html, assets/); default dist/console of this checkout. */
+  readonly consoleDir?: string;
 }
+
+// src/app.ts and the bundled dist/main.js both sit one level below the checkout.
+const defaultConsoleDir = fileURLToPath(new URL("../dist/console/", import.meta.url));
 
 /** The composition root: opens the store, sets up the first instance and wires every part. */
 export async function createApp(config: Config, deps: AppDependencies): Promise<App> {
@@ -209,8 +215,10 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const ownMetricsPort = config.metricsPort !== undefined;
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
+  const consoleOptions = { dir: deps.consoleDir ?? defaultConsoleDir, externalUrl: config.externalUrl, clientId: () => undefined };
+
   return {
-    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withLandingPage(withEndpoints(endpoints, handler))))),
+    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withConsole(consoleOptions, withEndpoints(endpoints, handler))))),
     metricsHandler: ownMetricsPort ? withEndpoints(metricsEndpoint, notFound) : undefined,
     streamHandler: withStreamRequestId(createGrpcStreamHandler(invoker, config.maxRequestBytes)),
     store,
