@@ -6,6 +6,8 @@ import { navigate, routeOf } from "./router.js";
 import "./console.css";
 
 const root = document.getElementById("app")!;
+// The page's static "Loading" text is not Preact's to diff: start from an empty root.
+root.textContent = "";
 
 function Notice(props: { title: string; text: string; action?: { label: string; run: () => void } }) {
   return (

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
@@ -40,6 +41,8 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** Lines below this level are not kept (long runs); default debug. */
   readonly logLevel?: LogLevel;
+  /** Listen on this port instead of a free one (e.g. to match LATCHKEY_EXTERNAL_URL for a browser). */
+  readonly port?: number;
 }
 
 /**
@@ -62,7 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const logLines: string[] = [];
   const app = await createApp(config, { logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)) });
-  const listener: Listener = await listen(app.handler, 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
+  const listener: Listener = await listen(app.handler, options.port ?? 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
   const metricsListener = app.metricsHandler && (await listen(app.metricsHandler, 0, "127.0.0.1", undefined, listenOptionsFrom(config)));
   const baseUrl = `http://127.0.0.1:${listener.port}`;
   const pat = readFileSync(join(dir, "admin.pat"), "utf8").trim();
@@ -108,6 +111,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }
     },
   };
+}
+
+/** A port that was free a moment ago, for a server whose external URL must name its port before it listens. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export const wires: WireName[] = ["grpc", "grpc-web", "connect-json", "connect-binary"];

@@ -60,7 +60,7 @@ export function LockedUsers() {
   return (
     <section aria-labelledby="locked-title">
       <h1 id="locked-title">Locked users</h1>
-      <p class="lead">People who cannot sign in in {context.org.name} because they are locked, newest lock first.</p>
+      <p class="lead">People in {context.org.name} who cannot sign in because they are locked, newest lock first.</p>
       <div class="toolbar">
         <label>
           Reason{" "}
@@ -117,7 +117,7 @@ export function LockedUsers() {
                   <th scope="col">User</th>
                   <th scope="col">Why</th>
                   <th scope="col">Since</th>
-                  <th scope="col">Locked by</th>
+                  <th scope="col">Locked by (user id)</th>
                   <th scope="col">Failed passwords</th>
                   <th scope="col">Failed codes</th>
                   <th scope="col">
