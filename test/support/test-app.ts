@@ -43,6 +43,8 @@ export interface TestAppOptions {
   readonly logLevel?: LogLevel;
   /** Listen on this port instead of a free one (e.g. to match LATCHKEY_EXTERNAL_URL for a browser). */
   readonly port?: number;
+  /** Serve the console from here instead of dist/console. */
+  readonly consoleDir?: string;
 }
 
 /**
@@ -64,7 +66,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logLines: string[] = [];
-  const app = await createApp(config, { logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)) });
+  const app = await createApp(config, {
+    logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)),
+    consoleDir: options.consoleDir,
+  });
   const listener: Listener = await listen(app.handler, options.port ?? 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
   const metricsListener = app.metricsHandler && (await listen(app.metricsHandler, 0, "127.0.0.1", undefined, listenOptionsFrom(config)));
   const baseUrl = `http://127.0.0.1:${listener.port}`;
