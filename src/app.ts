@@ -27,7 +27,7 @@ import { createRestTranscoder } from "./api/rest/transcoder.js";
 import { createActingOnCheck } from "./auth/acting-on-check.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
-import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
+import { adminPasswordPathOf, assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
@@ -85,7 +85,11 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
   const metrics = createMetrics({ renderIntervalMs: config.metricsIntervalMs });
   // A new SQLite file means a first start: refuse it before the file exists if it would overwrite a token or key file.
   if (!isPostgresUrl(config.database) && !existsSync(config.database)) {
-    assertFirstStartFilesAreNew({ patPath: config.firstInstancePatPath, machineKeyPath: config.firstInstanceMachineKeyPath || undefined });
+    assertFirstStartFilesAreNew({
+      patPath: config.firstInstancePatPath,
+      machineKeyPath: config.firstInstanceMachineKeyPath || undefined,
+      adminPasswordPath: adminPasswordPathOf(config),
+    });
   }
   const store = metrics.observeStore(
     await openEventStore({
@@ -127,6 +131,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     orgName: "Latchkey",
     adminUserName: "latchkey-admin",
     patPath: config.firstInstancePatPath,
+    adminPasswordPath: adminPasswordPathOf(config),
     machineKeyPath: config.firstInstanceMachineKeyPath || undefined,
     instanceDomain: new URL(config.externalUrl).hostname,
   });
