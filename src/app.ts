@@ -31,6 +31,8 @@ import { adminPasswordPathOf, assertFirstStartFilesAreNew, ensureFirstInstance, 
 import { createIdentity } from "./identity.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
+import { createApplications, type Applications } from "./applications.js";
+import { createProjectAggregate } from "./command/project-commands.js";
 import { createPermissionCheck } from "./auth/permission-check.js";
 import { createUserAggregate } from "./command/user-aggregate.js";
 import { createOrgAggregate } from "./command/org-commands.js";
@@ -65,6 +67,8 @@ export interface App {
   readonly instance: FirstInstance;
   /** Readiness behind /debug/ready and grpc.health.v1; `beginShutdown()` turns it false for good. */
   readonly readiness: Readiness;
+  /** Projects and OIDC applications: commands for the server itself, and the clients the OpenID provider reads. */
+  readonly applications: Applications;
   close(): Promise<void>;
 }
 
@@ -151,10 +155,12 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     orgs: createOrgAggregate({ store }),
     sessions: createSessionAggregate({ store, queue }),
     policies: createLockoutPolicyAggregates({ store }),
+    projects: createProjectAggregate({ store, queue }),
   };
 
   const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId, users: aggregates.users });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
+  const applications = createApplications({ store, projects: aggregates.projects, clock, newId });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
   const userQueries = createUserQueries(store);
   const userServices = await createUserServices({
@@ -171,7 +177,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const apiRoutes = createRoutes({
     commands: userCommands,
     queries: userQueries,
-    identity: { ...identity.services, ...organisations },
+    identity: { ...identity.services, ...organisations, ...applications.services },
     auth: createAuthService(createMyAccessQueries(store, clock)),
     userServices,
   });
@@ -229,6 +235,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     store,
     instance,
     readiness,
+    applications,
     close: async () => {
       readiness.close();
       await store.close();

@@ -163,6 +163,26 @@ export const Errors = {
     RemoveOrgMissing: e(K.InvalidArgument, "Org-4J9fs", "Errors.ResourceOwnerMissing"),
     RemoveNotFound: e(K.NotFound, "ORG-D4zuz", "Errors.Org.LockoutPolicy.NotFound"),
   },
+  // Projects and their applications. A project of another organisation does not exist for the caller (NOT_FOUND).
+  Project: {
+    Invalid: e(K.InvalidArgument, "PROJECT-IOVCC", "Errors.Project.Invalid"),
+    AlreadyExisting: e(K.AlreadyExists, "COMMAND-opamwu", "Errors.Project.AlreadyExisting"),
+    NameTaken: e(K.AlreadyExists, "V3-DKcAh", "Errors.Project.AlreadyExists"),
+    NotFound: e(K.NotFound, "PROJECT-3m9ss", "Errors.Project.NotFound"),
+    QueryNotFound: e(K.NotFound, "QUERY-fk2fs", "Errors.Project.NotFound"),
+    AppInvalid: e(K.InvalidArgument, "PROJECT-1n8df", "Errors.Project.App.Invalid"),
+    AppAlreadyExisting: e(K.FailedPrecondition, "PROJECT-lxowmp", "Errors.Project.App.AlreadyExisting"),
+    AppNameTaken: e(K.AlreadyExists, "V3-DKcAh", "Errors.Project.App.AlreadyExists"),
+    AppIdMissing: e(K.InvalidArgument, "COMMAND-1b7Jf", "Errors.IDMissing"),
+    AppNotExisting: e(K.NotFound, "COMMAND-0po9s", "Errors.Project.App.NotExisting"),
+    AppQueryNotFound: e(K.NotFound, "QUERY-pCP8P", "Errors.Project.App.NotExisting"),
+    // Ours: ZITADEL reports these as compliance problems and stores the application anyway.
+    RedirectUriInvalid: e(K.InvalidArgument, "PROJECT-RdUri", "Errors.Project.App.RedirectUriInvalid"),
+    RedirectUriMissing: e(K.InvalidArgument, "PROJECT-RdMis", "Errors.Project.App.RedirectUriMissing"),
+    OriginInvalid: e(K.InvalidArgument, "PROJECT-Orgn1", "Errors.Project.App.OriginInvalid"),
+    TooManyUris: e(K.InvalidArgument, "PROJECT-UriMx", "Errors.Project.App.TooManyUris"),
+    AuthMethodNotAllowed: e(K.InvalidArgument, "PROJECT-AuthM", "Errors.Project.App.AuthMethodNotAllowed"),
+  },
   Auth: {
     HeaderMissing: e(K.Unauthenticated, "", "auth header missing"),
     HeaderInvalid: e(K.Unauthenticated, "AUTH-7fs1e", "invalid auth header"),
@@ -212,6 +232,20 @@ const englishTexts: Readonly<Record<string, string>> = {
   "Errors.Org.Invalid": "Organisation is invalid",
   "Errors.Org.AlreadyExists": "Organisation's name or id already taken",
   "Errors.Org.NotFound": "Organisation not found",
+  "Errors.Project.Invalid": "Project is invalid",
+  "Errors.Project.AlreadyExisting": "Project already exists",
+  "Errors.Project.AlreadyExists": "Project already exists on organisation",
+  "Errors.Project.NotFound": "Project not found",
+  "Errors.Project.App.Invalid": "Application invalid",
+  "Errors.Project.App.AlreadyExisting": "Application already exists",
+  "Errors.Project.App.AlreadyExists": "Application already exists",
+  "Errors.Project.App.NotExisting": "Application doesn't exist",
+  "Errors.Project.App.RedirectUriInvalid":
+    "Redirect URIs must be absolute, without fragment; http only for localhost or in dev mode; custom schemes only for native apps",
+  "Errors.Project.App.RedirectUriMissing": "At least one redirect URI is required",
+  "Errors.Project.App.OriginInvalid": "Additional origins must be http(s) origins without path",
+  "Errors.Project.App.TooManyUris": "Too many URIs or a URI too long",
+  "Errors.Project.App.AuthMethodNotAllowed": "User-agent and native applications cannot keep a secret: use auth method NONE; PRIVATE_KEY_JWT is not supported",
 };
 
 /** The English text of an entry, or its raw key when there is none (as ZITADEL does). */

@@ -16,6 +16,8 @@ const USER_RW = [
 const POLICY_RW = ["policy.read", "policy.write", "policy.delete"];
 const ORG_MEMBERS_RW = ["org.member.read", "org.member.write", "org.member.delete"];
 const SESSION_ALL = ["session.read", "session.write", "session.delete"];
+const PROJECT_ALL = ["project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete"];
+const PROJECT_READ = ["project.read", "project.app.read"];
 
 export const rolePermissions: Readonly<Record<string, readonly string[]>> = {
   IAM_OWNER: [
@@ -32,10 +34,32 @@ export const rolePermissions: Readonly<Record<string, readonly string[]>> = {
     "iam.member.read",
     "iam.member.write",
     "iam.member.delete",
+    ...PROJECT_ALL,
   ],
-  IAM_OWNER_VIEWER: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read", "session.read", "iam.read", "iam.member.read"],
-  IAM_ORG_MANAGER: [...USER_RW, ...POLICY_RW, "org.read", "org.create", "org.write", "org.delete", ...ORG_MEMBERS_RW, "session.read", "session.delete"],
-  IAM_USER_MANAGER: [...USER_RW, "org.read", "org.member.read", "org.member.delete", "session.read", "session.delete"],
+  IAM_OWNER_VIEWER: [
+    "user.read",
+    "user.global.read",
+    "policy.read",
+    "org.read",
+    "org.member.read",
+    "session.read",
+    "iam.read",
+    "iam.member.read",
+    ...PROJECT_READ,
+  ],
+  IAM_ORG_MANAGER: [
+    ...USER_RW,
+    ...POLICY_RW,
+    "org.read",
+    "org.create",
+    "org.write",
+    "org.delete",
+    ...ORG_MEMBERS_RW,
+    "session.read",
+    "session.delete",
+    ...PROJECT_ALL,
+  ],
+  IAM_USER_MANAGER: [...USER_RW, "org.read", "org.member.read", "org.member.delete", "session.read", "session.delete", ...PROJECT_READ],
   IAM_LOGIN_CLIENT: [
     "user.read",
     "user.write",
@@ -48,6 +72,7 @@ export const rolePermissions: Readonly<Record<string, readonly string[]>> = {
     "session.write",
     "session.link",
     "session.delete",
+    ...PROJECT_READ,
   ],
   ORG_OWNER: [
     ...USER_RW,
@@ -60,12 +85,14 @@ export const rolePermissions: Readonly<Record<string, readonly string[]>> = {
     ...ORG_MEMBERS_RW,
     "session.read",
     "session.delete",
+    ...PROJECT_ALL,
   ],
-  ORG_OWNER_VIEWER: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read"],
-  ORG_USER_MANAGER: [...USER_RW, "policy.read", "org.read", "session.read", "session.delete"],
+  ORG_OWNER_VIEWER: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read", ...PROJECT_READ],
+  ORG_USER_MANAGER: [...USER_RW, "policy.read", "org.read", "session.read", "session.delete", "project.read"],
   ORG_SETTINGS_MANAGER: [...POLICY_RW, "org.read", "org.member.read"],
-  ORG_USER_PERMISSION_EDITOR: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read"],
-  ORG_PROJECT_PERMISSION_EDITOR: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read"],
+  ORG_USER_PERMISSION_EDITOR: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read", ...PROJECT_READ],
+  ORG_PROJECT_PERMISSION_EDITOR: ["user.read", "user.global.read", "policy.read", "org.read", "org.member.read", ...PROJECT_READ],
+  ORG_PROJECT_CREATOR: ["user.global.read", "policy.read", "project.create"],
   ORG_USER_SELF_MANAGER: ["policy.read", "user.self.delete"],
   SELF_MANAGEMENT_GLOBAL: ["policy.read", "org.create", "user.self.delete"],
 };

@@ -76,8 +76,8 @@ export interface AggregateDependencies<State, Event> {
   readonly store: EventStore;
   /** Serialises commands on the same stream within this process (fewer conflicts). */
   readonly queue?: KeyedQueue;
-  /** Uniqueness claims for the decided events. */
-  readonly claims?: (events: readonly Event[], before: State) => UniqueClaim[];
+  /** Uniqueness claims for the decided events; `owner` is the stream's organisation, `id` its aggregate id. */
+  readonly claims?: (events: readonly Event[], before: State, owner: string, id: string) => UniqueClaim[];
   /** Needed by `permission` access. */
   readonly permissions?: PermissionCheck;
   /** "Who may act on whom", for aggregates that are users. */
@@ -141,7 +141,7 @@ export function createAggregate<State, Command, Event extends AnyEvent>(
             owner: newOwner,
             expectedSequence,
             events: events.map((event) => ({ type: event.type, payload: event.payload, creator: actor.userId })),
-            uniqueClaims: deps.claims?.(events, state),
+            uniqueClaims: deps.claims?.(events, state, owner ?? newOwner, stream.aggregateId),
             snapshot: deps.snapshot === false ? undefined : { revision: decider.snapshotRevision, state: next },
           },
           ...others,

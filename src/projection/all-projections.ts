@@ -4,6 +4,7 @@ import { userProjection } from "./user-projection.js";
 import { identityProjections } from "./identity-projections.js";
 import { lockoutPolicyProjection } from "./lockout-policy-projection.js";
 import { signInProjection } from "./sign-in-projection.js";
+import { projectProjection } from "./project-projection.js";
 
 /**
  * Every read model Latchkey serves. The composition root hands them to the
@@ -19,6 +20,7 @@ export const projections: readonly Projection[] = [
   ...identityProjections,
   signInProjection,
   lockoutPolicyProjection,
+  projectProjection,
 ];
 
 export const allProjections = projections;

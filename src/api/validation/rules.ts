@@ -223,14 +223,23 @@ export function bytesRule(r: BytesRules): Rule {
 
 /** PGV checks a duration only when it is set (or required). */
 export function durationRule(r: DurationRules, isRequired: boolean): Rule {
-  const gt = r.gt;
-  const bound = gt === undefined ? undefined : Number(gt.seconds) * 1e9 + gt.nanos;
-  const reason = gt === undefined ? "" : `value must be greater than ${goDuration(bound!)}`;
+  const nanosOf = (d: { seconds: bigint; nanos: number } | undefined) => (d === undefined ? undefined : Number(d.seconds) * 1e9 + d.nanos);
+  const gt = nanosOf(r.gt);
+  const gte = nanosOf(r.gte);
+  const lte = nanosOf(r.lte);
+  // PGV's texts: a closed range when both ends are set, otherwise the one bound.
+  const failure = (d: number): string | undefined => {
+    if (gte !== undefined && lte !== undefined) {
+      return d < gte || d > lte ? `value must be inside range [${goDuration(gte)}, ${goDuration(lte)}]` : undefined;
+    }
+    if (gt !== undefined && d <= gt) return `value must be greater than ${goDuration(gt)}`;
+    if (gte !== undefined && d < gte) return `value must be greater than or equal to ${goDuration(gte)}`;
+    if (lte !== undefined && d > lte) return `value must be less than or equal to ${goDuration(lte)}`;
+    return undefined;
+  };
   return (value) => {
     if (value === undefined) return isRequired ? "value is required" : undefined;
-    const d = value as { seconds: bigint; nanos: number };
-    if (bound === undefined) return undefined;
-    return Number(d.seconds) * 1e9 + d.nanos <= bound ? reason : undefined;
+    return failure(nanosOf(value as { seconds: bigint; nanos: number })!);
   };
 }
 

@@ -27,6 +27,7 @@ const matrix: Record<string, string> = {
   ORG_SETTINGS_MANAGER: "00011110100",
   ORG_USER_PERMISSION_EDITOR: "10010010100",
   ORG_PROJECT_PERMISSION_EDITOR: "10010010100",
+  ORG_PROJECT_CREATOR: "00010000000",
   SELF_MANAGEMENT_GLOBAL: "00010001000",
   ORG_USER_SELF_MANAGER: "00010000000",
 };
@@ -40,6 +41,28 @@ describe("role → permission table", () => {
   it("covers every role it defines, and unknown roles grant nothing", () => {
     expect(Object.keys(rolePermissions).sort()).toEqual(Object.keys(matrix).sort());
     expect(rolesGrant(["PROJECT_OWNER", "made-up"], "user.read")).toBe(false);
+  });
+
+  // Project permissions as ZITADEL maps them, except that ORG_OWNER also gets project.app.delete (ZITADEL's table omits it).
+  const projectColumns = ["project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete"];
+  const projectMatrix: Record<string, string> = {
+    IAM_OWNER: "1111111",
+    IAM_OWNER_VIEWER: "1000100",
+    IAM_ORG_MANAGER: "1111111",
+    IAM_USER_MANAGER: "1000100",
+    IAM_LOGIN_CLIENT: "1000100",
+    ORG_OWNER: "1111111",
+    ORG_OWNER_VIEWER: "1000100",
+    ORG_USER_MANAGER: "1000000",
+    ORG_SETTINGS_MANAGER: "0000000",
+    ORG_USER_PERMISSION_EDITOR: "1000100",
+    ORG_PROJECT_PERMISSION_EDITOR: "1000100",
+    ORG_PROJECT_CREATOR: "0100000",
+    SELF_MANAGEMENT_GLOBAL: "0000000",
+    ORG_USER_SELF_MANAGER: "0000000",
+  };
+  it.each(Object.entries(projectMatrix))("%s grants the project permissions ZITADEL grants", (role, row) => {
+    expect(projectColumns.map((permission) => (rolesGrant([role], permission) ? "1" : "0")).join("")).toBe(row);
   });
 
   it("gives the session permissions ZITADEL gives", () => {
