@@ -32,6 +32,7 @@ import { createIdentity } from "./identity.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
 import { createApplications, type Applications } from "./applications.js";
+import { ensureConsoleApp } from "./command/console-app.js";
 import { createProjectAggregate } from "./command/project-commands.js";
 import { createPermissionCheck } from "./auth/permission-check.js";
 import { createUserAggregate } from "./command/user-aggregate.js";
@@ -69,6 +70,8 @@ export interface App {
   readonly readiness: Readiness;
   /** Projects and OIDC applications: commands for the server itself, and the clients the OpenID provider reads. */
   readonly applications: Applications;
+  /** The console's OIDC client id (registered on start when missing). */
+  readonly consoleClientId: string;
   close(): Promise<void>;
 }
 
@@ -161,6 +164,14 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId, users: aggregates.users });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const applications = createApplications({ store, projects: aggregates.projects, clock, newId });
+  const consoleClientId = await ensureConsoleApp({
+    store,
+    projects: applications.commands,
+    clients: applications.clients,
+    instanceId: instance.instanceId,
+    orgId: instance.defaultOrgId,
+    externalUrl: config.externalUrl,
+  });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
   const userQueries = createUserQueries(store);
   const userServices = await createUserServices({
@@ -226,7 +237,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const ownMetricsPort = config.metricsPort !== undefined;
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
-  const consoleOptions = { dir: deps.consoleDir ?? defaultConsoleDir, externalUrl: config.externalUrl, clientId: () => undefined };
+  const consoleOptions = { dir: deps.consoleDir ?? defaultConsoleDir, externalUrl: config.externalUrl, clientId: consoleClientId };
 
   return {
     handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withConsole(consoleOptions, withEndpoints(endpoints, handler))))),
@@ -236,6 +247,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     instance,
     readiness,
     applications,
+    consoleClientId,
     close: async () => {
       readiness.close();
       await store.close();

@@ -10,8 +10,8 @@ export interface ConsoleOptions {
   readonly dir: string;
   /** The external URL: the API base and the issuer the console signs in with. */
   readonly externalUrl: string;
-  /** The console's OIDC client id; undefined while no console application is registered. */
-  readonly clientId: () => string | undefined;
+  /** The console's OIDC client id. */
+  readonly clientId: string;
 }
 
 const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
@@ -61,7 +61,7 @@ export function withConsole(options: ConsoleOptions, next: NodeHandler): NodeHan
 
   async function serve(req: NodeRequest, res: NodeResponse, route: string) {
     if (route === "assets/environment.json") {
-      const body = JSON.stringify({ api: origin, issuer: origin, clientid: options.clientId() ?? "" });
+      const body = JSON.stringify({ api: origin, issuer: origin, clientid: options.clientId });
       send(req, res, 200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }, body);
       return;
     }
