@@ -29,6 +29,7 @@ import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { adminPasswordPathOf, assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
+import type { AuthRequests } from "./oidc/auth-requests.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
 import { createApplications, type Applications } from "./applications.js";
@@ -72,6 +73,8 @@ export interface App {
   readonly applications: Applications;
   /** The console's OIDC client id (registered on start when missing). */
   readonly consoleClientId: string;
+  /** The OpenID Provider's authorization requests, for the login. */
+  readonly authRequests: AuthRequests;
   close(): Promise<void>;
 }
 
@@ -161,9 +164,19 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     projects: createProjectAggregate({ store, queue }),
   };
 
-  const identity = await createIdentity({ config, store, clock, newId, logger: deps.logger, instanceId: instance.instanceId, users: aggregates.users });
-  const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const applications = createApplications({ store, projects: aggregates.projects, clock, newId });
+  const identity = await createIdentity({
+    config,
+    store,
+    clock,
+    newId,
+    logger: deps.logger,
+    instanceId: instance.instanceId,
+    users: aggregates.users,
+    sessions: aggregates.sessions,
+    oidcClients: applications.clients,
+  });
+  const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const consoleClientId = await ensureConsoleApp({
     store,
     projects: applications.commands,
@@ -248,6 +261,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     readiness,
     applications,
     consoleClientId,
+    authRequests: identity.authRequests,
     close: async () => {
       readiness.close();
       await store.close();

@@ -8,6 +8,7 @@ import { createTokenIssuer } from "./auth/token-issuer.js";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "./auth/token-verifier.js";
 import { createCredentialCommands } from "./command/credential-commands.js";
 import type { UserAggregate } from "./command/user-aggregate.js";
+import type { SessionAggregate } from "./command/session-commands.js";
 import { ensureIamProject } from "./command/iam-project.js";
 import type { Config } from "./config.js";
 import type { EventStore } from "./eventstore/event-store.js";
@@ -16,6 +17,9 @@ import type { IdGenerator } from "./lib/ids.js";
 import type { Logger } from "./lib/logger.js";
 import { withOAuthRoutes } from "./oauth/oauth-routes.js";
 import { createTokenEndpoint } from "./oauth/token-endpoint.js";
+import type { AuthRequests } from "./oidc/auth-requests.js";
+import { createOidcProvider } from "./oidc/provider.js";
+import type { OidcClientQueries } from "./query/oidc-clients.js";
 import { createChangeQueries } from "./query/change-queries.js";
 import { createCredentialQueries } from "./query/credential-queries.js";
 import type { NodeHandler } from "./server/listen.js";
@@ -27,7 +31,9 @@ export interface Identity {
   readonly accessTokens: { readonly verifier: AccessTokenVerifier; readonly instanceId: string };
   /** ManagementService methods for service account credentials and history. */
   readonly services: Partial<ServiceImpl<typeof ManagementService>>;
-  /** Puts discovery, the JWKS and the token endpoint in front of a handler. */
+  /** For the login: the OpenID Provider's pending authorization requests. */
+  readonly authRequests: AuthRequests;
+  /** Puts discovery, the JWKS, the token endpoint and the OpenID Provider's endpoints in front of a handler. */
   withIssuerRoutes(next: NodeHandler): NodeHandler;
 }
 
@@ -39,12 +45,16 @@ export interface IdentityDependencies {
   readonly logger: Logger;
   readonly instanceId: string;
   readonly users: UserAggregate;
+  /** The login's sessions, which complete authorization requests. */
+  readonly sessions: SessionAggregate;
+  /** The OIDC applications. */
+  readonly oidcClients: OidcClientQueries;
 }
 
 /**
  * Latchkey as its own issuer, as ZITADEL is: the master key, the signing
- * keys, the token endpoint, and the API methods for service accounts'
- * credentials. Wired by `createApp`.
+ * keys, the token endpoint, the OpenID Provider for people, and the API
+ * methods for service accounts' credentials. Wired by `createApp`.
  */
 export async function createIdentity(deps: IdentityDependencies): Promise<Identity> {
   const { config, store, clock, newId, logger, instanceId } = deps;
@@ -73,7 +83,20 @@ export async function createIdentity(deps: IdentityDependencies): Promise<Identi
   const apiProjectId = await ensureIamProject(store, instanceId, newId);
   const tokens = createTokenIssuer({ keys, issuer, clock, newId, lifetimeMs: config.accessTokenLifetimeMs });
   const verifier = createAccessTokenVerifier({ keys, issuer, audience: apiProjectId, clock });
-  const token = createTokenEndpoint({ store, instanceId, issuer, apiProjectId, tokens, clock, logger });
+  const provider = createOidcProvider({
+    store,
+    instanceId,
+    issuer,
+    apiProjectId,
+    keys,
+    tokens,
+    clients: deps.oidcClients,
+    sessions: deps.sessions,
+    clock,
+    newId,
+    logger,
+  });
+  const token = createTokenEndpoint({ store, instanceId, issuer, apiProjectId, tokens, clock, logger, personGrants: provider.personGrants });
 
   const services = createCredentialService({
     commands: createCredentialCommands({ users: deps.users, newId, clock }),
@@ -85,6 +108,7 @@ export async function createIdentity(deps: IdentityDependencies): Promise<Identi
     apiProjectId,
     accessTokens: { verifier, instanceId },
     services,
-    withIssuerRoutes: (next) => withOAuthRoutes({ issuer, keys, token, logger }, next),
+    authRequests: provider.authRequests,
+    withIssuerRoutes: (next) => withOAuthRoutes({ issuer, keys, token, endpoints: provider.endpoints, logger }, next),
   };
 }

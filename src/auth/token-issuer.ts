@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { SignJWT, type JWTPayload } from "jose";
 import type { Clock } from "../lib/clock.js";
 import type { IdGenerator } from "../lib/ids.js";
@@ -25,6 +26,10 @@ export interface TokenRequest {
   readonly idTokenClaims?: JWTPayload;
   /** Claims for both tokens. */
   readonly claims?: JWTPayload;
+  /** When the person signed in (epoch seconds); the issue time when absent (service accounts). */
+  readonly authTime?: number;
+  /** The ID token's audience; the client alone when absent. */
+  readonly idTokenAudience?: readonly string[];
 }
 
 export interface IssuedTokens {
@@ -61,9 +66,25 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
         request.clientId,
       ]);
       const idToken = request.scopes.includes("openid")
-        ? await sign({ ...request.claims, ...request.idTokenClaims, auth_time: iat, azp: request.clientId, client_id: request.clientId }, [request.clientId])
+        ? await sign(
+            {
+              ...request.claims,
+              ...request.idTokenClaims,
+              auth_time: request.authTime ?? iat,
+              azp: request.clientId,
+              client_id: request.clientId,
+              at_hash: accessTokenHash(accessToken),
+            },
+            [...new Set([request.clientId, ...(request.idTokenAudience ?? [])])],
+          )
         : undefined;
       return { accessToken, idToken, expiresIn: exp - iat };
     },
   };
+}
+
+/** OIDC Core §3.1.3.6: the left half of the access token's SHA-256 (RS256), base64url. */
+export function accessTokenHash(accessToken: string): string {
+  const digest = createHash("sha256").update(accessToken, "ascii").digest();
+  return digest.subarray(0, digest.length / 2).toString("base64url");
 }

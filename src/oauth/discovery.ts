@@ -13,12 +13,16 @@ export const OAUTH_PATHS = {
 
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 export const CLIENT_CREDENTIALS_GRANT = "client_credentials";
+export const AUTHORIZATION_CODE_GRANT = "authorization_code";
+export const REFRESH_TOKEN_GRANT = "refresh_token";
 
 /**
  * The OpenID Provider metadata with the fields ZITADEL publishes. The grant
- * types and client authentication methods list what this issuer serves:
- * service accounts (JWT profile, client credentials); the browser endpoints
- * are named for clients that expect them, and answer 404.
+ * types, response types and client authentication methods list what this
+ * issuer serves: people through the authorization code flow with PKCE (and
+ * refresh tokens), service accounts through the JWT profile and client
+ * credentials. Introspection, revocation and the device flow are named for
+ * clients that expect them, and answer 404.
  */
 export function discoveryDocument(issuer: string): Record<string, unknown> {
   const at = (path: string) => `${issuer}${path}`;
@@ -33,18 +37,45 @@ export function discoveryDocument(issuer: string): Record<string, unknown> {
     device_authorization_endpoint: at(OAUTH_PATHS.deviceAuthorization),
     jwks_uri: at(OAUTH_PATHS.keys),
     scopes_supported: ["openid", "profile", "email", "phone", "address", "offline_access"],
-    response_types_supported: ["code", "id_token", "id_token token"],
-    grant_types_supported: [CLIENT_CREDENTIALS_GRANT, JWT_BEARER_GRANT],
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: [AUTHORIZATION_CODE_GRANT, REFRESH_TOKEN_GRANT, CLIENT_CREDENTIALS_GRANT, JWT_BEARER_GRANT],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["RS256"],
     request_object_signing_alg_values_supported: ["RS256"],
-    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+    token_endpoint_auth_methods_supported: ["none", "client_secret_basic", "client_secret_post"],
     token_endpoint_auth_signing_alg_values_supported: ["RS256"],
     introspection_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"],
     revocation_endpoint_auth_methods_supported: ["none", "client_secret_basic", "client_secret_post", "private_key_jwt"],
-    claims_supported: ["sub", "aud", "exp", "iat", "iss", "auth_time", "azp", "client_id", "name", "preferred_username", "updated_at"],
+    claims_supported: [
+      "sub",
+      "aud",
+      "exp",
+      "iat",
+      "iss",
+      "auth_time",
+      "nonce",
+      "acr",
+      "amr",
+      "at_hash",
+      "azp",
+      "sid",
+      "client_id",
+      "name",
+      "given_name",
+      "family_name",
+      "nickname",
+      "preferred_username",
+      "locale",
+      "updated_at",
+      "email",
+      "email_verified",
+      "phone_number",
+      "phone_number_verified",
+    ],
     code_challenge_methods_supported: ["S256"],
     ui_locales_supported: ["en"],
+    prompt_values_supported: ["none", "login", "consent", "select_account", "create"],
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     backchannel_logout_supported: false,

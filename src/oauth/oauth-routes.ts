@@ -10,12 +10,15 @@ export interface OAuthRoutesOptions {
   readonly keys: SigningKeys;
   /** The token endpoint's handler. */
   readonly token: NodeHandler;
+  /** Further endpoints by path (the OpenID Provider's authorize, userinfo, end_session). */
+  readonly endpoints?: ReadonlyMap<string, NodeHandler>;
   readonly logger: Logger;
 }
 
 /**
  * Serves the issuer's plain HTTP endpoints in front of the RPC wires:
- * discovery, the JWKS and the token endpoint. Every other request goes on to
+ * discovery, the JWKS, the token endpoint and the OpenID Provider's browser
+ * endpoints. Every other request goes on to
  * `next`. None of these paths can be an RPC path or a REST path of the API.
  */
 export function withOAuthRoutes(options: OAuthRoutesOptions, next: NodeHandler): NodeHandler {
@@ -43,7 +46,7 @@ export function withOAuthRoutes(options: OAuthRoutesOptions, next: NodeHandler):
       case OAUTH_PATHS.token:
         return options.token(req, res);
       default:
-        return next(req, res);
+        return (options.endpoints?.get(path) ?? next)(req, res);
     }
   };
 }

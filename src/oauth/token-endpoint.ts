@@ -5,9 +5,10 @@ import type { Logger } from "../lib/logger.js";
 import { ORG_DOMAINS_TABLE } from "../projection/identity-projections.js";
 import { ORGS_TABLE } from "../projection/access-projections.js";
 import { authenticateClient, clientCredentialsOf } from "./client-credentials.js";
-import { CLIENT_CREDENTIALS_GRANT, JWT_BEARER_GRANT } from "./discovery.js";
+import { AUTHORIZATION_CODE_GRANT, CLIENT_CREDENTIALS_GRANT, JWT_BEARER_GRANT, REFRESH_TOKEN_GRANT } from "./discovery.js";
 import type { GrantSubject } from "./grant-subject.js";
 import { verifyJwtProfileAssertion } from "./jwt-profile.js";
+import type { PersonGrants } from "../oidc/person-grants.js";
 import type { NodeRequest, NodeResponse } from "../server/node-http.js";
 import { readBody } from "../server/read-body.js";
 import { OAuthError } from "./oauth-error.js";
@@ -22,13 +23,16 @@ export interface TokenEndpointOptions {
   readonly tokens: TokenIssuer;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The grants for people (authorization code, refresh token); without them only service accounts get tokens. */
+  readonly personGrants?: PersonGrants;
 }
 
 const MAX_FORM_BYTES = 64 * 1024;
 
 /**
- * `POST /oauth/v2/token` for service accounts: the JWT profile grant with a
- * machine key and `client_credentials` with a machine secret. Answers the
+ * `POST /oauth/v2/token`: for service accounts the JWT profile grant with a
+ * machine key and `client_credentials` with a machine secret; for people
+ * (OIDC applications) `authorization_code` and `refresh_token`. Answers the
  * standard token response, or an OAuth error `{error, error_description}`.
  */
 export function createTokenEndpoint(options: TokenEndpointOptions) {
@@ -45,6 +49,11 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
       }
       const form = new URLSearchParams(await readForm(req));
       grantType = form.get("grant_type");
+      const personGrant = personGrantOf(grantType);
+      if (personGrant) {
+        send(res, 200, await personGrant(form, req.headers.authorization));
+        return;
+      }
       const { subject, clientId } = await grant(grantType, form, req);
       const granted = grantScopes(form.get("scope"), options.apiProjectId);
       const orgClaims = granted.orgId ? await organisationClaims(subject, granted.orgId) : {};
@@ -74,6 +83,14 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
       send(res, oauth.status, { error: oauth.error, error_description: oauth.description });
     }
   };
+
+  function personGrantOf(grantType: string | null) {
+    const grants = options.personGrants;
+    if (!grants) return undefined;
+    if (grantType === AUTHORIZATION_CODE_GRANT) return grants.authorizationCode;
+    if (grantType === REFRESH_TOKEN_GRANT) return grants.refreshToken;
+    return undefined;
+  }
 
   async function grant(grantType: string | null, form: URLSearchParams, req: NodeRequest): Promise<{ subject: GrantSubject; clientId: string }> {
     switch (grantType) {

@@ -7,6 +7,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
+import type { Clock } from "../../src/lib/clock.js";
 import { createLogger, type LogLevel } from "../../src/lib/logger.js";
 import { listen, type Listener } from "../../src/server/listen.js";
 import { listenOptionsFrom } from "../../src/server/listen-options.js";
@@ -45,6 +46,8 @@ export interface TestAppOptions {
   readonly port?: number;
   /** Serve the console from here instead of dist/console. */
   readonly consoleDir?: string;
+  /** The server's clock (default: the system's). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await createApp(config, {
     logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)),
     consoleDir: options.consoleDir,
+    clock: options.clock,
   });
   const listener: Listener = await listen(app.handler, options.port ?? 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));
   const metricsListener = app.metricsHandler && (await listen(app.metricsHandler, 0, "127.0.0.1", undefined, listenOptionsFrom(config)));
