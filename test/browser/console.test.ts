@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Code, createClient } from "@connectrpc/connect";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -5,7 +7,8 @@ import { ManagementService } from "../../gen/zitadel/management_pb.js";
 import { UserState } from "../../gen/zitadel/user_pb.js";
 import { launchChromium, type TestBrowser } from "../support/browser.js";
 import { expectNoTokenStored, recordRequests, screenshot } from "../support/console-page.js";
-import { createCaller, createHuman, setLockoutPolicy, signIn, WRONG_PASSWORD } from "../support/lifecycle.js";
+import { createHuman, PASSWORD, setLockoutPolicy, signIn, WRONG_PASSWORD } from "../support/lifecycle.js";
+import { completeLogin } from "../support/oidc.js";
 import { freePort, startTestApp, type TestApp } from "../support/test-app.js";
 import { rejectionOf } from "../support/users.js";
 
@@ -36,43 +39,39 @@ async function lockedByWrongPasswords(prefix: string) {
   return user;
 }
 
+/** Tokens the console received from the token endpoint, to check none ends up in storage. */
+const issuedTokens: string[] = [];
+
 /**
- * Signs the page in with a token the test hands in: the provider's authorize
- * and token endpoints answer for the test; every API call is real.
+ * Signs the page in through the OpenID provider: the console starts the code
+ * flow with PKCE, the provider records the request and sends the browser to
+ * the login, the person's password is checked with a session, and the
+ * browser comes back to the console, which exchanges the code.
  */
-async function signInWithToken(page: Page, accessToken: string) {
-  await page.route(
-    (url) => url.pathname === "/ui/console/assets/environment.json",
-    async (route) => {
-      const response = await route.fetch();
-      const env = (await response.json()) as Record<string, string>;
-      await route.fulfill({ response, json: { ...env, clientid: env.clientid || "console" } });
-    },
-  );
-  await page.route(
-    (url) => url.pathname === "/oauth/v2/authorize",
-    (route) => {
-      const url = new URL(route.request().url());
-      const back = new URL(url.searchParams.get("redirect_uri")!);
-      back.search = new URLSearchParams({ code: "handed-in", state: url.searchParams.get("state")! }).toString();
-      return route.fulfill({ status: 302, headers: { location: back.toString() } });
-    },
-  );
-  await page.route(
-    (url) => url.pathname === "/oauth/v2/token",
-    (route) => route.fulfill({ json: { access_token: accessToken, token_type: "Bearer", expires_in: 3600 } }),
-  );
+async function signInAs(page: Page, loginName: string, password: string): Promise<Record<string, string>> {
   await page.goto(`${t.baseUrl}/`);
+  await page.waitForURL((url) => url.pathname.startsWith("/ui/login/"));
+  const authRequestId = new URL(page.url()).searchParams.get("authRequestID")!;
+  const redirectTo = await completeLogin(t, authRequestId, loginName, password);
+  const tokenAnswer = page.waitForResponse((response) => response.url().endsWith("/oauth/v2/token"));
+  await page.goto(redirectTo);
+  const answer = await tokenAnswer;
+  expect(answer.status()).toBe(200);
+  const tokens = (await answer.json()) as Record<string, string>;
+  for (const key of ["access_token", "refresh_token", "id_token"]) if (tokens[key]) issuedTokens.push(tokens[key]);
   await page.waitForURL(`${t.baseUrl}/ui/console/`);
   await page.getByRole("heading", { name: "Locked users" }).waitFor();
+  return tokens;
 }
+
+const adminPassword = () => readFileSync(join(t.dir, "admin.password"), "utf8").trim();
 
 describe("the console", () => {
   it("shows who is locked and why, unlocks one and then three at once", async () => {
     const grace = await lockedByWrongPasswords("grace");
     const others = [await lockedByWrongPasswords("ada"), await lockedByWrongPasswords("alan"), await lockedByWrongPasswords("barbara")];
     const page = await browser.context.newPage();
-    await signInWithToken(page, t.pat);
+    await signInAs(page, "admin", adminPassword());
 
     const row = page.locator(`tr[data-user-id="${grace.userId}"]`);
     await expect.poll(() => row.textContent()).toContain("too many wrong passwords");
@@ -94,14 +93,14 @@ describe("the console", () => {
       expect((await grpc().getUserByID({ id: user.userId }, { headers: t.auth() })).user?.state).toBe(UserState.ACTIVE);
     }
     await page.getByText("Nobody is locked in").waitFor();
-    await expectNoTokenStored(page, [t.pat]);
+    await expectNoTokenStored(page, issuedTokens);
     await page.close();
   });
 
   it("searches users, shows one with its history, and locks it from its page", async () => {
     const person = await createHuman(t, { userName: `lin-${Math.random().toString(36).slice(2, 8)}` });
     const page = await browser.context.newPage();
-    await signInWithToken(page, t.pat);
+    await signInAs(page, "admin", adminPassword());
     await page.getByRole("link", { name: "Users", exact: true }).click();
     await page.getByRole("searchbox", { name: "Name or email" }).fill(person.userName);
     await page.getByRole("button", { name: "Search" }).click();
@@ -132,7 +131,7 @@ describe("the console", () => {
 
   it("edits the organisation's lockout policy", async () => {
     const page = await browser.context.newPage();
-    await signInWithToken(page, t.pat);
+    await signInAs(page, "admin", adminPassword());
     await page.getByRole("link", { name: "Lockout policy" }).click();
     const passwords = page.getByRole("spinbutton", { name: "Wrong passwords before locking" });
     await expect.poll(() => passwords.inputValue()).toBe("3");
@@ -150,10 +149,10 @@ describe("the console", () => {
 
   it("disables unlocking for a person without user.write, and the server refuses it too", async () => {
     const locked = await lockedByWrongPasswords("viewer-target");
-    const viewer = await createCaller(t, ["ORG_OWNER_VIEWER"]);
-    const token = viewer.headers.authorization.replace(/^Bearer /, "");
+    const viewer = await createHuman(t, { userName: `viewer-${Math.random().toString(36).slice(2, 8)}` });
+    await t.client("grpc").addOrgMember({ userId: viewer.userId, roles: ["ORG_OWNER_VIEWER"] }, { headers: t.auth() });
     const page = await browser.context.newPage();
-    await signInWithToken(page, token);
+    const tokens = await signInAs(page, viewer.userName, PASSWORD);
     const row = page.locator(`tr[data-user-id="${locked.userId}"]`);
     const unlock = row.getByRole("button", { name: `Unlock ${locked.userName}` });
     await unlock.waitFor();
@@ -161,7 +160,8 @@ describe("the console", () => {
     expect(await row.textContent()).toContain("You need the permission user.write");
     expect(await page.getByRole("button", { name: /Unlock selected/ }).isDisabled()).toBe(true);
     await screenshot(page, "viewer");
-    const refused = await rejectionOf(grpc().unlockUser({ id: locked.userId }, { headers: viewer.headers }));
+    // The same call with the viewer's own access token, as the console would make it.
+    const refused = await rejectionOf(grpc().unlockUser({ id: locked.userId }, { headers: { authorization: `Bearer ${tokens.access_token}` } }));
     expect(refused).toMatchObject({ code: Code.PermissionDenied });
     expect((await grpc().getUserByID({ id: locked.userId }, { headers: t.auth() })).user?.state).toBe(UserState.LOCKED);
     await page.close();
