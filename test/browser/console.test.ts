@@ -66,7 +66,7 @@ async function signInAs(page: Page, loginName: string, password: string): Promis
 
 const adminPassword = () => readFileSync(join(t.dir, "admin.password"), "utf8").trim();
 
-describe("the console", () => {
+describe("the console", { timeout: 90_000 }, () => {
   it("shows who is locked and why, unlocks one and then three at once", async () => {
     const grace = await lockedByWrongPasswords("grace");
     const others = [await lockedByWrongPasswords("ada"), await lockedByWrongPasswords("alan"), await lockedByWrongPasswords("barbara")];
@@ -167,8 +167,106 @@ describe("the console", () => {
     await page.close();
   });
 
+  it("switches the organisation it acts in, and works by keyboard", async () => {
+    const orgName = `Hopper Labs ${Math.random().toString(36).slice(2, 6)}`;
+    const orgId = (await t.client("grpc").addOrg({ name: orgName }, { headers: t.auth() })).id;
+    const inOrg = { ...t.auth(), "x-zitadel-orgid": orgId };
+    const person = await createHuman(t, { userName: `hopper-${Math.random().toString(36).slice(2, 8)}`, headers: inOrg });
+    await t.client("grpc").lockUser({ id: person.userId }, { headers: inOrg });
+
+    const page = await browser.context.newPage();
+    await signInAs(page, "admin", adminPassword());
+    const row = page.locator(`tr[data-user-id="${person.userId}"]`);
+    expect(await row.count()).toBe(0);
+    await page.getByRole("combobox", { name: "Organisation" }).selectOption({ label: orgName });
+    await expect.poll(() => row.textContent()).toContain("locked by an administrator");
+    await page.getByRole("heading", { name: "Locked users" }).waitFor();
+    expect(await page.locator(".lead").textContent()).toContain(orgName);
+
+    // The unlock button is a real button: focus and Enter.
+    await row.getByRole("button", { name: `Unlock ${person.userName}` }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").filter({ hasText: "Unlocked 1 of 1" }).waitFor();
+    expect((await grpc().getUserByID({ id: person.userId }, { headers: inOrg })).user?.state).toBe(UserState.ACTIVE);
+    await page.close();
+  });
+
+  it("is readable on a 375 px wide screen", async () => {
+    await lockedByWrongPasswords("narrow");
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 375, height: 800 });
+    await signInAs(page, "admin", adminPassword());
+    await page.locator("tbody tr").first().waitFor();
+    // Wide tables scroll in their own box; the page itself never scrolls sideways.
+    const wide = await page.evaluate(
+      "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 376 && !e.closest('.table-wrap')).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))",
+    );
+    expect(wide).toEqual([]);
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    expect(await page.getByRole("button", { name: /Unlock selected/ }).isVisible()).toBe(true);
+    await screenshot(page, "narrow");
+    await page.close();
+  });
+
+  it("signs out through the provider's end_session and lands on the signed-out page", async () => {
+    const page = await browser.context.newPage();
+    await signInAs(page, "admin", adminPassword());
+    const endSession = page.waitForRequest((request) => new URL(request.url()).pathname === "/oidc/v1/end_session");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    const params = new URL((await endSession).url()).searchParams;
+    expect(params.get("post_logout_redirect_uri")).toBe(`${t.baseUrl}/ui/console/signedout`);
+    expect(params.get("id_token_hint")).toBeTruthy();
+    await page.waitForURL(`${t.baseUrl}/ui/console/signedout`);
+    await page.getByRole("heading", { name: "Signed out" }).waitFor();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await page.close();
+  });
+
   it("made no request beyond the server under test", () => {
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.filter((url) => !url.startsWith(`${t.baseUrl}/`))).toEqual([]);
+  });
+});
+
+describe("the console's tokens", { timeout: 90_000 }, () => {
+  let short: TestApp;
+  let shortBrowser: TestBrowser;
+  beforeAll(async () => {
+    const port = await freePort();
+    // The shortest lifetime the server allows: the console refreshes a minute before expiry, so at once.
+    short = await startTestApp({ port, env: { LATCHKEY_EXTERNAL_URL: `http://127.0.0.1:${port}`, LATCHKEY_ACCESS_TOKEN_LIFETIME: "1m" } });
+    shortBrowser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await shortBrowser?.close();
+    await short?.stop();
+  });
+
+  it("are refreshed before they expire and used from then on", async () => {
+    const page = await shortBrowser.context.newPage();
+    await page.goto(`${short.baseUrl}/`);
+    await page.waitForURL((url) => url.pathname.startsWith("/ui/login/"));
+    const password = readFileSync(join(short.dir, "admin.password"), "utf8").trim();
+    const redirectTo = await completeLogin(short, new URL(page.url()).searchParams.get("authRequestID")!, "admin", password);
+    const first = page.waitForResponse((response) => response.url().endsWith("/oauth/v2/token"));
+    await page.goto(redirectTo);
+    const signedIn = (await (await first).json()) as Record<string, string>;
+    await page.getByRole("heading", { name: "Locked users" }).waitFor();
+
+    const refreshed = await page.waitForResponse(
+      (response) => response.url().endsWith("/oauth/v2/token") && (response.request().postData() ?? "").includes("grant_type=refresh_token"),
+      { timeout: 20_000 },
+    );
+    expect(refreshed.status()).toBe(200);
+    const renewed = (await refreshed.json()) as Record<string, string>;
+    expect(renewed.access_token).not.toBe(signedIn.access_token);
+    expect(new URLSearchParams(refreshed.request().postData() ?? "").get("refresh_token")).toBe(signedIn.refresh_token);
+
+    const call = page.waitForRequest((request) => request.url().includes("/zitadel.management.v1.ManagementService/ListUsers"));
+    await page.getByRole("link", { name: "Users", exact: true }).click();
+    expect((await call).headers().authorization).toBe(`Bearer ${renewed.access_token}`);
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await expectNoTokenStored(page, [signedIn.access_token!, signedIn.refresh_token!, renewed.access_token!, renewed.refresh_token!].filter(Boolean));
+    await page.close();
   });
 });
