@@ -7,10 +7,10 @@ import { createLockoutService } from "./api/lockout/lockout-service.js";
 import { createUserAdminService } from "./api/management/user-admin-service.js";
 import { createSessionService } from "./api/session/v2/session-service.js";
 import { createUserV2Service } from "./api/user/v2/user-service.js";
-import type { PermissionCheck } from "./auth/permission-check.js";
+import type { PermissionCheck, PermissionScopes } from "./auth/permission-check.js";
 import { createLockoutCommands } from "./command/lockout-commands.js";
 import { createLockoutPolicyCommands, ensureDefaultLockoutPolicy, type LockoutPolicyAggregate } from "./command/lockout-policy-commands.js";
-import { createSessionCommands, type SessionAggregate } from "./command/session-commands.js";
+import { createSessionCommands, type SessionAggregate, type SessionCommands } from "./command/session-commands.js";
 import { createUserAdminCommands } from "./command/user-admin-commands.js";
 import type { UserAggregate } from "./command/user-aggregate.js";
 import type { UserCommands } from "./command/user-commands.js";
@@ -21,6 +21,7 @@ import type { IdGenerator } from "./lib/ids.js";
 import { createLockoutPolicyQueries } from "./query/lockout-policy-queries.js";
 import { createLockoutQueries } from "./query/lockout-queries.js";
 import type { UserQueries } from "./query/user-queries.js";
+import { createSessionQueries, type SessionQueries } from "./query/session-queries.js";
 import { createUserV2Queries } from "./query/user-v2-queries.js";
 
 export interface UserServices {
@@ -28,6 +29,8 @@ export interface UserServices {
   readonly management: Partial<ServiceImpl<typeof ManagementService>>;
   /** Registers the v2 UserService, the SessionService and latchkey.v1.LockoutService. */
   register(router: ConnectRouter): void;
+  /** The session commands and queries, for the server's own sign-in pages. */
+  readonly sessions: { readonly commands: SessionCommands; readonly queries: SessionQueries };
 }
 
 export interface UserServicesDependencies {
@@ -40,7 +43,7 @@ export interface UserServicesDependencies {
     readonly sessions: SessionAggregate;
     readonly policies: { readonly org: LockoutPolicyAggregate; readonly instance: LockoutPolicyAggregate };
   };
-  readonly permissions: PermissionCheck;
+  readonly permissions: PermissionCheck & PermissionScopes;
   /** The v1 user commands, for the bulk unlock. */
   readonly users: UserCommands;
   readonly userQueries: UserQueries;
@@ -71,18 +74,18 @@ export async function createUserServices(deps: UserServicesDependencies): Promis
     commands: createUserV2Commands({ users: aggregates.users, newId }),
     queries: createUserV2Queries({ store, users: deps.userQueries, permissions }),
   });
-  const sessions = createSessionService({
-    commands: createSessionCommands({
-      sessions: aggregates.sessions,
-      users: aggregates.users,
-      store,
-      newId,
-      clock,
-      userQueries: deps.userQueries,
-      policies,
-      permissions,
-    }),
+  const sessionCommands = createSessionCommands({
+    sessions: aggregates.sessions,
+    users: aggregates.users,
+    store,
+    newId,
+    clock,
+    userQueries: deps.userQueries,
+    policies,
+    permissions,
   });
+  const sessionQueries = createSessionQueries({ store, permissions, clock });
+  const sessions = createSessionService({ commands: sessionCommands, queries: sessionQueries });
   const lockout = createLockoutService({
     queries: lockouts,
     commands: createLockoutCommands({ users: deps.users, lockouts }),
@@ -91,6 +94,7 @@ export async function createUserServices(deps: UserServicesDependencies): Promis
 
   return {
     management,
+    sessions: { commands: sessionCommands, queries: sessionQueries },
     register(router) {
       router.service(UserService, userV2);
       router.service(SessionService, sessions);

@@ -18,7 +18,18 @@ export interface PermissionCheck {
   has(subject: PermissionSubject, permission: string, orgId: string): Promise<boolean>;
 }
 
-export function createPermissionCheck(store: EventStore): PermissionCheck {
+/** "Where does this caller hold permission P?", for filtering lists in SQL. */
+export interface PermissionScopes {
+  scope(subject: PermissionSubject, permission: string): Promise<PermissionScope>;
+}
+
+/** The whole instance, or these organisations. */
+export interface PermissionScope {
+  readonly instance: boolean;
+  readonly orgs: readonly string[];
+}
+
+export function createPermissionCheck(store: EventStore): PermissionCheck & PermissionScopes {
   return {
     async has(subject, permission, orgId) {
       const memberships = await store.query<{ roles: string }>(
@@ -26,6 +37,14 @@ export function createPermissionCheck(store: EventStore): PermissionCheck {
         [subject.instanceId, subject.userId, subject.instanceId, orgId],
       );
       return memberships.some((membership) => rolesGrant(JSON.parse(membership.roles) as string[], permission));
+    },
+    async scope(subject, permission) {
+      const memberships = await store.query<{ aggregate_id: string; roles: string }>(
+        `SELECT aggregate_id, roles FROM ${MEMBERS_TABLE} WHERE instance_id = ? AND user_id = ?`,
+        [subject.instanceId, subject.userId],
+      );
+      const granting = memberships.filter((membership) => rolesGrant(JSON.parse(membership.roles) as string[], permission)).map((m) => m.aggregate_id);
+      return { instance: granting.includes(subject.instanceId), orgs: granting.filter((id) => id !== subject.instanceId) };
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Clock } from "../lib/clock.js";
 import type { IdGenerator } from "../lib/ids.js";
 import type { KeyedQueue } from "../lib/keyed-queue.js";
 import type { LockoutPolicyQueries } from "../query/lockout-policy-queries.js";
+import { findSession } from "../query/session-queries.js";
 import { findUserByLoginName } from "../query/user-search.js";
 import type { UserQueries, UserView } from "../query/user-queries.js";
 import { createAggregate, system, type Aggregate } from "./aggregate.js";
@@ -34,9 +35,25 @@ export interface SessionChange {
   readonly details: { readonly sequence: number; readonly changeDate: Date; readonly resourceOwner: string };
 }
 
+export interface SessionDetails {
+  readonly sequence: number;
+  readonly changeDate: Date;
+  readonly resourceOwner: string;
+}
+
 export interface SessionCommands {
   createSession(actor: Actor, checks: SessionChecks, userAgent?: SessionUserAgent): Promise<SessionChange>;
   setSession(actor: Actor, sessionId: string, sessionToken: string, checks: SessionChecks): Promise<SessionChange>;
+  /**
+   * DeleteSession. With a token, it must be the session's current one
+   * (COMMAND-sGr42); without, the caller must be the session's user or hold
+   * session.delete on the user's organisation (on the instance for a session
+   * without user). Terminating a session that is not active changes nothing
+   * and still succeeds.
+   */
+  terminateSession(actor: Actor, sessionId: string, sessionToken?: string): Promise<SessionDetails>;
+  /** Ends a session without a token or permission check: the server itself acts (the hosted login's sign-out). */
+  terminateSessionWithoutCheck(actor: Actor, sessionId: string): Promise<SessionDetails>;
 }
 
 export type SessionAggregate = Aggregate<SessionState, SessionCommand>;
@@ -124,6 +141,11 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
     };
   }
 
+  async function terminate(actor: Actor, sessionId: string, check?: (state: SessionState) => void): Promise<SessionDetails> {
+    const result = await sessions.execute(actor, sessionId, { type: "TerminateSession" }, system, { check });
+    return { sequence: result.sequence, changeDate: result.changeDate, resourceOwner: result.owner };
+  }
+
   return {
     async createSession(actor, checks, userAgent) {
       // Login clients and instance owners hold session.write.
@@ -137,7 +159,28 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
         throw new ZError(Errors.Session.TokenInvalid);
       }
       if (state.status === "terminated") throw new ZError(Errors.Session.Terminated);
+      // The lifetime runs from when it was set; the read model knows that time.
+      const expiration = (await findSession(store, actor.instanceId, sessionId))?.expiration;
+      if (expiration && expiration.getTime() < clock().getTime()) throw new ZError(Errors.Session.Expired);
       return change(actor, sessionId, checks, { userId: state.userId, tokenHash: state.tokenHash });
+    },
+    async terminateSession(actor, sessionId, sessionToken) {
+      if (sessionToken) {
+        const tokenHash = hashToken(sessionToken);
+        // Checked on the state the termination is decided on.
+        return terminate(actor, sessionId, (state) => {
+          if (state.tokenHash !== tokenHash) throw new ZError(Errors.Session.TokenInvalid);
+        });
+      }
+      const { state } = await sessions.load(actor.instanceId, sessionId);
+      const own = state.userId !== undefined && state.userId === actor.userId;
+      if (!own && !(await permissions.has(actor, "session.delete", state.userResourceOwner ?? actor.instanceId))) {
+        throw new ZError(Errors.UserV2.PermissionDenied);
+      }
+      return terminate(actor, sessionId);
+    },
+    terminateSessionWithoutCheck(actor, sessionId) {
+      return terminate(actor, sessionId);
     },
   };
 }

@@ -4,6 +4,7 @@ import { userProjection } from "./user-projection.js";
 import { identityProjections } from "./identity-projections.js";
 import { lockoutPolicyProjection } from "./lockout-policy-projection.js";
 import { signInProjection } from "./sign-in-projection.js";
+import { sessionProjection } from "./session-projection.js";
 import { projectProjection } from "./project-projection.js";
 
 /**
@@ -20,6 +21,7 @@ export const projections: readonly Projection[] = [
   ...identityProjections,
   signInProjection,
   lockoutPolicyProjection,
+  sessionProjection,
   projectProjection,
 ];
 

@@ -49,4 +49,5 @@ export type SessionEvent =
   | { type: "session.password.checked"; payload: CheckedAtPayload }
   | { type: "session.metadata.set"; payload: MetadataSetPayload }
   | { type: "session.lifetime.set"; payload: LifetimeSetPayload }
-  | { type: "session.token.set"; payload: TokenSetPayload };
+  | { type: "session.token.set"; payload: TokenSetPayload }
+  | { type: "session.terminated"; payload: null };

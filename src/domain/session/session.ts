@@ -29,10 +29,20 @@ export interface ChangeSession {
   readonly token: TokenSetPayload;
 }
 
-export type SessionCommand = ChangeSession;
+/** Ends a session (DeleteSession); ending one that is not active changes nothing. */
+export interface TerminateSession {
+  readonly type: "TerminateSession";
+}
+
+export type SessionCommand = ChangeSession | TerminateSession;
 
 /** Which events a change produces; a change that changes nothing produces none (and no new token). */
 export function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
+  if (command.type === "TerminateSession") return state.status === "active" ? [{ type: "session.terminated", payload: null }] : [];
+  return decideChange(command, state);
+}
+
+function decideChange(command: ChangeSession, state: SessionState): SessionEvent[] {
   const events: SessionEvent[] = [];
   if (command.start) {
     events.push({ type: "session.added", payload: command.start.userAgent ? { userAgent: command.start.userAgent } : {} });
@@ -89,6 +99,8 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
       return { ...state, metadata: event.payload.metadata };
     case "session.token.set":
       return { ...state, tokenHash: event.payload.tokenHash };
+    case "session.terminated":
+      return { ...state, status: "terminated" };
     default:
       return state;
   }

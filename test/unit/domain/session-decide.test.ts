@@ -66,3 +66,24 @@ describe("ChangeSession", () => {
       .then([{ type: "session.lifetime.set", payload: { lifetime: 3_600_000_000_000 } }, tokenSet]);
   });
 });
+
+describe("TerminateSession", () => {
+  const terminate = { type: "TerminateSession" } as const;
+  const terminated: SessionEvent = { type: "session.terminated", payload: null };
+
+  it("terminates an active session", () => {
+    spec.given([added, userChecked(), tokenSet]).when(terminate).then([terminated]);
+  });
+  it("changes nothing on a session that is terminated already", () => {
+    spec.given([added, tokenSet, terminated]).when(terminate).then([]);
+  });
+  it("changes nothing on a session that does not exist", () => {
+    spec.given([]).when(terminate).then([]);
+  });
+  it("refuses further checks on a terminated session (COMAND-SAjeh)", () => {
+    spec
+      .given([added, userChecked(), tokenSet, terminated])
+      .when(change({ passwordChecked: true }))
+      .thenThrows(Errors.Session.Terminated);
+  });
+});

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/object/v2/object.proto.
  */
 export const file_zitadel_object_v2_object: GenFile = /*@__PURE__*/
-  fileDesc("Ch56aXRhZGVsL29iamVjdC92Mi9vYmplY3QucHJvdG8SEXppdGFkZWwub2JqZWN0LnYyIj0KDE9yZ2FuaXphdGlvbhIQCgZvcmdfaWQYASABKAlIABIUCgpvcmdfZG9tYWluGAIgASgJSABCBQoDb3JnIpcBCgdEZXRhaWxzEhAKCHNlcXVlbmNlGAEgASgEEi8KC2NoYW5nZV9kYXRlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZXNvdXJjZV9vd25lchgDIAEoCRIxCg1jcmVhdGlvbl9kYXRlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch56aXRhZGVsL29iamVjdC92Mi9vYmplY3QucHJvdG8SEXppdGFkZWwub2JqZWN0LnYyIj0KDE9yZ2FuaXphdGlvbhIQCgZvcmdfaWQYASABKAlIABIUCgpvcmdfZG9tYWluGAIgASgJSABCBQoDb3JnIpcBCgdEZXRhaWxzEhAKCHNlcXVlbmNlGAEgASgEEi8KC2NoYW5nZV9kYXRlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZXNvdXJjZV9vd25lchgDIAEoCRIxCg1jcmVhdGlvbl9kYXRlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI3CglMaXN0UXVlcnkSDgoGb2Zmc2V0GAEgASgEEg0KBWxpbWl0GAIgASgNEgsKA2FzYxgDIAEoCCJuCgtMaXN0RGV0YWlscxIUCgx0b3RhbF9yZXN1bHQYASABKAQSGgoScHJvY2Vzc2VkX3NlcXVlbmNlGAIgASgEEi0KCXRpbWVzdGFtcBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * The organisation a v2 request acts in, by id or by domain.
@@ -78,4 +78,62 @@ export type Details = Message<"zitadel.object.v2.Details"> & {
  */
 export const DetailsSchema: GenMessage<Details> = /*@__PURE__*/
   messageDesc(file_zitadel_object_v2_object, 1);
+
+/**
+ * Paging of v2 list requests.
+ *
+ * @generated from message zitadel.object.v2.ListQuery
+ */
+export type ListQuery = Message<"zitadel.object.v2.ListQuery"> & {
+  /**
+   * @generated from field: uint64 offset = 1;
+   */
+  offset: bigint;
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+
+  /**
+   * @generated from field: bool asc = 3;
+   */
+  asc: boolean;
+};
+
+/**
+ * Describes the message zitadel.object.v2.ListQuery.
+ * Use `create(ListQuerySchema)` to create a new message.
+ */
+export const ListQuerySchema: GenMessage<ListQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_object_v2_object, 2);
+
+/**
+ * What a v2 list answer covers: the total and how current the read model is.
+ *
+ * @generated from message zitadel.object.v2.ListDetails
+ */
+export type ListDetails = Message<"zitadel.object.v2.ListDetails"> & {
+  /**
+   * @generated from field: uint64 total_result = 1;
+   */
+  totalResult: bigint;
+
+  /**
+   * @generated from field: uint64 processed_sequence = 2;
+   */
+  processedSequence: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp timestamp = 3;
+   */
+  timestamp?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message zitadel.object.v2.ListDetails.
+ * Use `create(ListDetailsSchema)` to create a new message.
+ */
+export const ListDetailsSchema: GenMessage<ListDetails> = /*@__PURE__*/
+  messageDesc(file_zitadel_object_v2_object, 3);
 

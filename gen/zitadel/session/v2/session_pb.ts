@@ -2,15 +2,20 @@
 // @generated from file zitadel/session/v2/session.proto (package zitadel.session.v2, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import { file_validate_validate } from "../../../validate/validate_pb.js";
+import type { TimestampQueryMethod } from "../../object_pb.js";
+import { file_zitadel_object } from "../../object_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file zitadel/session/v2/session.proto.
  */
 export const file_zitadel_session_v2_session: GenFile = /*@__PURE__*/
-  fileDesc("CiB6aXRhZGVsL3Nlc3Npb24vdjIvc2Vzc2lvbi5wcm90bxISeml0YWRlbC5zZXNzaW9uLnYyIrMCCglVc2VyQWdlbnQSGwoOZmluZ2VycHJpbnRfaWQYASABKAlIAIgBARIPCgJpcBgCIAEoCUgBiAEBEhgKC2Rlc2NyaXB0aW9uGAMgASgJSAKIAQESOQoGaGVhZGVyGAQgAygLMikueml0YWRlbC5zZXNzaW9uLnYyLlVzZXJBZ2VudC5IZWFkZXJFbnRyeRoeCgxIZWFkZXJWYWx1ZXMSDgoGdmFsdWVzGAEgAygJGlkKC0hlYWRlckVudHJ5EgsKA2tleRgBIAEoCRI5CgV2YWx1ZRgCIAEoCzIqLnppdGFkZWwuc2Vzc2lvbi52Mi5Vc2VyQWdlbnQuSGVhZGVyVmFsdWVzOgI4AUIRCg9fZmluZ2VycHJpbnRfaWRCBQoDX2lwQg4KDF9kZXNjcmlwdGlvbmIGcHJvdG8z");
+  fileDesc("CiB6aXRhZGVsL3Nlc3Npb24vdjIvc2Vzc2lvbi5wcm90bxISeml0YWRlbC5zZXNzaW9uLnYyIrMCCglVc2VyQWdlbnQSGwoOZmluZ2VycHJpbnRfaWQYASABKAlIAIgBARIPCgJpcBgCIAEoCUgBiAEBEhgKC2Rlc2NyaXB0aW9uGAMgASgJSAKIAQESOQoGaGVhZGVyGAQgAygLMikueml0YWRlbC5zZXNzaW9uLnYyLlVzZXJBZ2VudC5IZWFkZXJFbnRyeRoeCgxIZWFkZXJWYWx1ZXMSDgoGdmFsdWVzGAEgAygJGlkKC0hlYWRlckVudHJ5EgsKA2tleRgBIAEoCRI5CgV2YWx1ZRgCIAEoCzIqLnppdGFkZWwuc2Vzc2lvbi52Mi5Vc2VyQWdlbnQuSGVhZGVyVmFsdWVzOgI4AUIRCg9fZmluZ2VycHJpbnRfaWRCBQoDX2lwQg4KDF9kZXNjcmlwdGlvbiKoAwoHU2Vzc2lvbhIKCgJpZBgBIAEoCRIxCg1jcmVhdGlvbl9kYXRlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjaGFuZ2VfZGF0ZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc2VxdWVuY2UYBCABKAQSLAoHZmFjdG9ycxgFIAEoCzIbLnppdGFkZWwuc2Vzc2lvbi52Mi5GYWN0b3JzEjsKCG1ldGFkYXRhGAYgAygLMikueml0YWRlbC5zZXNzaW9uLnYyLlNlc3Npb24uTWV0YWRhdGFFbnRyeRIxCgp1c2VyX2FnZW50GAcgASgLMh0ueml0YWRlbC5zZXNzaW9uLnYyLlVzZXJBZ2VudBI4Cg9leHBpcmF0aW9uX2RhdGUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSACIAQEaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAw6AjgBQhIKEF9leHBpcmF0aW9uX2RhdGUi5wIKB0ZhY3RvcnMSLAoEdXNlchgBIAEoCzIeLnppdGFkZWwuc2Vzc2lvbi52Mi5Vc2VyRmFjdG9yEjQKCHBhc3N3b3JkGAIgASgLMiIueml0YWRlbC5zZXNzaW9uLnYyLlBhc3N3b3JkRmFjdG9yEjYKCndlYl9hdXRoX24YAyABKAsyIi56aXRhZGVsLnNlc3Npb24udjIuV2ViQXV0aE5GYWN0b3ISMAoGaW50ZW50GAQgASgLMiAueml0YWRlbC5zZXNzaW9uLnYyLkludGVudEZhY3RvchIsCgR0b3RwGAUgASgLMh4ueml0YWRlbC5zZXNzaW9uLnYyLlRPVFBGYWN0b3ISLgoHb3RwX3NtcxgGIAEoCzIdLnppdGFkZWwuc2Vzc2lvbi52Mi5PVFBGYWN0b3ISMAoJb3RwX2VtYWlsGAcgASgLMh0ueml0YWRlbC5zZXNzaW9uLnYyLk9UUEZhY3RvciKjAQoKVXNlckZhY3RvchIvCgt2ZXJpZmllZF9hdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASCgoCaWQYAiABKAkSEgoKbG9naW5fbmFtZRgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAYgASgJSgQIBRAGUg9vcmdhbmlzYXRpb25faWQiQQoOUGFzc3dvcmRGYWN0b3ISLwoLdmVyaWZpZWRfYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj8KDEludGVudEZhY3RvchIvCgt2ZXJpZmllZF9hdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiWAoOV2ViQXV0aE5GYWN0b3ISLwoLdmVyaWZpZWRfYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXVzZXJfdmVyaWZpZWQYAiABKAgiPQoKVE9UUEZhY3RvchIvCgt2ZXJpZmllZF9hdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPAoJT1RQRmFjdG9yEi8KC3ZlcmlmaWVkX2F0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLJAgoLU2VhcmNoUXVlcnkSMQoJaWRzX3F1ZXJ5GAEgASgLMhwueml0YWRlbC5zZXNzaW9uLnYyLklEc1F1ZXJ5SAASOAoNdXNlcl9pZF9xdWVyeRgCIAEoCzIfLnppdGFkZWwuc2Vzc2lvbi52Mi5Vc2VySURRdWVyeUgAEkQKE2NyZWF0aW9uX2RhdGVfcXVlcnkYAyABKAsyJS56aXRhZGVsLnNlc3Npb24udjIuQ3JlYXRpb25EYXRlUXVlcnlIABI5Cg1jcmVhdG9yX3F1ZXJ5GAQgASgLMiAueml0YWRlbC5zZXNzaW9uLnYyLkNyZWF0b3JRdWVyeUgAEj4KEHVzZXJfYWdlbnRfcXVlcnkYBSABKAsyIi56aXRhZGVsLnNlc3Npb24udjIuVXNlckFnZW50UXVlcnlIAEIMCgVxdWVyeRID+EIBIhcKCElEc1F1ZXJ5EgsKA2lkcxgBIAMoCSIZCgtVc2VySURRdWVyeRIKCgJpZBgBIAEoCSKCAQoRQ3JlYXRpb25EYXRlUXVlcnkSMQoNY3JlYXRpb25fZGF0ZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOgoGbWV0aG9kGAIgASgOMiAueml0YWRlbC52MS5UaW1lc3RhbXBRdWVyeU1ldGhvZEII+kIFggECEAEiMAoMQ3JlYXRvclF1ZXJ5EhkKAmlkGAEgASgJQgj6QgVyAxjIAUgAiAEBQgUKA19pZCJKCg5Vc2VyQWdlbnRRdWVyeRIlCg5maW5nZXJwcmludF9pZBgBIAEoCUII+kIFcgMYyAFIAIgBAUIRCg9fZmluZ2VycHJpbnRfaWQqXAoQU2Vzc2lvbkZpZWxkTmFtZRIiCh5TRVNTSU9OX0ZJRUxEX05BTUVfVU5TUEVDSUZJRUQQABIkCiBTRVNTSU9OX0ZJRUxEX05BTUVfQ1JFQVRJT05fREFURRABYgZwcm90bzM", [file_google_protobuf_timestamp, file_validate_validate, file_zitadel_object]);
 
 /**
  * Where a sign-in comes from, as the login client reports it.
@@ -62,4 +67,398 @@ export type UserAgent_HeaderValues = Message<"zitadel.session.v2.UserAgent.Heade
  */
 export const UserAgent_HeaderValuesSchema: GenMessage<UserAgent_HeaderValues> = /*@__PURE__*/
   messageDesc(file_zitadel_session_v2_session, 0, 0);
+
+/**
+ * A session as the read model holds it.
+ *
+ * @generated from message zitadel.session.v2.Session
+ */
+export type Session = Message<"zitadel.session.v2.Session"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp creation_date = 2;
+   */
+  creationDate?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp change_date = 3;
+   */
+  changeDate?: Timestamp | undefined;
+
+  /**
+   * @generated from field: uint64 sequence = 4;
+   */
+  sequence: bigint;
+
+  /**
+   * @generated from field: zitadel.session.v2.Factors factors = 5;
+   */
+  factors?: Factors | undefined;
+
+  /**
+   * @generated from field: map<string, bytes> metadata = 6;
+   */
+  metadata: { [key: string]: Uint8Array };
+
+  /**
+   * @generated from field: zitadel.session.v2.UserAgent user_agent = 7;
+   */
+  userAgent?: UserAgent | undefined;
+
+  /**
+   * @generated from field: optional google.protobuf.Timestamp expiration_date = 8;
+   */
+  expirationDate?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.Session.
+ * Use `create(SessionSchema)` to create a new message.
+ */
+export const SessionSchema: GenMessage<Session> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 1);
+
+/**
+ * The checks a session passed; only set once a user was checked.
+ *
+ * @generated from message zitadel.session.v2.Factors
+ */
+export type Factors = Message<"zitadel.session.v2.Factors"> & {
+  /**
+   * @generated from field: zitadel.session.v2.UserFactor user = 1;
+   */
+  user?: UserFactor | undefined;
+
+  /**
+   * @generated from field: zitadel.session.v2.PasswordFactor password = 2;
+   */
+  password?: PasswordFactor | undefined;
+
+  /**
+   * @generated from field: zitadel.session.v2.WebAuthNFactor web_auth_n = 3;
+   */
+  webAuthN?: WebAuthNFactor | undefined;
+
+  /**
+   * @generated from field: zitadel.session.v2.IntentFactor intent = 4;
+   */
+  intent?: IntentFactor | undefined;
+
+  /**
+   * @generated from field: zitadel.session.v2.TOTPFactor totp = 5;
+   */
+  totp?: TOTPFactor | undefined;
+
+  /**
+   * @generated from field: zitadel.session.v2.OTPFactor otp_sms = 6;
+   */
+  otpSms?: OTPFactor | undefined;
+
+  /**
+   * @generated from field: zitadel.session.v2.OTPFactor otp_email = 7;
+   */
+  otpEmail?: OTPFactor | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.Factors.
+ * Use `create(FactorsSchema)` to create a new message.
+ */
+export const FactorsSchema: GenMessage<Factors> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 2);
+
+/**
+ * @generated from message zitadel.session.v2.UserFactor
+ */
+export type UserFactor = Message<"zitadel.session.v2.UserFactor"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp verified_at = 1;
+   */
+  verifiedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string login_name = 3;
+   */
+  loginName: string;
+
+  /**
+   * @generated from field: string display_name = 4;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: string organization_id = 6;
+   */
+  organizationId: string;
+};
+
+/**
+ * Describes the message zitadel.session.v2.UserFactor.
+ * Use `create(UserFactorSchema)` to create a new message.
+ */
+export const UserFactorSchema: GenMessage<UserFactor> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 3);
+
+/**
+ * @generated from message zitadel.session.v2.PasswordFactor
+ */
+export type PasswordFactor = Message<"zitadel.session.v2.PasswordFactor"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp verified_at = 1;
+   */
+  verifiedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.PasswordFactor.
+ * Use `create(PasswordFactorSchema)` to create a new message.
+ */
+export const PasswordFactorSchema: GenMessage<PasswordFactor> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 4);
+
+/**
+ * @generated from message zitadel.session.v2.IntentFactor
+ */
+export type IntentFactor = Message<"zitadel.session.v2.IntentFactor"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp verified_at = 1;
+   */
+  verifiedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.IntentFactor.
+ * Use `create(IntentFactorSchema)` to create a new message.
+ */
+export const IntentFactorSchema: GenMessage<IntentFactor> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 5);
+
+/**
+ * @generated from message zitadel.session.v2.WebAuthNFactor
+ */
+export type WebAuthNFactor = Message<"zitadel.session.v2.WebAuthNFactor"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp verified_at = 1;
+   */
+  verifiedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: bool user_verified = 2;
+   */
+  userVerified: boolean;
+};
+
+/**
+ * Describes the message zitadel.session.v2.WebAuthNFactor.
+ * Use `create(WebAuthNFactorSchema)` to create a new message.
+ */
+export const WebAuthNFactorSchema: GenMessage<WebAuthNFactor> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 6);
+
+/**
+ * @generated from message zitadel.session.v2.TOTPFactor
+ */
+export type TOTPFactor = Message<"zitadel.session.v2.TOTPFactor"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp verified_at = 1;
+   */
+  verifiedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.TOTPFactor.
+ * Use `create(TOTPFactorSchema)` to create a new message.
+ */
+export const TOTPFactorSchema: GenMessage<TOTPFactor> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 7);
+
+/**
+ * @generated from message zitadel.session.v2.OTPFactor
+ */
+export type OTPFactor = Message<"zitadel.session.v2.OTPFactor"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp verified_at = 1;
+   */
+  verifiedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.OTPFactor.
+ * Use `create(OTPFactorSchema)` to create a new message.
+ */
+export const OTPFactorSchema: GenMessage<OTPFactor> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 8);
+
+/**
+ * One filter of ListSessions; all filters of a request apply together.
+ *
+ * @generated from message zitadel.session.v2.SearchQuery
+ */
+export type SearchQuery = Message<"zitadel.session.v2.SearchQuery"> & {
+  /**
+   * @generated from oneof zitadel.session.v2.SearchQuery.query
+   */
+  query: {
+    /**
+     * @generated from field: zitadel.session.v2.IDsQuery ids_query = 1;
+     */
+    value: IDsQuery;
+    case: "idsQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.session.v2.UserIDQuery user_id_query = 2;
+     */
+    value: UserIDQuery;
+    case: "userIdQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.session.v2.CreationDateQuery creation_date_query = 3;
+     */
+    value: CreationDateQuery;
+    case: "creationDateQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.session.v2.CreatorQuery creator_query = 4;
+     */
+    value: CreatorQuery;
+    case: "creatorQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.session.v2.UserAgentQuery user_agent_query = 5;
+     */
+    value: UserAgentQuery;
+    case: "userAgentQuery";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message zitadel.session.v2.SearchQuery.
+ * Use `create(SearchQuerySchema)` to create a new message.
+ */
+export const SearchQuerySchema: GenMessage<SearchQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 9);
+
+/**
+ * @generated from message zitadel.session.v2.IDsQuery
+ */
+export type IDsQuery = Message<"zitadel.session.v2.IDsQuery"> & {
+  /**
+   * @generated from field: repeated string ids = 1;
+   */
+  ids: string[];
+};
+
+/**
+ * Describes the message zitadel.session.v2.IDsQuery.
+ * Use `create(IDsQuerySchema)` to create a new message.
+ */
+export const IDsQuerySchema: GenMessage<IDsQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 10);
+
+/**
+ * @generated from message zitadel.session.v2.UserIDQuery
+ */
+export type UserIDQuery = Message<"zitadel.session.v2.UserIDQuery"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message zitadel.session.v2.UserIDQuery.
+ * Use `create(UserIDQuerySchema)` to create a new message.
+ */
+export const UserIDQuerySchema: GenMessage<UserIDQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 11);
+
+/**
+ * @generated from message zitadel.session.v2.CreationDateQuery
+ */
+export type CreationDateQuery = Message<"zitadel.session.v2.CreationDateQuery"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp creation_date = 1;
+   */
+  creationDate?: Timestamp | undefined;
+
+  /**
+   * @generated from field: zitadel.v1.TimestampQueryMethod method = 2;
+   */
+  method: TimestampQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.session.v2.CreationDateQuery.
+ * Use `create(CreationDateQuerySchema)` to create a new message.
+ */
+export const CreationDateQuerySchema: GenMessage<CreationDateQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 12);
+
+/**
+ * Without an id: the sessions the caller created.
+ *
+ * @generated from message zitadel.session.v2.CreatorQuery
+ */
+export type CreatorQuery = Message<"zitadel.session.v2.CreatorQuery"> & {
+  /**
+   * @generated from field: optional string id = 1;
+   */
+  id?: string | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.CreatorQuery.
+ * Use `create(CreatorQuerySchema)` to create a new message.
+ */
+export const CreatorQuerySchema: GenMessage<CreatorQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 13);
+
+/**
+ * Without a fingerprint id: the caller's own user agent.
+ *
+ * @generated from message zitadel.session.v2.UserAgentQuery
+ */
+export type UserAgentQuery = Message<"zitadel.session.v2.UserAgentQuery"> & {
+  /**
+   * @generated from field: optional string fingerprint_id = 1;
+   */
+  fingerprintId?: string | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.UserAgentQuery.
+ * Use `create(UserAgentQuerySchema)` to create a new message.
+ */
+export const UserAgentQuerySchema: GenMessage<UserAgentQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session, 14);
+
+/**
+ * @generated from enum zitadel.session.v2.SessionFieldName
+ */
+export enum SessionFieldName {
+  /**
+   * @generated from enum value: SESSION_FIELD_NAME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SESSION_FIELD_NAME_CREATION_DATE = 1;
+   */
+  CREATION_DATE = 1,
+}
+
+/**
+ * Describes the enum zitadel.session.v2.SessionFieldName.
+ */
+export const SessionFieldNameSchema: GenEnum<SessionFieldName> = /*@__PURE__*/
+  enumDesc(file_zitadel_session_v2_session, 0);
 

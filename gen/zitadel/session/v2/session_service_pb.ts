@@ -8,12 +8,12 @@ import { file_google_api_annotations } from "../../../google/api/annotations_pb.
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import { file_validate_validate } from "../../../validate/validate_pb.js";
-import type { Details } from "../../object/v2/object_pb.js";
+import type { Details, ListDetails, ListQuery } from "../../object/v2/object_pb.js";
 import { file_zitadel_object_v2_object } from "../../object/v2/object_pb.js";
 import { file_zitadel_protoc_gen_zitadel_v2_options } from "../../protoc_gen_zitadel/v2/options_pb.js";
 import type { Challenges, RequestChallenges } from "./challenge_pb.js";
 import { file_zitadel_session_v2_challenge } from "./challenge_pb.js";
-import type { UserAgent } from "./session_pb.js";
+import type { SearchQuery, Session, SessionFieldName, UserAgent } from "./session_pb.js";
 import { file_zitadel_session_v2_session } from "./session_pb.js";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
@@ -21,7 +21,95 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/session/v2/session_service.proto.
  */
 export const file_zitadel_session_v2_session_service: GenFile = /*@__PURE__*/
-  fileDesc("Cih6aXRhZGVsL3Nlc3Npb24vdjIvc2Vzc2lvbl9zZXJ2aWNlLnByb3RvEhJ6aXRhZGVsLnNlc3Npb24udjIi9AIKFENyZWF0ZVNlc3Npb25SZXF1ZXN0EioKBmNoZWNrcxgBIAEoCzIaLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja3MSSAoIbWV0YWRhdGEYAiADKAsyNi56aXRhZGVsLnNlc3Npb24udjIuQ3JlYXRlU2Vzc2lvblJlcXVlc3QuTWV0YWRhdGFFbnRyeRI5CgpjaGFsbGVuZ2VzGAMgASgLMiUueml0YWRlbC5zZXNzaW9uLnYyLlJlcXVlc3RDaGFsbGVuZ2VzEjEKCnVzZXJfYWdlbnQYBCABKAsyHS56aXRhZGVsLnNlc3Npb24udjIuVXNlckFnZW50EjoKCGxpZmV0aW1lGAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgj6QgWqAQIqAEgAiAEBGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgMOgI4AUILCglfbGlmZXRpbWUiowEKFUNyZWF0ZVNlc3Npb25SZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxISCgpzZXNzaW9uX2lkGAIgASgJEhUKDXNlc3Npb25fdG9rZW4YAyABKAkSMgoKY2hhbGxlbmdlcxgEIAEoCzIeLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGFsbGVuZ2VzIv4CChFTZXRTZXNzaW9uUmVxdWVzdBIeCgpzZXNzaW9uX2lkGAEgASgJQgr6QgdyBRABGMgBEiEKDXNlc3Npb25fdG9rZW4YAiABKAlCCvpCB3IFEAAYyAESKgoGY2hlY2tzGAMgASgLMhoueml0YWRlbC5zZXNzaW9uLnYyLkNoZWNrcxJFCghtZXRhZGF0YRgEIAMoCzIzLnppdGFkZWwuc2Vzc2lvbi52Mi5TZXRTZXNzaW9uUmVxdWVzdC5NZXRhZGF0YUVudHJ5EjkKCmNoYWxsZW5nZXMYBSABKAsyJS56aXRhZGVsLnNlc3Npb24udjIuUmVxdWVzdENoYWxsZW5nZXMSOgoIbGlmZXRpbWUYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCPpCBaoBAioASACIAQEaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAw6AjgBQgsKCV9saWZldGltZSKMAQoSU2V0U2Vzc2lvblJlc3BvbnNlEisKB2RldGFpbHMYASABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzEhUKDXNlc3Npb25fdG9rZW4YAiABKAkSMgoKY2hhbGxlbmdlcxgDIAEoCzIeLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGFsbGVuZ2VzIuADCgZDaGVja3MSMAoEdXNlchgBIAEoCzIdLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja1VzZXJIAIgBARI4CghwYXNzd29yZBgCIAEoCzIhLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja1Bhc3N3b3JkSAGIAQESOgoKd2ViX2F1dGhfbhgDIAEoCzIhLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja1dlYkF1dGhOSAKIAQESOwoKaWRwX2ludGVudBgEIAEoCzIiLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja0lEUEludGVudEgDiAEBEjAKBHRvdHAYBSABKAsyHS56aXRhZGVsLnNlc3Npb24udjIuQ2hlY2tUT1RQSASIAQESMgoHb3RwX3NtcxgGIAEoCzIcLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja09UUEgFiAEBEjQKCW90cF9lbWFpbBgHIAEoCzIcLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja09UUEgGiAEBQgcKBV91c2VyQgsKCV9wYXNzd29yZEINCgtfd2ViX2F1dGhfbkINCgtfaWRwX2ludGVudEIHCgVfdG90cEIKCghfb3RwX3Ntc0IMCgpfb3RwX2VtYWlsIlYKCUNoZWNrVXNlchIdCgd1c2VyX2lkGAEgASgJQgr6QgdyBRABGMgBSAASIAoKbG9naW5fbmFtZRgCIAEoCUIK+kIHcgUQARjIAUgAQggKBnNlYXJjaCItCg1DaGVja1Bhc3N3b3JkEhwKCHBhc3N3b3JkGAEgASgJQgr6QgdyBRABGMgBIlUKDUNoZWNrV2ViQXV0aE4SRAoZY3JlZGVudGlhbF9hc3NlcnRpb25fZGF0YRgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCCPpCBYoBAhABIlkKDkNoZWNrSURQSW50ZW50EiEKDWlkcF9pbnRlbnRfaWQYASABKAlCCvpCB3IFEAEYyAESJAoQaWRwX2ludGVudF90b2tlbhgCIAEoCUIK+kIHcgUQARjIASIkCglDaGVja1RPVFASFwoEY29kZRgBIAEoCUIJ+kIGcgQQBhgGIiEKCENoZWNrT1RQEhUKBGNvZGUYASABKAlCB/pCBHICEAEywwIKDlNlc3Npb25TZXJ2aWNlEpcBCg1DcmVhdGVTZXNzaW9uEigueml0YWRlbC5zZXNzaW9uLnYyLkNyZWF0ZVNlc3Npb25SZXF1ZXN0Gikueml0YWRlbC5zZXNzaW9uLnYyLkNyZWF0ZVNlc3Npb25SZXNwb25zZSIxirUYFgoPCg1hdXRoZW50aWNhdGVkEgMIyQGC0+STAhE6ASoiDC92Mi9zZXNzaW9ucxKWAQoKU2V0U2Vzc2lvbhIlLnppdGFkZWwuc2Vzc2lvbi52Mi5TZXRTZXNzaW9uUmVxdWVzdBomLnppdGFkZWwuc2Vzc2lvbi52Mi5TZXRTZXNzaW9uUmVzcG9uc2UiOYq1GBEKDwoNYXV0aGVudGljYXRlZILT5JMCHjoBKjIZL3YyL3Nlc3Npb25zL3tzZXNzaW9uX2lkfWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_struct, file_validate_validate, file_zitadel_object_v2_object, file_zitadel_protoc_gen_zitadel_v2_options, file_zitadel_session_v2_challenge, file_zitadel_session_v2_session]);
+  fileDesc("Cih6aXRhZGVsL3Nlc3Npb24vdjIvc2Vzc2lvbl9zZXJ2aWNlLnByb3RvEhJ6aXRhZGVsLnNlc3Npb24udjIisgEKE0xpc3RTZXNzaW9uc1JlcXVlc3QSKwoFcXVlcnkYASABKAsyHC56aXRhZGVsLm9iamVjdC52Mi5MaXN0UXVlcnkSMAoHcXVlcmllcxgCIAMoCzIfLnppdGFkZWwuc2Vzc2lvbi52Mi5TZWFyY2hRdWVyeRI8Cg5zb3J0aW5nX2NvbHVtbhgDIAEoDjIkLnppdGFkZWwuc2Vzc2lvbi52Mi5TZXNzaW9uRmllbGROYW1lInYKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEi8KB2RldGFpbHMYASABKAsyHi56aXRhZGVsLm9iamVjdC52Mi5MaXN0RGV0YWlscxItCghzZXNzaW9ucxgCIAMoCzIbLnppdGFkZWwuc2Vzc2lvbi52Mi5TZXNzaW9uIlUKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSGgoNc2Vzc2lvbl90b2tlbhgCIAEoCUgAiAEBQhAKDl9zZXNzaW9uX3Rva2VuIkIKEkdldFNlc3Npb25SZXNwb25zZRIsCgdzZXNzaW9uGAEgASgLMhsueml0YWRlbC5zZXNzaW9uLnYyLlNlc3Npb24i9AIKFENyZWF0ZVNlc3Npb25SZXF1ZXN0EioKBmNoZWNrcxgBIAEoCzIaLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja3MSSAoIbWV0YWRhdGEYAiADKAsyNi56aXRhZGVsLnNlc3Npb24udjIuQ3JlYXRlU2Vzc2lvblJlcXVlc3QuTWV0YWRhdGFFbnRyeRI5CgpjaGFsbGVuZ2VzGAMgASgLMiUueml0YWRlbC5zZXNzaW9uLnYyLlJlcXVlc3RDaGFsbGVuZ2VzEjEKCnVzZXJfYWdlbnQYBCABKAsyHS56aXRhZGVsLnNlc3Npb24udjIuVXNlckFnZW50EjoKCGxpZmV0aW1lGAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgj6QgWqAQIqAEgAiAEBGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgMOgI4AUILCglfbGlmZXRpbWUiowEKFUNyZWF0ZVNlc3Npb25SZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxISCgpzZXNzaW9uX2lkGAIgASgJEhUKDXNlc3Npb25fdG9rZW4YAyABKAkSMgoKY2hhbGxlbmdlcxgEIAEoCzIeLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGFsbGVuZ2VzIv4CChFTZXRTZXNzaW9uUmVxdWVzdBIeCgpzZXNzaW9uX2lkGAEgASgJQgr6QgdyBRABGMgBEiEKDXNlc3Npb25fdG9rZW4YAiABKAlCCvpCB3IFEAAYyAESKgoGY2hlY2tzGAMgASgLMhoueml0YWRlbC5zZXNzaW9uLnYyLkNoZWNrcxJFCghtZXRhZGF0YRgEIAMoCzIzLnppdGFkZWwuc2Vzc2lvbi52Mi5TZXRTZXNzaW9uUmVxdWVzdC5NZXRhZGF0YUVudHJ5EjkKCmNoYWxsZW5nZXMYBSABKAsyJS56aXRhZGVsLnNlc3Npb24udjIuUmVxdWVzdENoYWxsZW5nZXMSOgoIbGlmZXRpbWUYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCPpCBaoBAioASACIAQEaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAw6AjgBQgsKCV9saWZldGltZSKMAQoSU2V0U2Vzc2lvblJlc3BvbnNlEisKB2RldGFpbHMYASABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzEhUKDXNlc3Npb25fdG9rZW4YAiABKAkSMgoKY2hhbGxlbmdlcxgDIAEoCzIeLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGFsbGVuZ2VzIuADCgZDaGVja3MSMAoEdXNlchgBIAEoCzIdLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja1VzZXJIAIgBARI4CghwYXNzd29yZBgCIAEoCzIhLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja1Bhc3N3b3JkSAGIAQESOgoKd2ViX2F1dGhfbhgDIAEoCzIhLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja1dlYkF1dGhOSAKIAQESOwoKaWRwX2ludGVudBgEIAEoCzIiLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja0lEUEludGVudEgDiAEBEjAKBHRvdHAYBSABKAsyHS56aXRhZGVsLnNlc3Npb24udjIuQ2hlY2tUT1RQSASIAQESMgoHb3RwX3NtcxgGIAEoCzIcLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja09UUEgFiAEBEjQKCW90cF9lbWFpbBgHIAEoCzIcLnppdGFkZWwuc2Vzc2lvbi52Mi5DaGVja09UUEgGiAEBQgcKBV91c2VyQgsKCV9wYXNzd29yZEINCgtfd2ViX2F1dGhfbkINCgtfaWRwX2ludGVudEIHCgVfdG90cEIKCghfb3RwX3Ntc0IMCgpfb3RwX2VtYWlsIlYKCUNoZWNrVXNlchIdCgd1c2VyX2lkGAEgASgJQgr6QgdyBRABGMgBSAASIAoKbG9naW5fbmFtZRgCIAEoCUIK+kIHcgUQARjIAUgAQggKBnNlYXJjaCItCg1DaGVja1Bhc3N3b3JkEhwKCHBhc3N3b3JkGAEgASgJQgr6QgdyBRABGMgBIlUKDUNoZWNrV2ViQXV0aE4SRAoZY3JlZGVudGlhbF9hc3NlcnRpb25fZGF0YRgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCCPpCBYoBAhABIlkKDkNoZWNrSURQSW50ZW50EiEKDWlkcF9pbnRlbnRfaWQYASABKAlCCvpCB3IFEAEYyAESJAoQaWRwX2ludGVudF90b2tlbhgCIAEoCUIK+kIHcgUQARjIASIkCglDaGVja1RPVFASFwoEY29kZRgBIAEoCUIJ+kIGcgQQBhgGIiEKCENoZWNrT1RQEhUKBGNvZGUYASABKAlCB/pCBHICEAEiZAoURGVsZXRlU2Vzc2lvblJlcXVlc3QSHgoKc2Vzc2lvbl9pZBgBIAEoCUIK+kIHcgUQARjIARIaCg1zZXNzaW9uX3Rva2VuGAIgASgJSACIAQFCEAoOX3Nlc3Npb25fdG9rZW4iRAoVRGVsZXRlU2Vzc2lvblJlc3BvbnNlEisKB2RldGFpbHMYASABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzMpQGCg5TZXNzaW9uU2VydmljZRKWAQoMTGlzdFNlc3Npb25zEicueml0YWRlbC5zZXNzaW9uLnYyLkxpc3RTZXNzaW9uc1JlcXVlc3QaKC56aXRhZGVsLnNlc3Npb24udjIuTGlzdFNlc3Npb25zUmVzcG9uc2UiM4q1GBEKDwoNYXV0aGVudGljYXRlZILT5JMCGDoBKiITL3YyL3Nlc3Npb25zL3NlYXJjaBKTAQoKR2V0U2Vzc2lvbhIlLnppdGFkZWwuc2Vzc2lvbi52Mi5HZXRTZXNzaW9uUmVxdWVzdBomLnppdGFkZWwuc2Vzc2lvbi52Mi5HZXRTZXNzaW9uUmVzcG9uc2UiNoq1GBEKDwoNYXV0aGVudGljYXRlZILT5JMCGxIZL3YyL3Nlc3Npb25zL3tzZXNzaW9uX2lkfRKXAQoNQ3JlYXRlU2Vzc2lvbhIoLnppdGFkZWwuc2Vzc2lvbi52Mi5DcmVhdGVTZXNzaW9uUmVxdWVzdBopLnppdGFkZWwuc2Vzc2lvbi52Mi5DcmVhdGVTZXNzaW9uUmVzcG9uc2UiMYq1GBYKDwoNYXV0aGVudGljYXRlZBIDCMkBgtPkkwIROgEqIgwvdjIvc2Vzc2lvbnMSlgEKClNldFNlc3Npb24SJS56aXRhZGVsLnNlc3Npb24udjIuU2V0U2Vzc2lvblJlcXVlc3QaJi56aXRhZGVsLnNlc3Npb24udjIuU2V0U2Vzc2lvblJlc3BvbnNlIjmKtRgRCg8KDWF1dGhlbnRpY2F0ZWSC0+STAh46ASoyGS92Mi9zZXNzaW9ucy97c2Vzc2lvbl9pZH0SnwEKDURlbGV0ZVNlc3Npb24SKC56aXRhZGVsLnNlc3Npb24udjIuRGVsZXRlU2Vzc2lvblJlcXVlc3QaKS56aXRhZGVsLnNlc3Npb24udjIuRGVsZXRlU2Vzc2lvblJlc3BvbnNlIjmKtRgRCg8KDWF1dGhlbnRpY2F0ZWSC0+STAh46ASoqGS92Mi9zZXNzaW9ucy97c2Vzc2lvbl9pZH1iBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_struct, file_validate_validate, file_zitadel_object_v2_object, file_zitadel_protoc_gen_zitadel_v2_options, file_zitadel_session_v2_challenge, file_zitadel_session_v2_session]);
+
+/**
+ * @generated from message zitadel.session.v2.ListSessionsRequest
+ */
+export type ListSessionsRequest = Message<"zitadel.session.v2.ListSessionsRequest"> & {
+  /**
+   * @generated from field: zitadel.object.v2.ListQuery query = 1;
+   */
+  query?: ListQuery | undefined;
+
+  /**
+   * @generated from field: repeated zitadel.session.v2.SearchQuery queries = 2;
+   */
+  queries: SearchQuery[];
+
+  /**
+   * @generated from field: zitadel.session.v2.SessionFieldName sorting_column = 3;
+   */
+  sortingColumn: SessionFieldName;
+};
+
+/**
+ * Describes the message zitadel.session.v2.ListSessionsRequest.
+ * Use `create(ListSessionsRequestSchema)` to create a new message.
+ */
+export const ListSessionsRequestSchema: GenMessage<ListSessionsRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session_service, 0);
+
+/**
+ * @generated from message zitadel.session.v2.ListSessionsResponse
+ */
+export type ListSessionsResponse = Message<"zitadel.session.v2.ListSessionsResponse"> & {
+  /**
+   * @generated from field: zitadel.object.v2.ListDetails details = 1;
+   */
+  details?: ListDetails | undefined;
+
+  /**
+   * @generated from field: repeated zitadel.session.v2.Session sessions = 2;
+   */
+  sessions: Session[];
+};
+
+/**
+ * Describes the message zitadel.session.v2.ListSessionsResponse.
+ * Use `create(ListSessionsResponseSchema)` to create a new message.
+ */
+export const ListSessionsResponseSchema: GenMessage<ListSessionsResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session_service, 1);
+
+/**
+ * @generated from message zitadel.session.v2.GetSessionRequest
+ */
+export type GetSessionRequest = Message<"zitadel.session.v2.GetSessionRequest"> & {
+  /**
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: optional string session_token = 2;
+   */
+  sessionToken?: string | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.GetSessionRequest.
+ * Use `create(GetSessionRequestSchema)` to create a new message.
+ */
+export const GetSessionRequestSchema: GenMessage<GetSessionRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session_service, 2);
+
+/**
+ * @generated from message zitadel.session.v2.GetSessionResponse
+ */
+export type GetSessionResponse = Message<"zitadel.session.v2.GetSessionResponse"> & {
+  /**
+   * @generated from field: zitadel.session.v2.Session session = 1;
+   */
+  session?: Session | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.GetSessionResponse.
+ * Use `create(GetSessionResponseSchema)` to create a new message.
+ */
+export const GetSessionResponseSchema: GenMessage<GetSessionResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session_service, 3);
 
 /**
  * @generated from message zitadel.session.v2.CreateSessionRequest
@@ -58,7 +146,7 @@ export type CreateSessionRequest = Message<"zitadel.session.v2.CreateSessionRequ
  * Use `create(CreateSessionRequestSchema)` to create a new message.
  */
 export const CreateSessionRequestSchema: GenMessage<CreateSessionRequest> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 0);
+  messageDesc(file_zitadel_session_v2_session_service, 4);
 
 /**
  * @generated from message zitadel.session.v2.CreateSessionResponse
@@ -90,7 +178,7 @@ export type CreateSessionResponse = Message<"zitadel.session.v2.CreateSessionRes
  * Use `create(CreateSessionResponseSchema)` to create a new message.
  */
 export const CreateSessionResponseSchema: GenMessage<CreateSessionResponse> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 1);
+  messageDesc(file_zitadel_session_v2_session_service, 5);
 
 /**
  * @generated from message zitadel.session.v2.SetSessionRequest
@@ -132,7 +220,7 @@ export type SetSessionRequest = Message<"zitadel.session.v2.SetSessionRequest"> 
  * Use `create(SetSessionRequestSchema)` to create a new message.
  */
 export const SetSessionRequestSchema: GenMessage<SetSessionRequest> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 2);
+  messageDesc(file_zitadel_session_v2_session_service, 6);
 
 /**
  * @generated from message zitadel.session.v2.SetSessionResponse
@@ -159,7 +247,7 @@ export type SetSessionResponse = Message<"zitadel.session.v2.SetSessionResponse"
  * Use `create(SetSessionResponseSchema)` to create a new message.
  */
 export const SetSessionResponseSchema: GenMessage<SetSessionResponse> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 3);
+  messageDesc(file_zitadel_session_v2_session_service, 7);
 
 /**
  * The checks of one request, run in field order; a failing check ends the request.
@@ -208,7 +296,7 @@ export type Checks = Message<"zitadel.session.v2.Checks"> & {
  * Use `create(ChecksSchema)` to create a new message.
  */
 export const ChecksSchema: GenMessage<Checks> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 4);
+  messageDesc(file_zitadel_session_v2_session_service, 8);
 
 /**
  * @generated from message zitadel.session.v2.CheckUser
@@ -237,7 +325,7 @@ export type CheckUser = Message<"zitadel.session.v2.CheckUser"> & {
  * Use `create(CheckUserSchema)` to create a new message.
  */
 export const CheckUserSchema: GenMessage<CheckUser> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 5);
+  messageDesc(file_zitadel_session_v2_session_service, 9);
 
 /**
  * @generated from message zitadel.session.v2.CheckPassword
@@ -254,7 +342,7 @@ export type CheckPassword = Message<"zitadel.session.v2.CheckPassword"> & {
  * Use `create(CheckPasswordSchema)` to create a new message.
  */
 export const CheckPasswordSchema: GenMessage<CheckPassword> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 6);
+  messageDesc(file_zitadel_session_v2_session_service, 10);
 
 /**
  * @generated from message zitadel.session.v2.CheckWebAuthN
@@ -271,7 +359,7 @@ export type CheckWebAuthN = Message<"zitadel.session.v2.CheckWebAuthN"> & {
  * Use `create(CheckWebAuthNSchema)` to create a new message.
  */
 export const CheckWebAuthNSchema: GenMessage<CheckWebAuthN> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 7);
+  messageDesc(file_zitadel_session_v2_session_service, 11);
 
 /**
  * @generated from message zitadel.session.v2.CheckIDPIntent
@@ -293,7 +381,7 @@ export type CheckIDPIntent = Message<"zitadel.session.v2.CheckIDPIntent"> & {
  * Use `create(CheckIDPIntentSchema)` to create a new message.
  */
 export const CheckIDPIntentSchema: GenMessage<CheckIDPIntent> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 8);
+  messageDesc(file_zitadel_session_v2_session_service, 12);
 
 /**
  * @generated from message zitadel.session.v2.CheckTOTP
@@ -310,7 +398,7 @@ export type CheckTOTP = Message<"zitadel.session.v2.CheckTOTP"> & {
  * Use `create(CheckTOTPSchema)` to create a new message.
  */
 export const CheckTOTPSchema: GenMessage<CheckTOTP> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 9);
+  messageDesc(file_zitadel_session_v2_session_service, 13);
 
 /**
  * @generated from message zitadel.session.v2.CheckOTP
@@ -327,15 +415,71 @@ export type CheckOTP = Message<"zitadel.session.v2.CheckOTP"> & {
  * Use `create(CheckOTPSchema)` to create a new message.
  */
 export const CheckOTPSchema: GenMessage<CheckOTP> = /*@__PURE__*/
-  messageDesc(file_zitadel_session_v2_session_service, 10);
+  messageDesc(file_zitadel_session_v2_session_service, 14);
 
 /**
- * Sign-in sessions: a login client checks a user and a password. Each wrong
- * password counts towards the lockout policy.
+ * @generated from message zitadel.session.v2.DeleteSessionRequest
+ */
+export type DeleteSessionRequest = Message<"zitadel.session.v2.DeleteSessionRequest"> & {
+  /**
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: optional string session_token = 2;
+   */
+  sessionToken?: string | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.DeleteSessionRequest.
+ * Use `create(DeleteSessionRequestSchema)` to create a new message.
+ */
+export const DeleteSessionRequestSchema: GenMessage<DeleteSessionRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session_service, 15);
+
+/**
+ * @generated from message zitadel.session.v2.DeleteSessionResponse
+ */
+export type DeleteSessionResponse = Message<"zitadel.session.v2.DeleteSessionResponse"> & {
+  /**
+   * @generated from field: zitadel.object.v2.Details details = 1;
+   */
+  details?: Details | undefined;
+};
+
+/**
+ * Describes the message zitadel.session.v2.DeleteSessionResponse.
+ * Use `create(DeleteSessionResponseSchema)` to create a new message.
+ */
+export const DeleteSessionResponseSchema: GenMessage<DeleteSessionResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_session_v2_session_service, 16);
+
+/**
+ * Sign-in sessions: a login client checks a user and a password (each wrong
+ * password counts towards the lockout policy); sessions are read, listed and
+ * terminated.
  *
  * @generated from service zitadel.session.v2.SessionService
  */
 export const SessionService: GenService<{
+  /**
+   * @generated from rpc zitadel.session.v2.SessionService.ListSessions
+   */
+  listSessions: {
+    methodKind: "unary";
+    input: typeof ListSessionsRequestSchema;
+    output: typeof ListSessionsResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.session.v2.SessionService.GetSession
+   */
+  getSession: {
+    methodKind: "unary";
+    input: typeof GetSessionRequestSchema;
+    output: typeof GetSessionResponseSchema;
+  },
   /**
    * @generated from rpc zitadel.session.v2.SessionService.CreateSession
    */
@@ -351,6 +495,14 @@ export const SessionService: GenService<{
     methodKind: "unary";
     input: typeof SetSessionRequestSchema;
     output: typeof SetSessionResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.session.v2.SessionService.DeleteSession
+   */
+  deleteSession: {
+    methodKind: "unary";
+    input: typeof DeleteSessionRequestSchema;
+    output: typeof DeleteSessionResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_zitadel_session_v2_session_service, 0);

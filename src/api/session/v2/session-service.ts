@@ -2,17 +2,39 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import type { RequestChallenges } from "../../../../gen/zitadel/session/v2/challenge_pb.js";
 import type { UserAgent } from "../../../../gen/zitadel/session/v2/session_pb.js";
-import { SessionService, type Checks } from "../../../../gen/zitadel/session/v2/session_service_pb.js";
-import type { SessionChange, SessionChecks, SessionCommands } from "../../../command/session-commands.js";
+import { SessionFieldName } from "../../../../gen/zitadel/session/v2/session_pb.js";
+import type { SessionService, Checks } from "../../../../gen/zitadel/session/v2/session_service_pb.js";
+import type { SessionChange, SessionChecks, SessionCommands, SessionDetails } from "../../../command/session-commands.js";
+import type { SessionQueries } from "../../../query/session-queries.js";
 import type { SessionUserAgent } from "../../../domain/session/events.js";
 import { Errors, ZError } from "../../../errors.js";
 import { actorOf } from "../../management/user-service.js";
 import { toDetailsV2 } from "../../user/v2/converters.js";
+import { requireIdLength, toFilter, toListDetails, toPage, toSession } from "./session-converters.js";
 
-/** zitadel.session.v2.SessionService: user and password checks; other check kinds answer UNIMPLEMENTED. */
-export function createSessionService(deps: { commands: SessionCommands }): Partial<ServiceImpl<typeof SessionService>> {
-  const { commands } = deps;
+/** zitadel.session.v2.SessionService: user and password checks (other check kinds answer UNIMPLEMENTED); read, list, terminate. */
+export function createSessionService(deps: { commands: SessionCommands; queries: SessionQueries }): ServiceImpl<typeof SessionService> {
+  const { commands, queries } = deps;
   return {
+    async getSession(req, ctx) {
+      requireIdLength(req.sessionId);
+      const actor = actorOf(ctx);
+      return { session: toSession(await queries.getSession(actor, req.sessionId, req.sessionToken)) };
+    },
+    async listSessions(req, ctx) {
+      const actor = actorOf(ctx);
+      const filters = req.queries.map((query) => toFilter(query, actor.userId));
+      const result = await queries.listSessions(actor, {
+        filters,
+        page: toPage(req.query),
+        sortByCreationDate: req.sortingColumn === SessionFieldName.CREATION_DATE,
+      });
+      return { details: toListDetails(result), sessions: result.items.map(toSession) };
+    },
+    async deleteSession(req, ctx) {
+      const details = await commands.terminateSession(actorOf(ctx), req.sessionId, req.sessionToken);
+      return { details: sessionDetails(details) };
+    },
     async createSession(req, ctx) {
       const checks = toChecks(req.checks, req.metadata, req.lifetime, req.challenges);
       const change = await commands.createSession(actorOf(ctx), checks, req.userAgent && toUserAgent(req.userAgent));
@@ -26,9 +48,10 @@ export function createSessionService(deps: { commands: SessionCommands }): Parti
   };
 }
 
-function sessionDetails(change: SessionChange) {
+function sessionDetails(from: SessionChange | SessionDetails) {
+  const written = "details" in from ? from.details : from;
   // Like ZITADEL's write-model details: no creation date.
-  const details = toDetailsV2({ ...change.details, creationDate: change.details.changeDate });
+  const details = toDetailsV2({ ...written, creationDate: written.changeDate });
   details.creationDate = undefined;
   return details;
 }
