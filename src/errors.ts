@@ -275,7 +275,6 @@ const englishTexts: Readonly<Record<string, string>> = {
   "Errors.AuthRequest.CodeExchanged": "The code was already used",
   "Errors.AuthRequest.UserNotChecked": "The session has no checked user",
   "Errors.AuthRequest.PasswordCheckTooOld": "The session's password check is older than the request allows",
-  "Errors.Session.NotExisting": "Session does not exist",
   "Errors.OIDCSession.AlreadyExists": "OIDC session already exists",
   "Errors.OIDCSession.RefreshTokenInvalid": "Refresh Token Invalid",
   "Errors.Project.Invalid": "Project is invalid",
