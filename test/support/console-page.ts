@@ -20,7 +20,9 @@ export function recordRequests(context: BrowserContext): string[] {
 /** Nothing the browser keeps for the origin may hold a token: no storage entry, no cookie readable by scripts. */
 export async function expectNoTokenStored(page: Page, tokens: readonly string[]) {
   // Runs in the page; written as text since the test code has no DOM types.
-  const stored = (await page.evaluate("({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), cookies: document.cookie })")) as {
+  const stored = (await page.evaluate(
+    "({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), cookies: document.cookie })",
+  )) as {
     local: string;
     session: string;
     cookies: string;
