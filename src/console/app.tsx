@@ -5,7 +5,7 @@ import { describeError } from "./api/errors.js";
 import type { OidcSession } from "./auth/oidc-session.js";
 import { Link } from "./components/link.js";
 import { Failure, Loading } from "./components/status.js";
-import { Console, type ConsoleContext, type OrgChoice } from "./context.js";
+import { Console, missingPermission, useConsole, type ConsoleContext, type OrgChoice } from "./context.js";
 import type { Environment } from "./environment.js";
 import { pathOf, useRoute, type Route } from "./router.js";
 import { LockedUsers } from "./screens/locked-users.js";
@@ -126,8 +126,22 @@ export function App(props: { env: Environment; session: OidcSession }) {
   );
 }
 
+/** What each screen reads; without it the screen says so instead of failing. */
+const screenPermission: Partial<Record<Route["screen"], string>> = { locked: "user.read", users: "user.read", user: "user.read", policy: "policy.read" };
+
 function Screen(props: { route: Route }) {
   const { route } = props;
+  const context = useConsole();
+  const needed = screenPermission[route.screen];
+  const missing = needed ? missingPermission(context, needed) : undefined;
+  if (missing) {
+    return (
+      <section>
+        <h1>Not available</h1>
+        <p class="empty">{missing} Ask an administrator for a role, or switch to another organisation.</p>
+      </section>
+    );
+  }
   switch (route.screen) {
     case "users":
       return <Users />;
