@@ -167,6 +167,21 @@ describe("the console", { timeout: 90_000 }, () => {
     await page.close();
   });
 
+  it("tells a person which permission a screen needs instead of failing", async () => {
+    const settings = await createHuman(t, { userName: `settings-${Math.random().toString(36).slice(2, 8)}` });
+    await t.client("grpc").addOrgMember({ userId: settings.userId, roles: ["ORG_SETTINGS_MANAGER"] }, { headers: t.auth() });
+    const page = await browser.context.newPage();
+    await page.goto(`${t.baseUrl}/`);
+    await page.waitForURL((url) => url.pathname.startsWith("/ui/login/"));
+    await page.goto(await completeLogin(t, new URL(page.url()).searchParams.get("authRequestID")!, settings.userName, PASSWORD));
+    await page.getByRole("heading", { name: "Not available" }).waitFor();
+    expect(await page.locator("main").textContent()).toContain("You need the permission user.read in");
+    await page.getByRole("link", { name: "Lockout policy" }).click();
+    await page.getByRole("heading", { name: "Lockout policy" }).waitFor();
+    expect(await page.getByRole("button", { name: "Save" }).isDisabled()).toBe(false);
+    await page.close();
+  });
+
   it("switches the organisation it acts in, and works by keyboard", async () => {
     const orgName = `Hopper Labs ${Math.random().toString(36).slice(2, 6)}`;
     const orgId = (await t.client("grpc").addOrg({ name: orgName }, { headers: t.auth() })).id;
