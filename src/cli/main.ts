@@ -6,6 +6,7 @@ import { describeStartupError, serve } from "../main.js";
 import { UsageError, parseArgs } from "./args.js";
 import { migrateDatabase, runMigrateStoreCommand } from "./migrate-store.js";
 import { openConfiguredStore } from "./store.js";
+import { runAppsCommand } from "./apps.js";
 import { runUsersCommand } from "./users.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -69,6 +70,32 @@ const usersActions: Record<string, Usage> = {
   },
 };
 
+const appsActions: Record<string, Usage> = {
+  add: {
+    usage:
+      "latchkey apps add (--project <name> | --project-id <id>) --name <name> --type web|user-agent|native [--auth-method basic|post|none] [--redirect-uris <uri,...>] [--post-logout-uris <uri,...>] [--dev-mode] [--url <url>] [--token <token>] [--local] [--json]",
+    details: [
+      "Registers an OIDC application (AddOIDCApp) in a new project (AddProject) or an existing one, and prints",
+      "its client id; for auth method basic or post also its client secret, shown only this once.",
+      "The auth method defaults to basic for web applications and none for the others.",
+    ].join("\n"),
+    options: [
+      ["--project <name>", "create a project of this name for the application"],
+      ["--project-id <id>", "add the application to this existing project instead"],
+      ["--name <name>", "the application's name (unique in its project)"],
+      ["--type <type>", "web, user-agent (a browser app) or native"],
+      ["--auth-method <method>", "basic, post (both get a secret) or none (public client, PKCE)"],
+      ["--redirect-uris <uri,...>", "where the provider may send the browser back, comma-separated"],
+      ["--post-logout-uris <uri,...>", "where it may send the browser after logout, comma-separated"],
+      ["--dev-mode", "allow plain http redirect URIs on any host"],
+      ...CLIENT_OPTIONS,
+      ["--local", "work on the store directly, acting as SYSTEM in the default organisation; only while the server is stopped"],
+      ["--json", "print JSON instead of text"],
+    ],
+    settings: [...CLIENT_SETTINGS, ...STORE_SETTINGS],
+  },
+};
+
 const commands: Record<string, Command> = {
   start: {
     summary: "serve every wire on one port (the default command)",
@@ -121,6 +148,20 @@ const commands: Record<string, Command> = {
     valued: ["--url", "--token", "--out"],
     switches: ["--local", "--json"],
     actions: usersActions,
+  },
+  apps: {
+    summary: "register OIDC applications",
+    usage: "latchkey apps add ...",
+    details: [
+      "Calls the running server's REST API like `latchkey users`, or the store with --local.",
+      "Run `latchkey apps add --help` for its options.",
+      "",
+      ...Object.values(appsActions).map((action) => `  ${action.usage}`),
+    ].join("\n"),
+    settings: [],
+    valued: ["--url", "--token", "--project", "--project-id", "--name", "--type", "--auth-method", "--redirect-uris", "--post-logout-uris"],
+    switches: ["--local", "--json", "--dev-mode"],
+    actions: appsActions,
   },
 };
 
@@ -228,6 +269,25 @@ async function run(name: string, config: Config, positionals: string[], options:
         token: options.get("--token"),
         url: options.get("--url"),
         outFile: options.get("--out"),
+        env,
+        out,
+      });
+    case "apps":
+      if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+      return runAppsCommand(config, {
+        action: positionals[0],
+        project: options.get("--project"),
+        projectId: options.get("--project-id"),
+        name: options.get("--name"),
+        type: options.get("--type"),
+        authMethod: options.get("--auth-method"),
+        redirectUris: options.get("--redirect-uris"),
+        postLogoutUris: options.get("--post-logout-uris"),
+        devMode: options.has("--dev-mode"),
+        local: options.has("--local"),
+        json: options.has("--json"),
+        token: options.get("--token"),
+        url: options.get("--url"),
         env,
         out,
       });

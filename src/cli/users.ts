@@ -79,7 +79,7 @@ interface Backend {
 }
 
 /** POSTs JSON to the server's REST API with a token, like any client. */
-function remoteCall(config: Config, options: UsersOptions) {
+export function remoteCall(config: Config, options: Pick<UsersOptions, "url" | "token" | "env">) {
   const base = (options.url ?? options.env.LATCHKEY_URL ?? config.externalUrl).replace(/\/+$/, "");
   const token = options.token ?? options.env.LATCHKEY_TOKEN ?? readPat(config.firstInstancePatPath);
   return async (path: string, body: unknown): Promise<Record<string, unknown>> => {

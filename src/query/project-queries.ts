@@ -28,6 +28,8 @@ export interface AppNameFilter {
 /** Projects and applications of one organisation; another organisation's do not exist here. */
 export interface ProjectQueries {
   getProject(instanceId: string, orgId: string, projectId: string): Promise<ProjectView>;
+  /** The organisation's project of this exact name (names are unique per organisation), for the server's own set-up. */
+  findProjectByName(instanceId: string, orgId: string, name: string): Promise<ProjectView | undefined>;
   getApp(instanceId: string, orgId: string, projectId: string, appId: string): Promise<AppView>;
   listApps(instanceId: string, orgId: string, projectId: string, page?: Page, filters?: readonly AppNameFilter[]): Promise<ListResult<AppView>>;
 }
@@ -47,14 +49,14 @@ interface ProjectRow {
 }
 
 export function createProjectQueries(store: EventStore, clock: () => Date): ProjectQueries {
-  async function getProject(instanceId: string, orgId: string, projectId: string): Promise<ProjectView> {
+  async function findProject(instanceId: string, orgId: string, column: "id" | "name", value: string): Promise<ProjectView | undefined> {
     const [row] = await store.query<ProjectRow>(
       `SELECT id, resource_owner, name, state, project_role_assertion, project_role_check, has_project_check, private_labeling_setting,
               sequence, creation_date, change_date
-       FROM ${PROJECTS_TABLE} WHERE instance_id = ? AND id = ? AND resource_owner = ?`,
-      [instanceId, projectId, orgId],
+       FROM ${PROJECTS_TABLE} WHERE instance_id = ? AND ${column} = ? AND resource_owner = ?`,
+      [instanceId, value, orgId],
     );
-    if (!row) throw new ZError(Errors.Project.QueryNotFound);
+    if (!row) return undefined;
     return {
       id: row.id,
       resourceOwner: row.resource_owner,
@@ -70,8 +72,15 @@ export function createProjectQueries(store: EventStore, clock: () => Date): Proj
     };
   }
 
+  async function getProject(instanceId: string, orgId: string, projectId: string): Promise<ProjectView> {
+    const project = await findProject(instanceId, orgId, "id", projectId);
+    if (!project) throw new ZError(Errors.Project.QueryNotFound);
+    return project;
+  }
+
   return {
     getProject,
+    findProjectByName: (instanceId, orgId, name) => findProject(instanceId, orgId, "name", name),
 
     async getApp(instanceId, orgId, projectId, appId) {
       const [row] = await store.query<AppRow>(`SELECT ${APP_COLUMNS} ${APPS_FROM} WHERE instance_id = ? AND id = ? AND project_id = ? AND resource_owner = ?`, [

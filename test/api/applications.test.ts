@@ -269,6 +269,21 @@ describe("permissions and organisation context", () => {
   });
 });
 
+describe("concurrent calls", () => {
+  it("let exactly one of several same-named projects or applications through", async () => {
+    const name = `race-${Math.random().toString(36).slice(2)}`;
+    const projects = await Promise.allSettled(wires.map((wire) => t.client(wire).addProject({ name }, { headers: t.auth() })));
+    expect(projects.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    for (const outcome of projects) if (outcome.status === "rejected") expect((outcome.reason as { code: Code }).code).toBe(Code.AlreadyExists);
+
+    const projectId = await newProject();
+    const apps = await Promise.allSettled(wires.map((wire) => t.client(wire).addOIDCApp(webApp(projectId, "Racer"), { headers: t.auth() })));
+    expect(apps.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    for (const outcome of apps) if (outcome.status === "rejected") expect((outcome.reason as { code: Code }).code).toBe(Code.AlreadyExists);
+    expect((await t.client("grpc").listApps({ projectId }, { headers: t.auth() })).details?.totalResult).toBe(1n);
+  });
+});
+
 describe("bad input", () => {
   const cases: [string, (projectId: string) => OidcAppInit, Code, string][] = [
     ["an empty name", (p) => ({ ...webApp(p), name: "" }), Code.InvalidArgument, "invalid AddOIDCAppRequest.Name"],
@@ -367,6 +382,13 @@ describe("internal commands", () => {
     });
     const { events } = await t.app.store.load({ instanceId: actor.instanceId, aggregateType: "project", aggregateId: projectId });
     expect(events.every((event) => event.creator === "SYSTEM")).toBe(true);
+    // A later start finds what it registered.
+    const { queries } = t.app.applications;
+    expect((await queries.findProjectByName(actor.instanceId, orgId, "Built in"))?.id).toBe(projectId);
+    expect(await queries.findProjectByName(actor.instanceId, otherOrg, "Built in")).toBeUndefined();
+    expect(await queries.findProjectByName(actor.instanceId, orgId, "built in")).toBeUndefined();
+    const apps = await queries.listApps(actor.instanceId, orgId, projectId, undefined, [{ name: "Console", method: 0 }]);
+    expect(apps.items.map((item) => item.oidc?.clientId)).toEqual([app.clientId]);
     // The API sees it like any other.
     expect((await t.client("grpc").getProjectByID({ id: projectId }, { headers: t.auth() })).project?.name).toBe("Built in");
   });

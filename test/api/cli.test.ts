@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
+import { openConfiguredStore } from "../../src/cli/store.js";
+import { loadConfig } from "../../src/config.js";
+import { createOidcClientQueries } from "../../src/query/oidc-clients.js";
 import { describeSettings } from "../../src/config.js";
 import { accessTokenFor, bearer, type KeyFile } from "../support/identity.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
@@ -66,7 +69,7 @@ describe.skipIf(skip)("the latchkey command", { timeout: 120_000 }, () => {
   it("explains itself, and every command", async () => {
     const overview = await latchkey(["--help"]);
     expect(overview.code).toBe(0);
-    for (const command of ["start", "setup", "migrate", "migrate-store", "rebuild-projections", "users"]) {
+    for (const command of ["start", "setup", "migrate", "migrate-store", "rebuild-projections", "users", "apps"]) {
       expect(overview.stdout).toContain(command);
     }
     expect(overview.stdout).toContain("LATCHKEY_SHUTDOWN_GRACE_MS");
@@ -110,6 +113,15 @@ describe.skipIf(skip)("the latchkey command", { timeout: 120_000 }, () => {
 
     const users = await help("users");
     for (const action of ["list", "lock", "unlock", "add-key"]) expect(users).toContain(`latchkey users ${action}`);
+
+    const appsAdd = await help("apps", "add");
+    expect(appsAdd).toMatch(/^usage: latchkey apps add \(--project <name> \| --project-id <id>\) --name <name> --type web\|user-agent\|native /);
+    for (const option of ["--redirect-uris <uri,...>", "--post-logout-uris <uri,...>", "--auth-method <method>", "--dev-mode", "--local"]) {
+      expect(appsAdd).toMatch(new RegExp(`^ {2}${option.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} +\\S`, "m"));
+    }
+    expect(appsAdd).toContain("LATCHKEY_DATABASE");
+    expect(appsAdd).not.toContain("--shutdown-grace-ms");
+    expect(await help("apps")).toContain("latchkey apps add");
   });
 
   it("agrees with the docs on the master key's default", async () => {
@@ -193,6 +205,37 @@ describe.skipIf(skip)("the latchkey command", { timeout: 120_000 }, () => {
     expect((await latchkey(["users", "lock", "--local"], env)).code).toBe(2);
   });
 
+  it("registers an OIDC application on the local store, as SYSTEM in the default organisation", async () => {
+    const added = await latchkey(
+      ["apps", "add", "--local", "--json", "--project", "Console", "--name", "console", "--type", "user-agent", "--redirect-uris", "http://localhost:8080/cb"],
+      env,
+    );
+    expect(added).toMatchObject({ code: 0, stderr: "" });
+    const { projectId, appId, clientId, clientSecret } = JSON.parse(added.stdout) as Record<string, string>;
+    expect(clientSecret).toBeUndefined();
+    expect((await latchkey(["rebuild-projections"], env)).code).toBe(0);
+    const store = await openConfiguredStore(loadConfig(env));
+    try {
+      const [instance] = await store.query<{ id: string; default_org_id: string }>("SELECT id, default_org_id FROM instances1");
+      const client = await createOidcClientQueries(store).findByClientId(instance!.id, clientId!);
+      expect(client).toMatchObject({
+        projectId,
+        appId,
+        resourceOwner: instance!.default_org_id,
+        appType: "OIDC_APP_TYPE_USER_AGENT",
+        authMethodType: "OIDC_AUTH_METHOD_TYPE_NONE",
+      });
+    } finally {
+      await store.close();
+    }
+    const again = await latchkey(
+      ["apps", "add", "--local", "--project-id", projectId!, "--name", "console", "--type", "native", "--redirect-uris", "com.example:/cb"],
+      env,
+    );
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("Application already exists (V3-DKcAh)");
+  });
+
   it("explains that migrate-store needs both ends", async () => {
     const outcome = await latchkey(["migrate-store"], env);
     expect(outcome.code).not.toBe(0);
@@ -230,6 +273,64 @@ describe.skipIf(skip)("the latchkey command against a running server", { timeout
     expect(badToken.code).toBe(1);
     expect(badToken.stderr).toContain("the server answered 401");
     expect(badToken.stderr).not.toContain(t.pat);
+  });
+
+  it("registers an OIDC application over REST and shows its secret once", async () => {
+    const args = ["apps", "add", "--url", t.baseUrl, "--token", t.pat, "--project", "CLI shop", "--name", "Web", "--type", "web"];
+    const added = await latchkey([
+      ...args,
+      "--redirect-uris",
+      "https://shop.example/cb, https://shop.example/cb2",
+      "--post-logout-uris",
+      "https://shop.example/",
+    ]);
+    expect(added).toMatchObject({ code: 0, stderr: "" });
+    const [, appId, projectId] = /^added application Web \(app id (\d+)\) to project (\d+)\n/.exec(added.stdout) ?? [];
+    const clientId = /^client id: (\d+)$/m.exec(added.stdout)?.[1];
+    const secret = /^client secret: (\S+)$/m.exec(added.stdout)?.[1];
+    expect(added.stdout).toContain("shown only now");
+    const clients = t.app.applications.clients;
+    const client = await clients.findByClientId(t.app.instance.instanceId, clientId!);
+    expect(client).toMatchObject({
+      appId,
+      projectId,
+      authMethodType: "OIDC_AUTH_METHOD_TYPE_BASIC",
+      redirectUris: ["https://shop.example/cb", "https://shop.example/cb2"],
+    });
+    expect(client?.postLogoutRedirectUris).toEqual(["https://shop.example/"]);
+    expect(await clients.verifySecret(client!, secret!)).toBe(true);
+
+    const json = await latchkey([
+      ...args.slice(0, 6),
+      "--project-id",
+      projectId!,
+      "--name",
+      "Mobile",
+      "--type",
+      "native",
+      "--redirect-uris",
+      "com.example.shop:/cb",
+      "--json",
+    ]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ projectId, appId: expect.stringMatching(/^\d+$/), clientId: expect.stringMatching(/^\d+$/) });
+  });
+
+  it("refuses bad application input before writing anything", async () => {
+    const base = ["apps", "add", "--url", t.baseUrl, "--token", t.pat, "--name", "Bad"];
+    const projects = async () => Number((await t.app.store.query<{ n: number | string }>("SELECT COUNT(*) AS n FROM projects1"))[0]?.n);
+    const before = await projects();
+    const badUri = await latchkey([...base, "--project", "Never", "--type", "web", "--redirect-uris", "http://shop.example/cb"]);
+    expect(badUri.code).toBe(1);
+    expect(badUri.stderr).toContain("(PROJECT-RdUri)");
+    expect((await latchkey([...base, "--project", "Never", "--redirect-uris", "https://a.example/cb"])).code).toBe(2);
+    expect((await latchkey([...base, "--project", "Never", "--type", "desktop", "--redirect-uris", "https://a.example/cb"])).code).toBe(2);
+    expect((await latchkey([...base, "--type", "web", "--redirect-uris", "https://a.example/cb"])).code).toBe(2);
+    expect((await latchkey([...base, "--project", "Never", "--type", "web", "--auth-method", "jwt", "--redirect-uris", "https://a.example/cb"])).code).toBe(2);
+    const refused = await latchkey([...base, "--project-id", "404", "--type", "web", "--redirect-uris", "https://a.example/cb"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("the server answered 404: Project not found (PROJECT-3m9ss)");
+    expect(await projects()).toBe(before);
   });
 
   it("adds a machine key and writes its key file (owner-only, never over an existing file)", async () => {

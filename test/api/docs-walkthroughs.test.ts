@@ -76,6 +76,8 @@ describe("the walkthroughs' parser", () => {
         "README.md › One call per wire",
         "README.md › Errors",
         "README.md › Sign-in lockout: the story with curl",
+        "docs/applications.md › Walkthrough: a web application with curl",
+        "docs/applications.md › From the command line",
         "docs/identity.md › 1. A key file and the JWT profile grant (what ZITADEL's SDKs do)",
         "docs/identity.md › 2. A client secret and `client_credentials`",
         "docs/identity.md › 3. A personal access token",
