@@ -178,8 +178,8 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
   const consoleClientId = await ensureConsoleApp({
-    store,
     projects: applications.commands,
+    queries: applications.queries,
     clients: applications.clients,
     instanceId: instance.instanceId,
     orgId: instance.defaultOrgId,

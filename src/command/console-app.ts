@@ -1,7 +1,6 @@
-import type { EventStore } from "../eventstore/event-store.js";
 import { Errors, isZError } from "../errors.js";
-import { APPS_TABLE, PROJECTS_TABLE } from "../projection/project-projection.js";
 import type { OidcClientQueries } from "../query/oidc-clients.js";
+import type { ProjectQueries } from "../query/project-queries.js";
 import type { Actor } from "./actor.js";
 import type { ProjectCommands } from "./project-commands.js";
 
@@ -11,8 +10,8 @@ export const CONSOLE_APP_NAME = "Console";
 export const CONSOLE_PATH = "/ui/console";
 
 export interface ConsoleAppOptions {
-  readonly store: EventStore;
   readonly projects: ProjectCommands;
+  readonly queries: ProjectQueries;
   readonly clients: OidcClientQueries;
   readonly instanceId: string;
   /** The default organisation, which owns the project. */
@@ -33,14 +32,15 @@ export function consoleRedirects(externalUrl: string) {
  * (its redirect URIs name it). Returns the console's client id.
  */
 export async function ensureConsoleApp(options: ConsoleAppOptions): Promise<string> {
-  const { store, instanceId, orgId } = options;
+  const { queries, instanceId, orgId } = options;
   const actor: Actor = { instanceId, orgId, userId: "SYSTEM" };
   const { redirectUri, postLogoutRedirectUri } = consoleRedirects(options.externalUrl);
 
   for (let attempt = 1; ; attempt++) {
     try {
-      const projectId = (await findProject(store, instanceId, orgId)) ?? (await options.projects.addProject(actor, { name: SERVER_PROJECT_NAME })).projectId;
-      const existing = await findConsoleApp(store, instanceId, projectId);
+      const project = await queries.findProjectByName(instanceId, orgId, SERVER_PROJECT_NAME);
+      const projectId = project?.id ?? (await options.projects.addProject(actor, { name: SERVER_PROJECT_NAME })).projectId;
+      const existing = project && (await findConsoleApp(queries, instanceId, orgId, projectId));
       if (existing) {
         const client = await options.clients.findByClientId(instanceId, existing.clientId);
         if (client?.redirectUris.includes(redirectUri) && client.postLogoutRedirectUris.includes(postLogoutRedirectUri)) return existing.clientId;
@@ -69,18 +69,9 @@ export async function ensureConsoleApp(options: ConsoleAppOptions): Promise<stri
   }
 }
 
-async function findProject(store: EventStore, instanceId: string, orgId: string): Promise<string | undefined> {
-  const [row] = await store.query<{ id: string }>(
-    `SELECT id FROM ${PROJECTS_TABLE} WHERE instance_id = ? AND resource_owner = ? AND name = ? AND state <> 'removed' ORDER BY creation_date LIMIT 1`,
-    [instanceId, orgId, SERVER_PROJECT_NAME],
-  );
-  return row?.id;
-}
-
-async function findConsoleApp(store: EventStore, instanceId: string, projectId: string): Promise<{ appId: string; clientId: string } | undefined> {
-  const [row] = await store.query<{ id: string; client_id: string | null }>(
-    `SELECT id, client_id FROM ${APPS_TABLE} WHERE instance_id = ? AND project_id = ? AND name = ? AND state <> 'removed' ORDER BY creation_date LIMIT 1`,
-    [instanceId, projectId, CONSOLE_APP_NAME],
-  );
-  return row?.client_id ? { appId: row.id, clientId: row.client_id } : undefined;
+/** The console's application in the server's project, found by its exact name (TEXT_QUERY_METHOD_EQUALS). */
+async function findConsoleApp(queries: ProjectQueries, instanceId: string, orgId: string, projectId: string) {
+  const { items } = await queries.listApps(instanceId, orgId, projectId, undefined, [{ name: CONSOLE_APP_NAME, method: 0 }]);
+  const app = items.find((item) => item.name === CONSOLE_APP_NAME && item.oidc);
+  return app?.oidc ? { appId: app.id, clientId: app.oidc.clientId } : undefined;
 }
