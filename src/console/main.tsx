@@ -26,6 +26,12 @@ function Notice(props: { title: string; text: string; action?: { label: string; 
 async function start() {
   const route = routeOf(location.pathname);
   const env = await loadEnvironment();
+  // The sign-in comes back to the external URL's origin: start there (e.g. from 127.0.0.1 to localhost).
+  const home = new URL(env.issuer).origin;
+  if (location.origin !== home) {
+    location.replace(`${home}${location.pathname}${location.search}`);
+    return;
+  }
   const session = createOidcSession(env);
   const signIn = (returnTo = `${CONSOLE_BASE}/`) => ({ label: "Sign in", run: () => void session.signIn(returnTo) });
 

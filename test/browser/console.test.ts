@@ -257,6 +257,14 @@ describe("the console's tokens", { timeout: 90_000 }, () => {
     await short?.stop();
   });
 
+  it("moves a page opened under another name for the host to the external URL before signing in", async () => {
+    const page = await shortBrowser.context.newPage();
+    await page.goto(`http://localhost:${short.port}/ui/console/users`);
+    await page.waitForURL((url) => url.pathname.startsWith("/ui/login/"));
+    expect(page.url().startsWith(`${short.baseUrl}/ui/login/`)).toBe(true);
+    await page.close();
+  });
+
   it("are refreshed before they expire and used from then on", async () => {
     const page = await shortBrowser.context.newPage();
     await page.goto(`${short.baseUrl}/`);
