@@ -78,10 +78,11 @@ async function startLatchkey(dir: string, extraEnv: Record<string, string> = {})
     LATCHKEY_HOST: "127.0.0.1",
     LATCHKEY_DATABASE: join(dir, "latchkey.db"),
     LATCHKEY_FIRST_INSTANCE_PAT_PATH: join(dir, "admin.pat"),
-    LATCHKEY_LOG_LEVEL: "warn",
     BENCH_STALL_FILE: join(dir, "stall.json"),
     ...extraEnv,
   });
+  // The default log level, one line per call, as `npm start` runs it; the lines are read and dropped.
+  child.stdout!.resume();
   for (;;) {
     if (child.exitCode !== null) throw new Error("Latchkey exited during start-up");
     const ok = await fetch(`http://127.0.0.1:${port}/management/v1/healthz`).then(

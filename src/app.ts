@@ -27,6 +27,7 @@ import { createRestTranscoder } from "./api/rest/transcoder.js";
 import { createActingOnCheck } from "./auth/acting-on-check.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
+import { createCommitInvalidatedCache } from "./auth/commit-invalidated-cache.js";
 import { adminPasswordPathOf, assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
 import type { AuthRequests } from "./oidc/auth-requests.js";
@@ -154,7 +155,12 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   // One command handler per aggregate. Commands on one user (v1, v2,
   // credentials, sign-in checks, bulk unlock) queue up instead of racing.
   const queue = createKeyedQueue();
-  const actingOn = createActingOnCheck(store);
+  // The embedded store sees every write, so it can keep role holdings and token checks cached safely.
+  const sqliteOnly = store.dialect === "sqlite";
+  const actingOn = createActingOnCheck(
+    store,
+    sqliteOnly ? createCommitInvalidatedCache({ store, clock }, { ttlMs: 60_000, maxEntries: 10_000, userEventsMatter: false }) : undefined,
+  );
   const permissions = createPermissionCheck(store);
   const aggregates = {
     users: createUserAggregate({ store, actingOn, permissions, queue }),
@@ -207,9 +213,8 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   });
   // Health and reflection cover every service the API registers.
   const routes = withOperationalServices(apiRoutes, readiness);
-  // The embedded store sees every write, so it can keep token checks cached safely.
   const checks = createAuthenticator({ store, clock, accessTokens: identity.accessTokens });
-  const authenticator = store.dialect === "sqlite" ? createCachedAuthenticator(checks, { store, clock }) : checks;
+  const authenticator = sqliteOnly ? createCachedAuthenticator(checks, { store, clock }) : checks;
   // Outermost first: the request id exists before anything logs; logging and
   // metrics see the final code; errors maps everything inside it.
   const interceptors: Interceptor[] = [

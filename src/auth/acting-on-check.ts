@@ -2,6 +2,7 @@ import { Errors, ZError } from "../errors.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import { MEMBERS_TABLE } from "../projection/access-projections.js";
 import { mayActOn, mayGrantInOrg, NO_ROLES, type RoleHoldings } from "./acting-on.js";
+import type { CommitInvalidatedCache } from "./commit-invalidated-cache.js";
 import type { PermissionSubject } from "./permission-check.js";
 
 /**
@@ -17,9 +18,32 @@ export interface ActingOnCheck {
   requireMayRemoveMember(caller: PermissionSubject, orgId: string, memberUserId: string): Promise<void>;
 }
 
-export function createActingOnCheck(store: EventStore): ActingOnCheck {
-  /** Role holdings of each given user, read in one query. */
+/**
+ * `cache`: remembers each user's role holdings (commit-invalidated-cache.ts);
+ * only for stores whose writes all pass through this process.
+ */
+export function createActingOnCheck(store: EventStore, cache?: CommitInvalidatedCache<RoleHoldings>): ActingOnCheck {
+  /** Role holdings of each given user: from the cache, the rest read in one query. */
   async function holdings(instanceId: string, userIds: readonly string[]): Promise<Map<string, RoleHoldings>> {
+    if (!cache) return readHoldings(instanceId, userIds);
+    const key = (userId: string) => `${instanceId}\u0000${userId}`;
+    const found = new Map<string, RoleHoldings>();
+    for (const userId of userIds) {
+      const cached = cache.get(key(userId));
+      if (cached) found.set(userId, cached);
+    }
+    const missing = userIds.filter((userId) => !found.has(userId));
+    if (missing.length === 0) return found;
+    const read = await readHoldings(instanceId, missing);
+    for (const userId of missing) {
+      const held = read.get(userId) ?? NO_ROLES;
+      cache.set(key(userId), held, userId);
+      found.set(userId, held);
+    }
+    return found;
+  }
+
+  async function readHoldings(instanceId: string, userIds: readonly string[]): Promise<Map<string, RoleHoldings>> {
     const rows = await store.query<{ user_id: string; aggregate_id: string; roles: string }>(
       `SELECT user_id, aggregate_id, roles FROM ${MEMBERS_TABLE} WHERE instance_id = ? AND user_id IN (${userIds.map(() => "?").join(", ")})`,
       [instanceId, ...userIds],

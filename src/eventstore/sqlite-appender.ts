@@ -115,23 +115,36 @@ export function createSqliteAppender(db: Database.Database, projections: readonl
   // Nested db.transaction calls run as savepoints inside the batch transaction.
   const appendAtomically = db.transaction((commands: readonly WriterAppend[], now: number) => commands.map((command, index) => appendOne(command, index, now)));
 
+  /** Each entry in its own savepoint, so one refused entry leaves the others in. */
+  const appendEachAtomically = db.transaction((batch: ReadonlyArray<readonly WriterAppend[]>, now: number) =>
+    batch.map((commands): AppendOutcome => {
+      try {
+        return { committed: appendAtomically(commands, now) };
+      } catch (error) {
+        return {
+          failure: error instanceof Refused ? error.failure : { kind: "error", message: String((error as Error)?.message ?? error), code: sqliteCodeOf(error) },
+        };
+      }
+    }),
+  );
+
+  /**
+   * The common case, a batch in which every entry succeeds, without a
+   * savepoint per entry (two statements fewer each). If any entry fails, the
+   * whole transaction rolls back and the batch runs again entry by entry.
+   */
+  const appendAllOrNothing = db.transaction((batch: ReadonlyArray<readonly WriterAppend[]>, now: number) =>
+    batch.map((commands): AppendOutcome => ({ committed: commands.map((command, index) => appendOne(command, index, now)) })),
+  );
+
   return {
     /** Appends every entry of the batch in one durable transaction; one outcome per entry. */
     appendBatch(batch: ReadonlyArray<readonly WriterAppend[]>, now: number): AppendOutcome[] {
-      const outcomes: AppendOutcome[] = [];
-      db.transaction(() => {
-        for (const commands of batch) {
-          try {
-            outcomes.push({ committed: appendAtomically(commands, now) });
-          } catch (error) {
-            outcomes.push({
-              failure:
-                error instanceof Refused ? error.failure : { kind: "error", message: String((error as Error)?.message ?? error), code: sqliteCodeOf(error) },
-            });
-          }
-        }
-      })();
-      return outcomes;
+      try {
+        return appendAllOrNothing(batch, now);
+      } catch {
+        return appendEachAtomically(batch, now);
+      }
     },
     rebuildProjections() {
       db.transaction(() => {

@@ -20,11 +20,13 @@ const redactPaths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`]);
 /**
  * A pino logger behind the small Logger interface: one JSON object per line
  * with `time` (ISO 8601), `level` (its name) and `msg`, then the fields.
- * `write` receives each complete line (tests capture them); the default
- * writes synchronously to stdout, so no line is lost when the process exits.
+ * `write` receives each complete line (tests capture them). The default
+ * writes to stdout without blocking the event loop: lines of one turn go out
+ * in one write, and whatever is still buffered is written synchronously when
+ * the process exits (pino's exit hook), so only a kill -9 can lose lines.
  */
 export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
-  const destination: DestinationStream = write ? { write } : pino.destination({ dest: 1, sync: true });
+  const destination: DestinationStream = write ? { write } : pino.destination({ dest: 1, sync: false });
   const log = pino(
     {
       level,

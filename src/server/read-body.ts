@@ -76,6 +76,9 @@ export function readBodyInto<T>(source: Readable, options: ReadBodyOptions, sink
     });
     source.once("error", (error) => reject(ConnectError.from(error, Code.Canceled)));
     // A stream reset before its end (e.g. by the request-body timeout) settles the read too.
-    source.once("close", () => reject(new ConnectError("the client cancelled the call", Code.Canceled)));
+    // (After a complete read the close changes nothing: no error is built for it.)
+    source.once("close", () => {
+      if (!source.readableEnded) reject(new ConnectError("the client cancelled the call", Code.Canceled));
+    });
   });
 }

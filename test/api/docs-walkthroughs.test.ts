@@ -96,6 +96,7 @@ describe("the walkthroughs' parser", () => {
       "README.md: the development commands themselves (the test suite runs these walkthroughs)",
       "docs/benchmarks.md: installs tools and runs the benchmark (minutes)",
       "docs/benchmarks.md: needs h2load and wrk",
+      "docs/benchmarks.md: builds the server and loads the machine for about a minute",
       "docs/deployment.md: needs a PostgreSQL server at db.internal",
       "docs/fuzzing.md: the long run takes about 20 minutes",
       "docs/operations.md: needs grpcurl",

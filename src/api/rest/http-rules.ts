@@ -42,7 +42,11 @@ export function findRoute(routes: readonly RestRoute[], httpMethod: string, path
   const wanted = httpMethod.toUpperCase();
   let best: { route: RestRoute; params: Record<string, string> } | undefined;
   let pathMatched = false;
-  for (const route of routes) {
+  const index = indexOf(routes);
+  const candidates = [...(index.bySegmentCount.get(segmentCount(path)) ?? []), ...index.anyLength];
+  const parts = path.slice(1).split("/");
+  for (const route of candidates) {
+    if (!literalsMayMatch(route.template, parts)) continue;
     const params = matchPathTemplate(route.template, path);
     if (!params) continue;
     pathMatched = true;
@@ -53,6 +57,56 @@ export function findRoute(routes: readonly RestRoute[], httpMethod: string, path
   }
   if (best) return best;
   return { status: pathMatched ? 405 : 404 };
+}
+
+/**
+ * Routes grouped by how many path segments they match: a path is only tried
+ * against templates of its own length (and those ending in "**"), not all.
+ */
+interface RouteIndex {
+  readonly bySegmentCount: ReadonlyMap<number, readonly RestRoute[]>;
+  readonly anyLength: readonly RestRoute[];
+}
+const routeIndexes = new WeakMap<readonly RestRoute[], RouteIndex>();
+
+function indexOf(routes: readonly RestRoute[]): RouteIndex {
+  let index = routeIndexes.get(routes);
+  if (index) return index;
+  const bySegmentCount = new Map<number, RestRoute[]>();
+  const anyLength: RestRoute[] = [];
+  for (const route of routes) {
+    const { segments } = route.template;
+    if (segments.at(-1)?.kind === "rest") anyLength.push(route);
+    else bySegmentCount.set(segments.length, [...(bySegmentCount.get(segments.length) ?? []), route]);
+  }
+  index = { bySegmentCount, anyLength };
+  routeIndexes.set(routes, index);
+  return index;
+}
+
+/**
+ * A cheap first test: false when a literal segment of the template differs
+ * from the path's segment at its place. A segment holding "%" or the verb
+ * may still decode to the literal, so those are left to matchPathTemplate.
+ */
+function literalsMayMatch(template: ParsedPathTemplate, parts: readonly string[]): boolean {
+  const { segments } = template;
+  for (let i = 0; i < segments.length && i < parts.length; i++) {
+    const segment = segments[i]!;
+    if (segment.kind !== "literal") continue;
+    if (template.verb !== undefined && i === segments.length - 1) continue;
+    const part = parts[i]!;
+    if (part !== segment.value && !part.includes("%")) return false;
+  }
+  return true;
+}
+
+/** The number of segments matchPathTemplate splits a path into ("/" has none; a verb never holds "/"). */
+function segmentCount(path: string): number {
+  if (path === "/") return 0;
+  let count = 0;
+  for (let i = path.indexOf("/"); i >= 0; i = path.indexOf("/", i + 1)) count++;
+  return count;
 }
 
 function routeFromRule(service: DescService, method: DescMethodUnary, prefix: string, rule: HttpRule): RestRoute | undefined {
@@ -112,7 +166,7 @@ function checkFieldPath(message: DescMessage, fieldPath: string, where: string):
 
 // Ranks literal < "*" < "**" segment by segment, so that e.g. "/users/human"
 // wins over "/users/{id}"; a template with a verb wins over one without.
-function compareSpecificity(a: ParsedPathTemplate, b: ParsedPathTemplate): number {
+export function compareSpecificity(a: ParsedPathTemplate, b: ParsedPathTemplate): number {
   const rank = { literal: 0, any: 1, rest: 2 } as const;
   const length = Math.max(a.segments.length, b.segments.length);
   for (let i = 0; i < length; i++) {

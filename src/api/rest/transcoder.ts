@@ -86,7 +86,10 @@ async function handle(options: RestTranscoderOptions, specs: ReadonlyMap<RestRou
   }
 
   const abort = new AbortController();
-  res.once("close", () => abort.abort());
+  // Only a client that goes away before the answer cancels the call.
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
   let output: Message;
   try {
     const spec = specs.get(route);

@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnlockOutcome } from "../../../gen/latchkey/v1/lockout_service_pb.js";
+import { UserState } from "../../../gen/zitadel/user_pb.js";
 import { adminKeyFile, grantInstanceRoles } from "../../support/identity.js";
 import { createCaller, createHuman, lockoutClient, PASSWORD, uniqueName, userEvents, userV2Client } from "../../support/lifecycle.js";
 import { startTestApp, wires, type TestApp, type WireName } from "../../support/test-app.js";
@@ -85,6 +86,16 @@ describe.each(wires)("an ORG_USER_MANAGER and the instance owner on %s", (wire: 
     expect(await adminSnapshot()).toEqual(before);
     // The admin's own token still works.
     expect((await client.getUserByID({ id: adminId }, { headers: t.auth() })).user?.id).toBe(adminId);
+  });
+
+  it("sees a role granted to the target on the very next call, although the last answer was remembered", async () => {
+    const client = t.client(wire);
+    const userId = await machineUser();
+    await client.lockUser({ id: userId }, { headers: manager.headers });
+    await client.unlockUser({ id: userId }, { headers: manager.headers });
+    await grantInstanceRoles(t, userId, ["IAM_OWNER"]);
+    expectOutranked(await rejectionOf(client.lockUser({ id: userId }, { headers: manager.headers })));
+    expect((await client.getUserByID({ id: userId }, { headers: t.auth() })).user?.state).toBe(UserState.ACTIVE);
   });
 
   it("cannot change it or remove it through v2", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Authenticator, Principal } from "../../../src/auth/authenticator.js";
 import { createCachedAuthenticator } from "../../../src/auth/cached-authenticator.js";
+import { createCommitInvalidatedCache } from "../../../src/auth/commit-invalidated-cache.js";
 import type { EventStore, RecordedEvent } from "../../../src/eventstore/event-store.js";
 
 /** An inner authenticator that counts its calls, a settable clock, and a store whose commits the test announces. */
@@ -17,10 +18,16 @@ function setup(options = { ttlMs: 1000, maxEntries: 2 }, expiresAt?: number) {
       return "o";
     },
   };
-  let announce: (events: readonly RecordedEvent[]) => void = () => undefined;
-  const store = { onAppended: (listener: typeof announce) => ((announce = listener), () => undefined) } as unknown as EventStore;
+  const listeners: Array<(events: readonly RecordedEvent[]) => void> = [];
+  const store = { onAppended: (listener: (typeof listeners)[number]) => (listeners.push(listener), () => undefined) } as unknown as EventStore;
   const cached = createCachedAuthenticator(inner, { store, clock: () => new Date(now) }, options);
-  return { cached, calls, advance: (ms: number) => (now += ms), now: () => now, announce: (events: readonly RecordedEvent[]) => announce(events) };
+  return {
+    cached,
+    calls,
+    advance: (ms: number) => (now += ms),
+    now: () => now,
+    announce: (events: readonly RecordedEvent[]) => listeners.forEach((listener) => listener(events)),
+  };
 }
 
 const userEvent = (userId: string) => ({ aggregateType: "user", aggregateId: userId }) as RecordedEvent;
@@ -68,5 +75,56 @@ describe("the cached authenticator", () => {
     t.announce([{ aggregateType: "org", aggregateId: "o" } as RecordedEvent]);
     await t.cached.authenticate("b");
     expect(t.calls.authenticate).toBe(4);
+  });
+});
+
+describe("the commit-invalidated cache", () => {
+  function setup(maxEntries = 10) {
+    const listeners: Array<(events: readonly RecordedEvent[]) => void> = [];
+    const store = { onAppended: (listener: (typeof listeners)[number]) => (listeners.push(listener), () => undefined) } as unknown as EventStore;
+    const cache = createCommitInvalidatedCache<string>({ store, clock: () => new Date(1_000_000) }, { ttlMs: 60_000, maxEntries });
+    return { cache, announce: (events: readonly RecordedEvent[]) => listeners.forEach((listener) => listener(events)) };
+  }
+
+  it("drops an answer filed under a user whose key was overwritten for another user on that other user's event only", () => {
+    const t = setup();
+    t.cache.set("k", "first", "u1");
+    t.cache.set("k", "second", "u2");
+    t.announce([userEvent("u1")]);
+    expect(t.cache.get("k")).toBe("second");
+    t.announce([userEvent("u2")]);
+    expect(t.cache.get("k")).toBeUndefined();
+  });
+
+  it("forgets evicted answers, so a later event of their user drops only what is there", () => {
+    const t = setup(2);
+    t.cache.set("a1", "x", "a");
+    t.cache.set("b1", "y", "b");
+    t.cache.set("b2", "z", "b");
+    expect(t.cache.get("a1")).toBeUndefined();
+    t.cache.set("a2", "w", "a");
+    t.announce([userEvent("b")]);
+    expect([t.cache.get("a2"), t.cache.get("b1"), t.cache.get("b2")]).toEqual(["w", undefined, undefined]);
+  });
+
+  it("keeps answers across sign-in session events", () => {
+    const t = setup();
+    t.cache.set("k", "v", "u");
+    t.announce([{ aggregateType: "session", aggregateId: "s" } as RecordedEvent]);
+    expect(t.cache.get("k")).toBe("v");
+  });
+});
+
+describe("the commit-invalidated cache for answers user events cannot change", () => {
+  it("keeps a user's answers across that user's events and drops them on any other aggregate's event", () => {
+    const listeners: Array<(events: readonly RecordedEvent[]) => void> = [];
+    const store = { onAppended: (listener: (typeof listeners)[number]) => (listeners.push(listener), () => undefined) } as unknown as EventStore;
+    const cache = createCommitInvalidatedCache<string>({ store, clock: () => new Date(1_000_000) }, { ttlMs: 60_000, maxEntries: 10, userEventsMatter: false });
+    const announce = (events: readonly RecordedEvent[]) => listeners.forEach((listener) => listener(events));
+    cache.set("k", "v", "u");
+    announce([userEvent("u")]);
+    expect(cache.get("k")).toBe("v");
+    announce([{ aggregateType: "org", aggregateId: "o" } as RecordedEvent]);
+    expect(cache.get("k")).toBeUndefined();
   });
 });

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { http } from "../../../../gen/google/api/annotations_pb.js";
 import { HttpRuleSchema } from "../../../../gen/google/api/http_pb.js";
 import { ManagementService } from "../../../../gen/zitadel/management_pb.js";
-import { buildRestRoutes, findRoute } from "../../../../src/api/rest/http-rules.js";
+import { buildRestRoutes, compareSpecificity, findRoute } from "../../../../src/api/rest/http-rules.js";
+import { matchPathTemplate } from "../../../../src/api/rest/path-template.js";
 
 const routes = buildRestRoutes([{ service: ManagementService, prefix: "/management/v1" }]);
 
@@ -37,6 +38,35 @@ describe("buildRestRoutes for ManagementService", () => {
 });
 
 describe("findRoute", () => {
+  it("finds what a scan of every route finds, for paths of every length", () => {
+    // Every route's own path with its variables filled in, plus neighbours one segment longer or shorter.
+    const samples = routes.flatMap((route) => {
+      const path = route.pattern.replace(/\{[^}]+\}/g, "x1");
+      return [
+        path,
+        `${path}/extra`,
+        path.slice(0, path.lastIndexOf("/")) || "/",
+        `${path}/`,
+        "/",
+        "",
+        "//",
+        path.replace("/x1", "/%78%31"),
+        path.replace("/users", "/%75sers"),
+      ];
+    });
+    const scan = (httpMethod: string, path: string) => {
+      const matches = routes.map((route) => ({ route, params: matchPathTemplate(route.template, path) })).filter((m) => m.params);
+      const exact = matches.filter((m) => m.route.httpMethod === httpMethod);
+      if (exact.length === 0) return matches.length ? 405 : 404;
+      const best = exact.reduce((a, b) => (compareSpecificity(b.route.template, a.route.template) < 0 ? b : a));
+      return { method: best.route.method.name, params: best.params };
+    };
+    for (const path of samples) {
+      for (const httpMethod of ["GET", "POST", "PUT", "DELETE"])
+        expect([httpMethod, path, lookup(httpMethod, path)]).toEqual([httpMethod, path, scan(httpMethod, path)]);
+    }
+  });
+
   it("prefers literal segments over variables", () => {
     expect(lookup("POST", "/management/v1/users/human")).toEqual({ method: "AddHumanUser", params: {} });
     expect(lookup("POST", "/management/v1/users/machine")).toEqual({ method: "AddMachineUser", params: {} });
