@@ -17,6 +17,7 @@ import { authRequirementOf } from "./api/auth-requirement.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { withEndpoints } from "./server/http-endpoints.js";
 import { withConsole } from "./server/console/console-handler.js";
+import { createHostedLogin } from "./login/hosted-login.js";
 import { withRequestId, withStreamRequestId } from "./server/request-id.js";
 import { successCodeOf } from "./api/auth-requirement.js";
 import { createRoutes, servedServices } from "./api/routes.js";
@@ -253,12 +254,27 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   });
   const metricsEndpoint = new Map([["/metrics", metrics.endpoint] as const]);
   const ownMetricsPort = config.metricsPort !== undefined;
+  // The hosted login: pages a person signs in with, in the plain-HTTP chain beside the issuer routes.
+  const withLoginPages = createHostedLogin({
+    instance,
+    store,
+    clock,
+    newId,
+    aggregates,
+    userQueries,
+    permissions,
+    logger: deps.logger,
+    secure: Boolean(config.tlsCert) || config.externalUrl.startsWith("https:"),
+    authRequests: identity.authRequests,
+  });
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
   const consoleOptions = { dir: deps.consoleDir ?? defaultConsoleDir, externalUrl: config.externalUrl, clientId: consoleClientId };
 
   return {
-    handler: withRequestId(withCors(config.corsOrigins, identity.withIssuerRoutes(withConsole(consoleOptions, withEndpoints(endpoints, handler))))),
+    handler: withRequestId(
+      withCors(config.corsOrigins, identity.withIssuerRoutes(withLoginPages(withConsole(consoleOptions, withEndpoints(endpoints, handler))))),
+    ),
     metricsHandler: ownMetricsPort ? withEndpoints(metricsEndpoint, notFound) : undefined,
     streamHandler: withStreamRequestId(createGrpcStreamHandler(invoker, config.maxRequestBytes)),
     store,

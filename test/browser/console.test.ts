@@ -5,22 +5,19 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
 import { UserState } from "../../gen/zitadel/user_pb.js";
-import { launchChromium, type TestBrowser } from "../support/browser.js";
-import { expectNoTokenStored, recordRequests, screenshot } from "../support/console-page.js";
+import { launchBrowser, type TestBrowser } from "../support/browser.js";
+import { expectNoTokenStored, screenshot, signInThroughLogin } from "../support/console-page.js";
 import { createHuman, PASSWORD, setLockoutPolicy, signIn, WRONG_PASSWORD } from "../support/lifecycle.js";
-import { completeLogin } from "../support/oidc.js";
 import { freePort, startTestApp, type TestApp } from "../support/test-app.js";
 import { rejectionOf } from "../support/users.js";
 
 let t: TestApp;
 let browser: TestBrowser;
-let requests: string[];
 
 beforeAll(async () => {
   const port = await freePort();
   t = await startTestApp({ port, env: { LATCHKEY_EXTERNAL_URL: `http://127.0.0.1:${port}` } });
-  browser = await launchChromium();
-  requests = recordRequests(browser.context);
+  browser = await launchBrowser({ viewport: { width: 1280, height: 900 } });
   await setLockoutPolicy(t, 3);
 }, 60_000);
 afterAll(async () => {
@@ -42,25 +39,11 @@ async function lockedByWrongPasswords(prefix: string) {
 /** Tokens the console received from the token endpoint, to check none ends up in storage. */
 const issuedTokens: string[] = [];
 
-/**
- * Signs the page in through the OpenID provider: the console starts the code
- * flow with PKCE, the provider records the request and sends the browser to
- * the login, the person's password is checked with a session, and the
- * browser comes back to the console, which exchanges the code.
- */
+/** Signs in through the hosted login and keeps the tokens the console got. */
 async function signInAs(page: Page, loginName: string, password: string): Promise<Record<string, string>> {
-  await page.goto(`${t.baseUrl}/`);
-  await page.waitForURL((url) => url.pathname.startsWith("/ui/login/"));
-  const authRequestId = new URL(page.url()).searchParams.get("authRequestID")!;
-  const redirectTo = await completeLogin(t, authRequestId, loginName, password);
-  const tokenAnswer = page.waitForResponse((response) => response.url().endsWith("/oauth/v2/token"));
-  await page.goto(redirectTo);
-  const answer = await tokenAnswer;
-  expect(answer.status()).toBe(200);
-  const tokens = (await answer.json()) as Record<string, string>;
+  const tokens = await signInThroughLogin(page, t.baseUrl, loginName, password);
   for (const key of ["access_token", "refresh_token", "id_token"]) if (tokens[key]) issuedTokens.push(tokens[key]);
   await page.waitForURL(`${t.baseUrl}/ui/console/`);
-  await page.getByRole("heading", { name: "Locked users" }).waitFor();
   return tokens;
 }
 
@@ -171,9 +154,7 @@ describe("the console", { timeout: 90_000 }, () => {
     const settings = await createHuman(t, { userName: `settings-${Math.random().toString(36).slice(2, 8)}` });
     await t.client("grpc").addOrgMember({ userId: settings.userId, roles: ["ORG_SETTINGS_MANAGER"] }, { headers: t.auth() });
     const page = await browser.context.newPage();
-    await page.goto(`${t.baseUrl}/`);
-    await page.waitForURL((url) => url.pathname.startsWith("/ui/login/"));
-    await page.goto(await completeLogin(t, new URL(page.url()).searchParams.get("authRequestID")!, settings.userName, PASSWORD));
+    await signInAs(page, settings.userName, PASSWORD);
     await page.getByRole("heading", { name: "Not available" }).waitFor();
     expect(await page.locator("main").textContent()).toContain("You need the permission user.read in");
     await page.getByRole("link", { name: "Lockout policy" }).click();
@@ -226,6 +207,7 @@ describe("the console", { timeout: 90_000 }, () => {
   it("signs out through the provider's end_session and lands on the signed-out page", async () => {
     const page = await browser.context.newPage();
     await signInAs(page, "admin", adminPassword());
+    await page.getByRole("heading", { name: "Locked users" }).waitFor();
     const endSession = page.waitForRequest((request) => new URL(request.url()).pathname === "/oidc/v1/end_session");
     await page.getByRole("button", { name: "Sign out" }).click();
     const params = new URL((await endSession).url()).searchParams;
@@ -238,8 +220,9 @@ describe("the console", { timeout: 90_000 }, () => {
   });
 
   it("made no request beyond the server under test", () => {
-    expect(requests.length).toBeGreaterThan(0);
-    expect(requests.filter((url) => !url.startsWith(`${t.baseUrl}/`))).toEqual([]);
+    expect(browser.requests.length).toBeGreaterThan(0);
+    expect(browser.foreign).toEqual([]);
+    expect(browser.requests.filter((url) => !url.startsWith(`${t.baseUrl}/`))).toEqual([]);
   });
 });
 
@@ -250,7 +233,8 @@ describe("the console's tokens", { timeout: 90_000 }, () => {
     const port = await freePort();
     // The shortest lifetime the server allows: the console refreshes a minute before expiry, so at once.
     short = await startTestApp({ port, env: { LATCHKEY_EXTERNAL_URL: `http://127.0.0.1:${port}`, LATCHKEY_ACCESS_TOKEN_LIFETIME: "1m" } });
-    shortBrowser = await launchChromium();
+    // localhost too: one test opens the console under that name.
+    shortBrowser = await launchBrowser({ hosts: ["127.0.0.1", "localhost"] });
   }, 60_000);
   afterAll(async () => {
     await shortBrowser?.close();
@@ -267,13 +251,8 @@ describe("the console's tokens", { timeout: 90_000 }, () => {
 
   it("are refreshed before they expire and used from then on", async () => {
     const page = await shortBrowser.context.newPage();
-    await page.goto(`${short.baseUrl}/`);
-    await page.waitForURL((url) => url.pathname.startsWith("/ui/login/"));
     const password = readFileSync(join(short.dir, "admin.password"), "utf8").trim();
-    const redirectTo = await completeLogin(short, new URL(page.url()).searchParams.get("authRequestID")!, "admin", password);
-    const first = page.waitForResponse((response) => response.url().endsWith("/oauth/v2/token"));
-    await page.goto(redirectTo);
-    const signedIn = (await (await first).json()) as Record<string, string>;
+    const signedIn = await signInThroughLogin(page, short.baseUrl, "admin", password);
     await page.getByRole("heading", { name: "Locked users" }).waitFor();
 
     const refreshed = await page.waitForResponse(

@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 
-/** Debian's Chromium; tests never download a browser. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Debian's chromium; nothing is ever downloaded. */
+export const CHROMIUM = "/usr/bin/chromium";
 
-/** Flags that keep Chromium headless, offline but for the pages a test opens, and free of a user profile. */
-export const CHROMIUM_FLAGS = [
+const ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -20,23 +19,53 @@ export const CHROMIUM_FLAGS = [
 
 export interface TestBrowser {
   readonly context: BrowserContext;
+  newPage(): Promise<Page>;
+  /** Every request any page made, in order (URLs). */
+  readonly requests: string[];
+  /** Requests to anything but 127.0.0.1 (blocked before they leave). */
+  readonly foreign: string[];
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile directory (--user-data-dir), removed on close. */
-export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
-  const userDataDir = mkdtempSync(join(tmpdir(), "latchkey-chromium-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
+export interface LaunchOptions {
+  /** Host names pages may reach; default 127.0.0.1 only. */
+  readonly hosts?: readonly string[];
+  readonly viewport?: { readonly width: number; readonly height: number };
+}
+
+/**
+ * A headless chromium with a fresh profile that may talk to 127.0.0.1 only
+ * (or the given hosts): a request elsewhere is aborted and recorded in `foreign`.
+ */
+export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
+  const hosts = new Set(options.hosts ?? ["127.0.0.1"]);
+  const profile = mkdtempSync(join(tmpdir(), "latchkey-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: options.viewport ?? { width: 1280, height: 900 },
+    args: ARGS,
+    viewport: options.viewport ?? { width: 800, height: 640 },
+    locale: "en-US",
+  });
+  const requests: string[] = [];
+  const foreign: string[] = [];
+  context.on("request", (request: Request) => {
+    requests.push(request.url());
+  });
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (hosts.has(url.hostname) || url.protocol === "data:" || url.protocol === "about:") return route.continue();
+    foreign.push(url.href);
+    return route.abort("blockedbyclient");
   });
   return {
     context,
+    newPage: () => context.newPage(),
+    requests,
+    foreign,
     async close() {
       await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

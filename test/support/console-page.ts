@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import type { BrowserContext, Page, Request } from "playwright-core";
+import type { Page } from "playwright-core";
 import { expect } from "vitest";
 
 /** Screenshots of the console go to docs/images when LATCHKEY_SCREENSHOTS is set (e.g. LATCHKEY_SCREENSHOTS=1). */
@@ -8,13 +8,6 @@ export async function screenshot(page: Page, name: string) {
   const dir = new URL("../../docs/images/", import.meta.url);
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: new URL(`console-${name}.png`, dir).pathname, fullPage: true });
-}
-
-/** Every request the browser makes, to check none leaves the server under test. */
-export function recordRequests(context: BrowserContext): string[] {
-  const urls: string[] = [];
-  context.on("request", (request: Request) => urls.push(request.url()));
-  return urls;
 }
 
 /** Nothing the browser keeps for the origin may hold a token: no storage entry, no cookie readable by scripts. */
@@ -33,4 +26,27 @@ export async function expectNoTokenStored(page: Page, tokens: readonly string[])
     expect(stored.cookies).not.toContain(token);
   }
   expect(stored.local).toBe("{}");
+}
+
+/**
+ * Signs in to the console the way a person does: open the server's address,
+ * which leads to the console and on to the hosted login; type the login name
+ * and the password; the browser comes back to the console, which exchanges
+ * the code. Returns the token answer the console received (to check where
+ * its tokens go). Cookies are cleared first, so no earlier login carries over.
+ */
+export async function signInThroughLogin(page: Page, baseUrl: string, loginName: string, password: string): Promise<Record<string, string>> {
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl}/`);
+  await page.waitForURL(/\/ui\/login\/login\?authRequestID=/);
+  await page.getByLabel("Loginname").fill(loginName);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${baseUrl}/ui/login/password`);
+  const tokenAnswer = page.waitForResponse((response) => response.url() === `${baseUrl}/oauth/v2/token`);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.keyboard.press("Enter");
+  const answer = await tokenAnswer;
+  expect(answer.status()).toBe(200);
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  return (await answer.json()) as Record<string, string>;
 }

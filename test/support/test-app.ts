@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer, type AddressInfo } from "node:net";
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
@@ -42,12 +42,12 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** Lines below this level are not kept (long runs); default debug. */
   readonly logLevel?: LogLevel;
-  /** Listen on this port instead of a free one (e.g. to match LATCHKEY_EXTERNAL_URL for a browser). */
-  readonly port?: number;
   /** Serve the console from here instead of dist/console. */
   readonly consoleDir?: string;
   /** The server's clock (default: the system's). */
   readonly clock?: Clock;
+  /** The port to listen on (see `freePort`); default any free port. */
+  readonly port?: number;
 }
 
 /**
@@ -122,13 +122,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
 }
 
-/** A port that was free a moment ago, for a server whose external URL must name its port before it listens. */
+export const wires: WireName[] = ["grpc", "grpc-web", "connect-json", "connect-binary"];
+
+/** A loopback port that is free now: for a server that must know its own URL before it starts (an issuer). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
-
-export const wires: WireName[] = ["grpc", "grpc-web", "connect-json", "connect-binary"];

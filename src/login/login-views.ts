@@ -1,0 +1,130 @@
+import { LOGIN_PATH } from "./login-state.js";
+
+/**
+ * The login pages as HTML strings. Texts are ZITADEL's English login texts.
+ * No script anywhere; the only style sheet is Latchkey's own.
+ */
+
+export interface PageContext {
+  /** The application the person signs in to, when there is one. */
+  readonly appName?: string;
+  readonly csrf: string;
+}
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+
+function page(title: string, body: string, head = ""): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+${head}<title>${escapeHtml(title)} - Latchkey</title>
+<link rel="stylesheet" href="${LOGIN_PATH}/resources/login.css">
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+const appLine = (context: PageContext) =>
+  context.appName ? `<p class="app">Sign in to continue to <strong>${escapeHtml(context.appName)}</strong>.</p>\n` : "";
+
+const errorBox = (error: string | undefined) => (error ? `<p id="error" class="error" role="alert">${escapeHtml(error)}</p>\n` : "");
+
+/** The attributes that tie the first field to the error message. */
+const invalidAttributes = (error: string | undefined) => (error ? ` aria-invalid="true" aria-describedby="error"` : "");
+
+const csrfField = (context: PageContext) => `<input type="hidden" name="csrf" value="${escapeHtml(context.csrf)}">`;
+
+export function loginNamePage(context: PageContext, options: { readonly loginName?: string; readonly error?: string } = {}): string {
+  const { error } = options;
+  return page(
+    "Welcome back!",
+    `<h1>Welcome back!</h1>
+<p>Enter your login data.</p>
+${appLine(context)}${errorBox(error)}<form method="post" action="${LOGIN_PATH}/loginname">
+${csrfField(context)}
+<label for="loginName">Loginname</label>
+<input type="text" id="loginName" name="loginName" value="${escapeHtml(options.loginName ?? "")}" placeholder="username@domain" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus${invalidAttributes(error)}>
+<div class="actions"><span></span><button type="submit">next</button></div>
+</form>`,
+  );
+}
+
+export function passwordPage(context: PageContext, options: { readonly loginName: string; readonly error?: string }): string {
+  const { error } = options;
+  return page(
+    "Password",
+    `<h1>Password</h1>
+<p>Enter your login data.</p>
+${appLine(context)}<p class="user">${escapeHtml(options.loginName)}</p>
+${errorBox(error)}<form method="post" action="${LOGIN_PATH}/password">
+${csrfField(context)}
+<input type="text" class="visually-hidden" name="loginName" value="${escapeHtml(options.loginName)}" autocomplete="username" tabindex="-1" aria-hidden="true" readonly>
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required autofocus${invalidAttributes(error)}>
+<div class="actions"><a href="${LOGIN_PATH}/loginname">back</a><button type="submit">next</button></div>
+</form>`,
+  );
+}
+
+export function passwordChangePage(context: PageContext, options: { readonly error?: string } = {}): string {
+  const { error } = options;
+  return page(
+    "Change Password",
+    `<h1>Change Password</h1>
+<p>Change your password. Enter your old and new password.</p>
+${appLine(context)}${errorBox(error)}<form method="post" action="${LOGIN_PATH}/password/change">
+${csrfField(context)}
+<label for="oldPassword">Old Password</label>
+<input type="password" id="oldPassword" name="oldPassword" autocomplete="current-password" required autofocus${invalidAttributes(error)}>
+<label for="newPassword">New Password</label>
+<input type="password" id="newPassword" name="newPassword" autocomplete="new-password" required aria-describedby="policy">
+<label for="newPasswordConfirmation">Password confirmation</label>
+<input type="password" id="newPasswordConfirmation" name="newPasswordConfirmation" autocomplete="new-password" required>
+<p id="policy" class="app">At least 8 characters with a lowercase letter, an uppercase letter, a number and a symbol.</p>
+<div class="actions"><span></span><button type="submit">next</button></div>
+</form>`,
+  );
+}
+
+export function lockedPage(): string {
+  return page(
+    "User is locked",
+    `<h1>User is locked</h1>
+<p id="error" class="error" role="alert">User is locked. Contact your administrator to unlock it.</p>
+<p><a href="${LOGIN_PATH}/loginname">Sign in with another user</a></p>`,
+  );
+}
+
+/** After a successful sign-in: back to the application (refresh plus a link, since form-action keeps a POST on this site). */
+export function successPage(redirectTo: string | undefined): string {
+  if (redirectTo === undefined) {
+    return page("Login successful", `<h1>Login successful</h1>\n<p role="status">You can now close this window.</p>`);
+  }
+  const target = escapeHtml(redirectTo);
+  return page(
+    "Login successful",
+    `<h1>Login successful</h1>
+<p role="status">You will be directed back to your application automatically. If not, click on the button below. You can close the window afterwards.</p>
+<div class="actions"><span></span><a class="button" id="next" href="${target}" autofocus>next</a></div>`,
+    `<meta http-equiv="refresh" content="0;url=${target}">\n`,
+  );
+}
+
+export function logoutDonePage(): string {
+  return page(
+    "Logged out",
+    `<h1>Logged out</h1>\n<p>You have logged out successfully.</p>\n<div class="actions"><span></span><a class="button" href="${LOGIN_PATH}/login" autofocus>login</a></div>`,
+  );
+}
+
+export function errorPage(message: string): string {
+  return page("Sign-in not possible", `<h1>Sign-in not possible</h1>\n<p id="error" class="error" role="alert">${escapeHtml(message)}</p>`);
+}

@@ -1,0 +1,123 @@
+import type { Actor } from "../command/actor.js";
+import { system } from "../command/aggregate.js";
+import type { SessionCommands } from "../command/session-commands.js";
+import type { UserAggregate } from "../command/user-aggregate.js";
+import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
+import { type ErrorEntry, Errors, isZError } from "../errors.js";
+import type { EventStore } from "../eventstore/event-store.js";
+import { hashPassword, verifyPassword } from "../lib/password-hash.js";
+import { findUserByLoginName } from "../query/user-search.js";
+
+export interface CheckedSession {
+  readonly sessionId: string;
+  readonly sessionToken: string;
+  readonly userId: string;
+}
+
+/** What a password check tells the person: never whether the name exists. */
+export type SignInOutcome =
+  | { readonly kind: "signed-in"; readonly session: CheckedSession; readonly mustChangePassword: boolean }
+  | { readonly kind: "invalid" }
+  | { readonly kind: "locked" };
+
+export type PasswordChangeOutcome =
+  | { readonly kind: "changed"; readonly session: CheckedSession }
+  | { readonly kind: "invalid-old" }
+  | { readonly kind: "locked" }
+  /** The session is no longer valid (ended, or not this login's): the sign-in starts again. */
+  | { readonly kind: "session-gone" }
+  /** The new password breaks the complexity policy. */
+  | { readonly kind: "rejected"; readonly reason: ErrorEntry };
+
+export interface SignIn {
+  checkPassword(loginName: string, password: string): Promise<SignInOutcome>;
+  changePassword(session: CheckedSession, oldPassword: string, newPassword: string): Promise<PasswordChangeOutcome>;
+}
+
+export interface SignInDependencies {
+  readonly instanceId: string;
+  readonly store: EventStore;
+  readonly users: UserAggregate;
+  /** Session commands whose permission check lets `actor` write sessions. */
+  readonly sessions: SessionCommands;
+  /** The login's own system actor: the events' creator. */
+  readonly actor: Actor;
+}
+
+/**
+ * The password step of the hosted login, through the Session v2 commands, so
+ * the lockout policy counts every wrong password as it does for API clients.
+ * An unknown name costs the same hash verification as a known one.
+ */
+export function createSignIn(deps: SignInDependencies): SignIn {
+  const { instanceId, store, users, sessions, actor } = deps;
+  // Verified against when there is no user, so an unknown name takes as long as a wrong password.
+  const decoyHash = hashPassword("latchkey-decoy-password");
+
+  async function invalidWithoutUser(password: string): Promise<SignInOutcome> {
+    await verifyPassword(password, await decoyHash);
+    return { kind: "invalid" };
+  }
+
+  const isLocked = async (userId: string) => (await users.load(instanceId, userId)).state.status === "locked";
+
+  return {
+    async checkPassword(loginName, password) {
+      const user = await findUserByLoginName(store, instanceId, loginName);
+      if (user?.type !== "human") return invalidWithoutUser(password);
+      // A locked user learns nothing about the password: it is not checked.
+      if (user.state === "locked") return { kind: "locked" };
+      if (user.state !== "active" && user.state !== "initial") return invalidWithoutUser(password);
+      try {
+        const created = await sessions.createSession(actor, { user: { userId: user.id }, password });
+        const { state } = await users.load(instanceId, user.id);
+        return {
+          kind: "signed-in",
+          session: { sessionId: created.sessionId, sessionToken: created.sessionToken, userId: user.id },
+          mustChangePassword: state.passwordChangeRequired === true,
+        };
+      } catch (error) {
+        if (!isZError(error)) throw error;
+        // This attempt may have been the one that locked the user, or another sign-in locked it meanwhile.
+        if (await isLocked(user.id)) return { kind: "locked" };
+        if (isSignInFailure(error.entry)) return { kind: "invalid" };
+        throw error;
+      }
+    },
+
+    async changePassword(session, oldPassword, newPassword) {
+      const violation = passwordComplexityViolation(newPassword);
+      if (violation) return { kind: "rejected", reason: violation };
+      let checked: CheckedSession;
+      try {
+        // The old password is checked on the session, so it counts toward the lockout too.
+        const changed = await sessions.setSession(actor, session.sessionId, session.sessionToken, { password: oldPassword });
+        checked = { ...session, sessionToken: changed.sessionToken || session.sessionToken };
+      } catch (error) {
+        if (!isZError(error)) throw error;
+        if (error.entry === Errors.Session.TokenInvalid || error.entry === Errors.Session.Terminated) return { kind: "session-gone" };
+        if (await isLocked(session.userId)) return { kind: "locked" };
+        if (isSignInFailure(error.entry)) return { kind: "invalid-old" };
+        throw error;
+      }
+      const { owner } = await users.load(instanceId, session.userId);
+      const encodedHash = await hashPassword(newPassword);
+      await users.execute({ ...actor, orgId: owner ?? actor.orgId }, session.userId, { type: "SetPassword", encodedHash, changeRequired: false }, system);
+      return { kind: "changed", session: checked };
+    },
+  };
+}
+
+const SIGN_IN_FAILURES: readonly ErrorEntry[] = [
+  Errors.Password.Invalid,
+  Errors.Password.NotSet,
+  Errors.Password.CheckUserNotFound,
+  Errors.Password.Locked,
+  Errors.Password.LockedMeanwhile,
+  Errors.Session.UserNotActive,
+  Errors.User.QueryNotFound,
+];
+
+function isSignInFailure(entry: ErrorEntry): boolean {
+  return SIGN_IN_FAILURES.includes(entry);
+}
