@@ -32,6 +32,7 @@ import { createCommitInvalidatedCache } from "./auth/commit-invalidated-cache.js
 import { adminPasswordPathOf, assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
 import type { AuthRequests } from "./oidc/auth-requests.js";
+import { createOidcService } from "./api/oidc/v2/oidc-service.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
 import { createApplications, type Applications } from "./applications.js";
@@ -44,6 +45,9 @@ import { createSessionAggregate } from "./command/session-commands.js";
 import { createLockoutPolicyAggregates } from "./command/lockout-policy-commands.js";
 import { createKeyedQueue } from "./lib/keyed-queue.js";
 import { createUserCommands } from "./command/user-commands.js";
+import { createLockExpirySweeper, type LockExpirySweeper } from "./command/lock-expiry.js";
+import { defaultLockoutSchedule } from "./domain/policy/lockout-schedule.js";
+import { createClientAddressOf, withClientAddress, withStreamClientAddress } from "./server/client-address.js";
 import type { Config } from "./config.js";
 import type { EventStore } from "./eventstore/event-store.js";
 import { openEventStore } from "./eventstore/open-store.js";
@@ -71,6 +75,8 @@ export interface App {
   readonly instance: FirstInstance;
   /** Readiness behind /debug/ready and grpc.health.v1; `beginShutdown()` turns it false for good. */
   readonly readiness: Readiness;
+  /** Writes the unlocks of ended temporary locks (runs on its own; `sweep` for one round now). */
+  readonly lockExpiry: LockExpirySweeper;
   /** Projects and OIDC applications: commands for the server itself, and the clients the OpenID provider reads. */
   readonly applications: Applications;
   /** The console's OIDC client id (registered on start when missing). */
@@ -193,7 +199,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     externalUrl: config.externalUrl,
   });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
-  const userQueries = createUserQueries(store);
+  const userQueries = createUserQueries(store, clock);
   const userServices = await createUserServices({
     store,
     clock,
@@ -204,13 +210,24 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     users: userCommands,
     userQueries,
     defaultLockout: { maxPasswordAttempts: config.lockoutMaxPasswordAttempts, maxOtpAttempts: config.lockoutMaxOtpAttempts },
+    defaultSchedule: {
+      ...defaultLockoutSchedule,
+      firstLockSeconds: config.lockoutFirstLockSeconds,
+      maxLockSeconds: config.lockoutMaxLockSeconds,
+      escalationWindowSeconds: config.lockoutEscalationWindowSeconds,
+      maxTemporaryLocks: config.lockoutMaxTemporaryLocks,
+    },
   });
+  // Every instance writes the unlocks of ended temporary locks; they race safely.
+  const lockExpiry = createLockExpirySweeper({ store, users: aggregates.users, clock, logger: deps.logger });
+  lockExpiry.start(config.lockSweepIntervalMs);
   const apiRoutes = createRoutes({
     commands: userCommands,
     queries: userQueries,
     identity: { ...identity.services, ...organisations, ...applications.services },
     auth: createAuthService(createMyAccessQueries(store, clock)),
     userServices,
+    oidc: createOidcService({ flow: identity.authRequests, permissions, clock }),
   });
   // Health and reflection cover every service the API registers.
   const routes = withOperationalServices(apiRoutes, readiness);
@@ -270,21 +287,26 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
   const consoleOptions = { dir: deps.consoleDir ?? defaultConsoleDir, externalUrl: config.externalUrl, clientId: consoleClientId };
-
+  const addressOf = createClientAddressOf(config.trustedProxies);
   return {
     handler: withRequestId(
-      withCors(config.corsOrigins, identity.withIssuerRoutes(withLoginPages(withConsole(consoleOptions, withEndpoints(endpoints, handler))))),
+      withClientAddress(
+        withCors(config.corsOrigins, identity.withIssuerRoutes(withLoginPages(withConsole(consoleOptions, withEndpoints(endpoints, handler))))),
+        addressOf,
+      ),
     ),
     metricsHandler: ownMetricsPort ? withEndpoints(metricsEndpoint, notFound) : undefined,
-    streamHandler: withStreamRequestId(createGrpcStreamHandler(invoker, config.maxRequestBytes)),
+    streamHandler: withStreamRequestId(withStreamClientAddress(createGrpcStreamHandler(invoker, config.maxRequestBytes), addressOf)),
     store,
     instance,
     readiness,
+    lockExpiry,
     applications,
     consoleClientId,
     authRequests: identity.authRequests,
     close: async () => {
       readiness.close();
+      await lockExpiry.stop();
       await store.close();
     },
   };

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { LogLevel } from "./lib/logger.js";
 import { isPostgresUrl, parsePostgresUrl } from "./lib/postgres-url.js";
+import { isAddressOrRange } from "./server/client-address.js";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -39,6 +40,18 @@ const duration =
     if (!(ms >= minMs)) throw new ConfigError(`${name} must be a duration like 90s, 30m, 12h or 7d of at least ${minMs / 1000}s, got "${raw}"`);
     return ms;
   };
+
+/** Addresses and CIDR ranges, comma-separated; checked here so that a typo fails the start. */
+const trustedProxies: Parser<readonly string[]> = (raw, name) => {
+  const entries = raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  for (const entry of entries) {
+    if (!isAddressOrRange(entry)) throw new ConfigError(`${name} must list IP addresses or CIDR ranges (e.g. 10.0.0.0/8, ::1), got "${entry}"`);
+  }
+  return entries;
+};
 
 const masterKey: Parser<string> = (raw, name) => {
   if (raw !== "" && raw.length < 32) throw new ConfigError(`${name} must have at least 32 characters`);
@@ -188,6 +201,18 @@ const settings = {
   lockoutMaxPasswordAttempts: { env: "LATCHKEY_LOCKOUT_MAX_PASSWORD_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
   /** LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS / --lockout-max-otp-attempts: the same for OTP checks. Default 0. */
   lockoutMaxOtpAttempts: { env: "LATCHKEY_LOCKOUT_MAX_OTP_ATTEMPTS", fallback: "0", parse: integer(0, 1_000_000) },
+  /** LATCHKEY_LOCKOUT_FIRST_LOCK_SECONDS / --lockout-first-lock-seconds: instance default of how long a first lock lasts; 0 keeps locks until an administrator unlocks. Default 0. */
+  lockoutFirstLockSeconds: { env: "LATCHKEY_LOCKOUT_FIRST_LOCK_SECONDS", fallback: "0", parse: integer(0, 366 * 86_400) },
+  /** LATCHKEY_LOCKOUT_MAX_LOCK_SECONDS / --lockout-max-lock-seconds: the longest a doubled temporary lock lasts. Default 0 (as long as the first). */
+  lockoutMaxLockSeconds: { env: "LATCHKEY_LOCKOUT_MAX_LOCK_SECONDS", fallback: "0", parse: integer(0, 366 * 86_400) },
+  /** LATCHKEY_LOCKOUT_ESCALATION_WINDOW_SECONDS / --lockout-escalation-window-seconds: a lock within this time after a temporary one ended lasts twice as long. Default 0. */
+  lockoutEscalationWindowSeconds: { env: "LATCHKEY_LOCKOUT_ESCALATION_WINDOW_SECONDS", fallback: "0", parse: integer(0, 366 * 86_400) },
+  /** LATCHKEY_LOCKOUT_MAX_TEMPORARY_LOCKS / --lockout-max-temporary-locks: after this many temporary locks within the window the next is permanent; 0 never. Default 0. */
+  lockoutMaxTemporaryLocks: { env: "LATCHKEY_LOCKOUT_MAX_TEMPORARY_LOCKS", fallback: "0", parse: integer(0, 100) },
+  /** LATCHKEY_LOCK_SWEEP_INTERVAL_MS / --lock-sweep-interval-ms: how often ended temporary locks get their unlock written; readers do not wait for it. Default 10000. */
+  lockSweepIntervalMs: { env: "LATCHKEY_LOCK_SWEEP_INTERVAL_MS", fallback: "10000", parse: integer(100, 3_600_000) },
+  /** LATCHKEY_TRUSTED_PROXIES / --trusted-proxies: comma-separated IP addresses or CIDR ranges whose X-Forwarded-For is believed. Default "" (none: the connection's address counts). */
+  trustedProxies: { env: "LATCHKEY_TRUSTED_PROXIES", fallback: "", parse: trustedProxies },
 } as const;
 
 type Settings = typeof settings;

@@ -192,6 +192,19 @@ export const Errors = {
     RemoveOrgMissing: e(K.InvalidArgument, "Org-4J9fs", "Errors.ResourceOwnerMissing"),
     RemoveNotFound: e(K.NotFound, "ORG-D4zuz", "Errors.Org.LockoutPolicy.NotFound"),
   },
+  // Ours: Latchkey's lockout schedule, address blocks and unlock links.
+  LockoutSchedule: {
+    NotFound: e(K.NotFound, "LOCKOUT-Sch404", "The organisation has no lockout schedule of its own"),
+    NotChanged: e(K.FailedPrecondition, "LOCKOUT-Sch304", "The lockout schedule is unchanged"),
+    Invalid: e(K.InvalidArgument, "LOCKOUT-Sch400", "The lockout schedule is invalid"),
+    AddressBlocked: e(K.FailedPrecondition, "LOCKOUT-Adr423", "Too many failed sign-ins from this address"),
+    BlockNotFound: e(K.NotFound, "LOCKOUT-Adr404", "No such address block"),
+    AddressInvalid: e(K.InvalidArgument, "LOCKOUT-Adr400", "The address is not an IP address"),
+  },
+  UnlockLink: {
+    Invalid: e(K.FailedPrecondition, "LOCKOUT-Lnk410", "The unlock link is invalid, used or expired"),
+    NotConfigured: e(K.FailedPrecondition, "LOCKOUT-Lnk503", "Unlock links need a mail server (LATCHKEY_SMTP_URL)"),
+  },
   // Projects and their applications. A project of another organisation does not exist for the caller (NOT_FOUND).
   Project: {
     Invalid: e(K.InvalidArgument, "PROJECT-IOVCC", "Errors.Project.Invalid"),

@@ -17,7 +17,7 @@ import type { IdGenerator } from "./lib/ids.js";
 import type { Logger } from "./lib/logger.js";
 import { withOAuthRoutes } from "./oauth/oauth-routes.js";
 import { createTokenEndpoint } from "./oauth/token-endpoint.js";
-import type { AuthRequests } from "./oidc/auth-requests.js";
+import type { AuthRequestFlow } from "./oidc/auth-request-flow.js";
 import { createOidcProvider } from "./oidc/provider.js";
 import type { OidcClientQueries } from "./query/oidc-clients.js";
 import { createChangeQueries } from "./query/change-queries.js";
@@ -32,7 +32,7 @@ export interface Identity {
   /** ManagementService methods for service account credentials and history. */
   readonly services: Partial<ServiceImpl<typeof ManagementService>>;
   /** For the login: the OpenID Provider's pending authorization requests. */
-  readonly authRequests: AuthRequests;
+  readonly authRequests: AuthRequestFlow;
   /** Puts discovery, the JWKS, the token endpoint and the OpenID Provider's endpoints in front of a handler. */
   withIssuerRoutes(next: NodeHandler): NodeHandler;
 }

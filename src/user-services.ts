@@ -9,7 +9,15 @@ import { createSessionService } from "./api/session/v2/session-service.js";
 import { createUserV2Service } from "./api/user/v2/user-service.js";
 import type { PermissionCheck, PermissionScopes } from "./auth/permission-check.js";
 import { createLockoutCommands } from "./command/lockout-commands.js";
-import { createLockoutPolicyCommands, ensureDefaultLockoutPolicy, type LockoutPolicyAggregate } from "./command/lockout-policy-commands.js";
+import {
+  createLockoutPolicyCommands,
+  ensureDefaultLockoutPolicy,
+  ensureDefaultLockoutSchedule,
+  type LockoutPolicyAggregate,
+} from "./command/lockout-policy-commands.js";
+import { createLockoutScheduleCommands } from "./command/lockout-schedule-commands.js";
+import { createUnlockLinks } from "./command/unlock-links.js";
+import type { LockoutSchedule } from "./domain/policy/lockout-schedule.js";
 import { createSessionCommands, type SessionAggregate, type SessionCommands } from "./command/session-commands.js";
 import { createUserAdminCommands } from "./command/user-admin-commands.js";
 import type { UserAggregate } from "./command/user-aggregate.js";
@@ -20,6 +28,7 @@ import type { Clock } from "./lib/clock.js";
 import type { IdGenerator } from "./lib/ids.js";
 import { createLockoutPolicyQueries } from "./query/lockout-policy-queries.js";
 import { createLockoutQueries } from "./query/lockout-queries.js";
+import { createLockoutScheduleQueries } from "./query/lockout-schedule-queries.js";
 import type { UserQueries } from "./query/user-queries.js";
 import { createSessionQueries, type SessionQueries } from "./query/session-queries.js";
 import { createUserV2Queries } from "./query/user-v2-queries.js";
@@ -49,6 +58,8 @@ export interface UserServicesDependencies {
   readonly userQueries: UserQueries;
   /** The instance default lockout policy from the configuration. */
   readonly defaultLockout: { readonly maxPasswordAttempts: number; readonly maxOtpAttempts: number };
+  /** The instance default lockout schedule from the configuration. */
+  readonly defaultSchedule: LockoutSchedule;
 }
 
 /**
@@ -59,9 +70,11 @@ export interface UserServicesDependencies {
 export async function createUserServices(deps: UserServicesDependencies): Promise<UserServices> {
   const { store, clock, newId, aggregates, permissions } = deps;
   await ensureDefaultLockoutPolicy(aggregates.policies.instance, deps.instanceId, deps.defaultLockout);
+  await ensureDefaultLockoutSchedule(aggregates.policies.instance, deps.instanceId, deps.defaultSchedule);
 
   const policies = createLockoutPolicyQueries(store);
-  const lockouts = createLockoutQueries(store, policies);
+  const schedules = createLockoutScheduleQueries(store);
+  const lockouts = createLockoutQueries(store, policies, clock);
 
   const management = createUserAdminService({
     store,
@@ -82,6 +95,7 @@ export async function createUserServices(deps: UserServicesDependencies): Promis
     clock,
     userQueries: deps.userQueries,
     policies,
+    schedules,
     permissions,
   });
   const sessionQueries = createSessionQueries({ store, permissions, clock });
@@ -89,6 +103,9 @@ export async function createUserServices(deps: UserServicesDependencies): Promis
   const lockout = createLockoutService({
     queries: lockouts,
     commands: createLockoutCommands({ users: deps.users, lockouts }),
+    schedules,
+    scheduleCommands: createLockoutScheduleCommands({ policies: aggregates.policies.org, users: aggregates.users }),
+    unlockLinks: createUnlockLinks(),
     clock,
   });
 

@@ -18,10 +18,13 @@ export interface CommitInvalidatedCacheOptions {
  * Answers about users, each filed under the user it depends on, dropped the
  * moment this process commits an event that could change them: any event of
  * that user drops the user's answers, any other event (memberships,
- * organisations, signing keys…) drops them all; sign-in sessions grant and
- * revoke nothing, so they drop nothing. Only for stores whose writes all pass
+ * organisations, signing keys…) drops them all; sign-in sessions,
+ * authorization requests and OIDC sessions grant and revoke nothing an API
+ * call relies on, so they drop nothing. Only for stores whose writes all pass
  * through this process (the embedded SQLite store).
  */
+const UNRELATED = new Set(["session", "auth_request", "oidc_session"]);
+
 export interface CommitInvalidatedCache<T> {
   get(key: string): T | undefined;
   /** Keeps `value` until `validUntil` (epoch ms) at the latest, or `ttlMs` if sooner. */
@@ -46,7 +49,7 @@ export function createCommitInvalidatedCache<T>(deps: { store: EventStore; clock
 
   deps.store.onAppended((events: readonly RecordedEvent[]) => {
     for (const event of events) {
-      if (event.aggregateType === "session") continue;
+      if (UNRELATED.has(event.aggregateType)) continue;
       if (event.aggregateType !== "user") {
         cache.clear();
         return;

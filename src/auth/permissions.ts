@@ -15,7 +15,7 @@ const USER_RW = [
 ];
 const POLICY_RW = ["policy.read", "policy.write", "policy.delete"];
 const ORG_MEMBERS_RW = ["org.member.read", "org.member.write", "org.member.delete"];
-const SESSION_ALL = ["session.read", "session.write", "session.delete"];
+const SESSION_ALL = ["session.read", "session.write", "session.link", "session.delete"];
 const PROJECT_ALL = ["project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete"];
 const PROJECT_READ = ["project.read", "project.app.read"];
 

@@ -8,6 +8,7 @@ import { migrateDatabase, runMigrateStoreCommand } from "./migrate-store.js";
 import { openConfiguredStore } from "./store.js";
 import { runAppsCommand } from "./apps.js";
 import { runUsersCommand } from "./users.js";
+import { runLockoutCommand } from "./lockout.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -68,6 +69,25 @@ const usersActions: Record<string, Usage> = {
     options: [["--out <file>", "where to write the key file (must not exist)"], ...CLIENT_OPTIONS, ["--json", "print JSON instead of text"]],
     settings: CLIENT_SETTINGS,
   },
+};
+
+const ORG_OPTION: OptionHelp = ["--org <org-id>", "act in this organisation (x-zitadel-orgid) instead of the caller's own"];
+const lockoutAction = (usage: string, details: string, extra: readonly OptionHelp[] = []): Usage => ({
+  usage: `latchkey lockout ${usage} [--org <org-id>] [--url <url>] [--token <token>]`,
+  details,
+  options: [...extra, ORG_OPTION, ...CLIENT_OPTIONS],
+  settings: CLIENT_SETTINGS,
+});
+
+const lockoutActions: Record<string, Usage> = {
+  schedule: lockoutAction("schedule", "Prints the lockout schedule in effect for the organisation (GetLockoutSchedule)."),
+  "set-schedule": lockoutAction("set-schedule --schedule <json>", "Gives the organisation a lockout schedule of its own (SetLockoutSchedule).", [
+    ["--schedule <json>", 'the schedule, e.g. \'{"firstLockSeconds":300,"maxLockSeconds":3600}\''],
+  ]),
+  "reset-schedule": lockoutAction("reset-schedule", "Removes the organisation's own schedule; the instance default applies (ResetLockoutScheduleToDefault)."),
+  blocks: lockoutAction("blocks [<user-id>]", "Lists the client addresses blocked for the organisation's users, or one user's (ListAddressBlocks)."),
+  unblock: lockoutAction("unblock <user-id> <address>", "Removes the block of one address for one user (RemoveAddressBlock)."),
+  "send-unlock-link": lockoutAction("send-unlock-link <user-id>", "Mails a locked user a link that unlocks it once (SendUnlockLink)."),
 };
 
 const appsActions: Record<string, Usage> = {
@@ -148,6 +168,19 @@ const commands: Record<string, Command> = {
     valued: ["--url", "--token", "--out"],
     switches: ["--local", "--json"],
     actions: usersActions,
+  },
+  lockout: {
+    summary: "lockout schedule, address blocks and unlock links",
+    usage: "latchkey lockout schedule|set-schedule|reset-schedule|blocks|unblock|send-unlock-link ...",
+    details: [
+      "Calls the running server's REST API (latchkey.v1.LockoutService) like `latchkey users`, and prints its JSON answer.",
+      "Run `latchkey lockout <action> --help` for an action's options.",
+      "",
+      ...Object.values(lockoutActions).map((action) => `  ${action.usage}`),
+    ].join("\n"),
+    settings: [],
+    valued: ["--url", "--token", "--org", "--schedule"],
+    actions: lockoutActions,
   },
   apps: {
     summary: "register OIDC applications",
@@ -269,6 +302,17 @@ async function run(name: string, config: Config, positionals: string[], options:
         token: options.get("--token"),
         url: options.get("--url"),
         outFile: options.get("--out"),
+        env,
+        out,
+      });
+    case "lockout":
+      return runLockoutCommand(config, {
+        action: positionals[0],
+        args: positionals.slice(1),
+        schedule: options.get("--schedule"),
+        orgId: options.get("--org"),
+        token: options.get("--token"),
+        url: options.get("--url"),
         env,
         out,
       });

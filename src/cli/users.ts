@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { operatorAccess } from "../auth/acting-on-check.js";
 import { createUserAggregate } from "../command/user-aggregate.js";
 import { createUserCommands } from "../command/user-commands.js";
@@ -6,8 +6,9 @@ import type { Config } from "../config.js";
 import { ZError, statusMessage } from "../errors.js";
 import { createIdGenerator } from "../lib/ids.js";
 import { writeNewSecretFile } from "../lib/secret-file.js";
-import { UsageError } from "./args.js";
 import { StoreInUseError } from "../eventstore/sqlite-lock.js";
+import { UsageError } from "./args.js";
+import { restClient } from "./rest-client.js";
 import { openConfiguredStore } from "./store.js";
 
 export interface UsersOptions {
@@ -80,26 +81,8 @@ interface Backend {
 
 /** POSTs JSON to the server's REST API with a token, like any client. */
 export function remoteCall(config: Config, options: Pick<UsersOptions, "url" | "token" | "env">) {
-  const base = (options.url ?? options.env.LATCHKEY_URL ?? config.externalUrl).replace(/\/+$/, "");
-  const token = options.token ?? options.env.LATCHKEY_TOKEN ?? readPat(config.firstInstancePatPath);
-  return async (path: string, body: unknown): Promise<Record<string, unknown>> => {
-    let response: Response;
-    try {
-      response = await fetch(base + path, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new Error(`cannot reach the server at ${base} (${(error as Error).cause ?? (error as Error).message}); start it, pass --url, or use --local`);
-    }
-    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok) {
-      if (response.status === 404 && json.message === "Not Found") throw new Error(`the server at ${base} does not offer ${path}`);
-      throw new Error(`the server answered ${response.status}: ${json.message ?? response.statusText}`);
-    }
-    return json;
-  };
+  const call = restClient(config, options);
+  return (path: string, body: unknown) => call("POST", path, body);
 }
 
 /** Calls the server's REST API with a token, like any client. */
@@ -159,14 +142,6 @@ async function localBackend(config: Config): Promise<Backend> {
     },
     close: () => store.close(),
   };
-}
-
-function readPat(path: string): string {
-  try {
-    return readFileSync(path, "utf8").trim();
-  } catch {
-    throw new UsageError(`no token: pass --token, set LATCHKEY_TOKEN, or make the admin token file ${path} readable`);
-  }
 }
 
 function table(users: readonly UserRow[]): string {

@@ -5,6 +5,7 @@ import {
   type LockoutPolicyState,
   type LockoutPolicyValues,
 } from "../domain/policy/lockout-policy.js";
+import type { LockoutSchedule } from "../domain/policy/lockout-schedule.js";
 import { Errors, ZError } from "../errors.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import { createAggregate, system, type Aggregate, type CommandResult } from "./aggregate.js";
@@ -58,6 +59,11 @@ export function createLockoutPolicyCommands(deps: { policies: LockoutPolicyAggre
 
 function policyDetails(result: CommandResult<unknown>): Details {
   return { sequence: result.sequence, creationDate: result.creationDate, changeDate: result.changeDate, resourceOwner: result.owner };
+}
+
+/** The configured instance default schedule, recorded like the default policy (below): set when it differs. */
+export async function ensureDefaultLockoutSchedule(policy: LockoutPolicyAggregate, instanceId: string, schedule: LockoutSchedule): Promise<void> {
+  await policy.execute({ instanceId, orgId: instanceId, userId: SYSTEM }, instanceId, { type: "SetDefaultSchedule", schedule }, system);
 }
 
 /**

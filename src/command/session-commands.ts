@@ -10,6 +10,7 @@ import type { Clock } from "../lib/clock.js";
 import type { IdGenerator } from "../lib/ids.js";
 import type { KeyedQueue } from "../lib/keyed-queue.js";
 import type { LockoutPolicyQueries } from "../query/lockout-policy-queries.js";
+import type { LockoutScheduleQueries } from "../query/lockout-schedule-queries.js";
 import { findSession } from "../query/session-queries.js";
 import { findUserByLoginName } from "../query/user-search.js";
 import type { UserQueries, UserView } from "../query/user-queries.js";
@@ -26,6 +27,8 @@ export interface SessionChecks {
   /** Base64 values; an empty value removes the key. */
   readonly metadata?: Readonly<Record<string, string>>;
   readonly lifetimeNanos?: number;
+  /** The client's address (connection or trusted proxy), for per-address counting. */
+  readonly clientAddress?: string;
 }
 
 export interface SessionChange {
@@ -73,7 +76,10 @@ export interface SessionDependencies {
   readonly clock: Clock;
   readonly userQueries: UserQueries;
   readonly policies: LockoutPolicyQueries;
+  readonly schedules: LockoutScheduleQueries;
   readonly permissions: PermissionCheck;
+  /** Waits out the tarpit (see checkPassword); a timer by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** Users that may sign in: ZITADEL's "enabled" states. */
@@ -87,11 +93,13 @@ const ENABLED = new Set(["active", "initial"]);
  * check stays recorded. Sessions belong to the instance.
  */
 export function createSessionCommands(deps: SessionDependencies): SessionCommands {
-  const { sessions, store, newId, clock, userQueries, policies, permissions } = deps;
+  const { sessions, store, newId, clock, userQueries, policies, schedules, permissions } = deps;
 
   async function checkUser(actor: Actor, lookup: UserLookup): Promise<UserView> {
     const user =
-      "userId" in lookup ? await userQueries.findUser(actor.instanceId, lookup.userId) : await findUserByLoginName(store, actor.instanceId, lookup.loginName);
+      "userId" in lookup
+        ? await userQueries.findUser(actor.instanceId, lookup.userId)
+        : await findUserByLoginName(store, actor.instanceId, lookup.loginName, clock().getTime());
     if (!user) throw new ZError(Errors.User.QueryNotFound);
     if (!ENABLED.has(user.state)) throw new ZError(Errors.Session.UserNotActive);
     return user;
@@ -110,8 +118,8 @@ export function createSessionCommands(deps: SessionDependencies): SessionCommand
     if (checks.password !== undefined) {
       if (!userId) throw new ZError(Errors.Session.UserIdMissing);
       await checkPassword(
-        { users: deps.users, policies },
-        { instanceId: actor.instanceId, creator: actor.userId, writes: actor.writes },
+        { users: deps.users, policies, schedules, clock, sleep: deps.sleep },
+        { instanceId: actor.instanceId, creator: actor.userId, address: checks.clientAddress, writes: actor.writes },
         userId,
         checks.password,
       );

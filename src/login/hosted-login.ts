@@ -8,6 +8,7 @@ import type { IdGenerator } from "../lib/ids.js";
 import type { Logger } from "../lib/logger.js";
 import type { AuthRequests } from "../oidc/auth-requests.js";
 import { createLockoutPolicyQueries } from "../query/lockout-policy-queries.js";
+import { createLockoutScheduleQueries } from "../query/lockout-schedule-queries.js";
 import type { UserQueries } from "../query/user-queries.js";
 import type { NodeHandler } from "../server/listen.js";
 import { withLoginPages } from "./login-pages.js";
@@ -51,9 +52,10 @@ export function createHostedLogin(deps: HostedLoginDependencies): (next: NodeHan
     clock: deps.clock,
     userQueries: deps.userQueries,
     policies: createLockoutPolicyQueries(store),
+    schedules: createLockoutScheduleQueries(store),
     permissions,
   });
-  const signIn = createSignIn({ instanceId: instance.instanceId, store, users: deps.aggregates.users, sessions, actor });
+  const signIn = createSignIn({ instanceId: instance.instanceId, store, users: deps.aggregates.users, clock: deps.clock, sessions, actor });
   const cookie = createLoginCookie({ secure: deps.secure });
   return (next) => withLoginPages({ instanceId: instance.instanceId, signIn, cookie, authRequests: deps.authRequests, logger: deps.logger }, next);
 }

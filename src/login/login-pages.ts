@@ -1,6 +1,7 @@
 import { englishText } from "../errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { AuthRequests } from "../oidc/auth-requests.js";
+import { CLIENT_ADDRESS_HEADER } from "../server/client-address.js";
 import type { NodeHandler } from "../server/listen.js";
 import { endBody, requestPath, type NodeRequest, type NodeResponse } from "../server/node-http.js";
 import { readBody } from "../server/read-body.js";
@@ -154,7 +155,7 @@ export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): N
     const password = form.get("password") ?? "";
     const context = { csrf: state.csrf, appName: await appName(state) };
     if (!password) return html(req, res, 400, views.passwordPage(context, { loginName: state.loginName, error: LOGIN_TEXTS.passwordEmpty }));
-    const outcome = await signIn.checkPassword(state.loginName, password);
+    const outcome = await signIn.checkPassword(state.loginName, password, clientAddressOf(req));
     if (outcome.kind === "invalid") return html(req, res, 200, views.passwordPage(context, { loginName: state.loginName, error: LOGIN_TEXTS.invalid }));
     if (outcome.kind === "locked") return html(req, res, 200, views.lockedPage(), cookie.write({ csrf: state.csrf, authRequestId: state.authRequestId }));
     if (outcome.mustChangePassword) {
@@ -237,4 +238,10 @@ export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): N
       else res.end();
     });
   };
+}
+
+/** Set for every request by withClientAddress (src/server/client-address.ts); a client's own value never counts. */
+function clientAddressOf(req: NodeRequest): string | undefined {
+  const address = req.headers[CLIENT_ADDRESS_HEADER];
+  return typeof address === "string" && address !== "" ? address : undefined;
 }

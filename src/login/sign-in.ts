@@ -5,6 +5,7 @@ import type { UserAggregate } from "../command/user-aggregate.js";
 import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
 import { type ErrorEntry, Errors, isZError } from "../errors.js";
 import type { EventStore } from "../eventstore/event-store.js";
+import type { Clock } from "../lib/clock.js";
 import { hashPassword, verifyPassword } from "../lib/password-hash.js";
 import { findUserByLoginName } from "../query/user-search.js";
 
@@ -30,7 +31,8 @@ export type PasswordChangeOutcome =
   | { readonly kind: "rejected"; readonly reason: ErrorEntry };
 
 export interface SignIn {
-  checkPassword(loginName: string, password: string): Promise<SignInOutcome>;
+  /** `clientAddress`: the person's address (connection or trusted proxy), for per-address counting. */
+  checkPassword(loginName: string, password: string, clientAddress?: string): Promise<SignInOutcome>;
   changePassword(session: CheckedSession, oldPassword: string, newPassword: string): Promise<PasswordChangeOutcome>;
 }
 
@@ -38,6 +40,7 @@ export interface SignInDependencies {
   readonly instanceId: string;
   readonly store: EventStore;
   readonly users: UserAggregate;
+  readonly clock: Clock;
   /** Session commands whose permission check lets `actor` write sessions. */
   readonly sessions: SessionCommands;
   /** The login's own system actor: the events' creator. */
@@ -62,14 +65,14 @@ export function createSignIn(deps: SignInDependencies): SignIn {
   const isLocked = async (userId: string) => (await users.load(instanceId, userId)).state.status === "locked";
 
   return {
-    async checkPassword(loginName, password) {
-      const user = await findUserByLoginName(store, instanceId, loginName);
+    async checkPassword(loginName, password, clientAddress) {
+      const user = await findUserByLoginName(store, instanceId, loginName, deps.clock().getTime());
       if (user?.type !== "human") return invalidWithoutUser(password);
       // A locked user learns nothing about the password: it is not checked.
       if (user.state === "locked") return { kind: "locked" };
       if (user.state !== "active" && user.state !== "initial") return invalidWithoutUser(password);
       try {
-        const created = await sessions.createSession(actor, { user: { userId: user.id }, password });
+        const created = await sessions.createSession(actor, { user: { userId: user.id }, password, clientAddress });
         const { state } = await users.load(instanceId, user.id);
         return {
           kind: "signed-in",
@@ -80,6 +83,8 @@ export function createSignIn(deps: SignInDependencies): SignIn {
         if (!isZError(error)) throw error;
         // This attempt may have been the one that locked the user, or another sign-in locked it meanwhile.
         if (await isLocked(user.id)) return { kind: "locked" };
+        // Too many failures from this address: locked out here, while the owner still signs in elsewhere.
+        if (error.entry === Errors.LockoutSchedule.AddressBlocked) return { kind: "locked" };
         if (isSignInFailure(error.entry)) return { kind: "invalid" };
         throw error;
       }

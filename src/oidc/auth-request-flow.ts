@@ -12,7 +12,7 @@ import type { Clock } from "../lib/clock.js";
 import type { IdGenerator } from "../lib/ids.js";
 import { USERS_TABLE } from "../projection/user-projection.js";
 import type { OidcClientQueries } from "../query/oidc-clients.js";
-import type { AuthRequestView, AuthRequests } from "./auth-requests.js";
+import type { AuthRequestView, AuthRequests, SessionProof } from "./auth-requests.js";
 import { newOpaqueToken } from "./opaque-tokens.js";
 import { redirectWith } from "./redirects.js";
 
@@ -32,11 +32,21 @@ export interface AuthRequestFlowOptions {
 /** What the authorize endpoint asks for, once it checked the client and the parameters. */
 export type NewAuthRequest = Omit<AuthRequestAddedPayload, "login_client" | "response_type" | "created_at" | "expires_at">;
 
+/** Where the browser goes next, and the write's details (for OIDCService CreateCallback). */
+export interface Callback {
+  readonly redirectTo: string;
+  readonly details: { readonly sequence: number; readonly changeDate: Date; readonly resourceOwner: string };
+}
+
 export interface AuthRequestFlow extends AuthRequests {
   /** Records a checked authorization request; returns its id. */
   create(instanceId: string, request: NewAuthRequest): Promise<string>;
   /** The request's state, whatever it is (undefined when unknown). */
   load(instanceId: string, authRequestId: string): Promise<AuthRequestState | undefined>;
+  /** `linkSession`, with the details of the write. */
+  callbackWithSession(instanceId: string, authRequestId: string, session: SessionProof): Promise<Callback>;
+  /** `fail` with any OAuth error code (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6), with the details of the write. */
+  callbackWithError(instanceId: string, authRequestId: string, error: string, description?: string): Promise<Callback>;
 }
 
 /** The login's proofs: a password check, and the session's user. */
@@ -84,7 +94,13 @@ export function createAuthRequestFlow(options: AuthRequestFlowOptions): AuthRequ
     if (rows[0].state !== "active") throw new ZError(Errors.Session.UserNotActive);
   }
 
-  return {
+  const detailsOf = (result: { sequence: number; changeDate: Date; owner: string }) => ({
+    sequence: result.sequence,
+    changeDate: result.changeDate,
+    resourceOwner: result.owner,
+  });
+
+  const flow: AuthRequestFlow = {
     async create(instanceId, request) {
       const id = `V2_${newId()}`;
       const created = now();
@@ -124,6 +140,14 @@ export function createAuthRequestFlow(options: AuthRequestFlowOptions): AuthRequ
     },
 
     async linkSession(instanceId, authRequestId, proof) {
+      return { redirectTo: (await flow.callbackWithSession(instanceId, authRequestId, proof)).redirectTo };
+    },
+
+    async fail(instanceId, authRequestId, error, description) {
+      return { redirectTo: (await flow.callbackWithError(instanceId, authRequestId, error, description)).redirectTo };
+    },
+
+    async callbackWithSession(instanceId, authRequestId, proof) {
       const state = await loadState(instanceId, authRequestId);
       if (!state?.request) throw new ZError(Errors.AuthRequest.NotExisting);
       const request = state.request;
@@ -136,7 +160,7 @@ export function createAuthRequestFlow(options: AuthRequestFlowOptions): AuthRequ
 
       const code = newOpaqueToken(authRequestId);
       const at = now();
-      await authRequests.execute(
+      const result = await authRequests.execute(
         serverActor(instanceId, session.userId),
         authRequestId,
         {
@@ -151,16 +175,23 @@ export function createAuthRequestFlow(options: AuthRequestFlowOptions): AuthRequ
         },
         system,
       );
-      return { redirectTo: redirectWith(request.redirect_uri, { code: code.token, state: request.state }) };
+      return { redirectTo: redirectWith(request.redirect_uri, { code: code.token, state: request.state }), details: detailsOf(result) };
     },
 
-    async fail(instanceId, authRequestId, error, description) {
+    async callbackWithError(instanceId, authRequestId, error, description) {
       const state = await loadState(instanceId, authRequestId);
       if (!state?.request) throw new ZError(Errors.AuthRequest.NotExisting);
-      await authRequests.execute(serverActor(instanceId), authRequestId, { type: "FailAuthRequest", now: now().toISOString(), reason: error }, system);
+      const result = await authRequests.execute(
+        serverActor(instanceId),
+        authRequestId,
+        { type: "FailAuthRequest", now: now().toISOString(), reason: error },
+        system,
+      );
       return {
         redirectTo: redirectWith(state.request.redirect_uri, { error, error_description: description, state: state.request.state }),
+        details: detailsOf(result),
       };
     },
   };
+  return flow;
 }

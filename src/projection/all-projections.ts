@@ -3,6 +3,7 @@ import { instanceProjection, memberProjection, orgProjection, patProjection } fr
 import { userProjection } from "./user-projection.js";
 import { identityProjections } from "./identity-projections.js";
 import { lockoutPolicyProjection } from "./lockout-policy-projection.js";
+import { lockoutScheduleProjection } from "./lockout-schedule-projection.js";
 import { signInProjection } from "./sign-in-projection.js";
 import { sessionProjection } from "./session-projection.js";
 import { projectProjection } from "./project-projection.js";
@@ -21,6 +22,7 @@ export const projections: readonly Projection[] = [
   ...identityProjections,
   signInProjection,
   lockoutPolicyProjection,
+  lockoutScheduleProjection,
   sessionProjection,
   projectProjection,
 ];

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from "../eventstore/event-store.js";
 import type { PasswordChangedPayload } from "../domain/user/transitions.js";
-import type { HumanAddedPayload } from "../domain/user/events.js";
+import type { HumanAddedPayload, LockedPayload } from "../domain/user/events.js";
+import type { AddressBlockedPayload, AddressUnblockedPayload } from "../domain/user/lockout.js";
 import type { Projection } from "./projection.js";
 import type { Statement } from "./statement.js";
 import { bool, changeColumns } from "./tables.js";
@@ -14,10 +15,16 @@ import { bool, changeColumns } from "./tables.js";
  * payload). A lock written in the same append as a failed check (same time,
  * next sequence, same creator) is that check reaching the policy's limit;
  * any other lock is an administrator's.
+ *
+ * A temporary lock has a row in `user_lock_ends1` with its end, so readers
+ * see the user active from that instant on, before the unlock is written.
+ * `user_address_blocks1` lists the client addresses blocked per user.
  */
 
 export const SIGN_IN_TABLE = "user_sign_in1";
 export const CHECK_FAILURES_TABLE = "user_check_failures1";
+export const LOCK_ENDS_TABLE = "user_lock_ends1";
+export const ADDRESS_BLOCKS_TABLE = "user_address_blocks1";
 
 export type LockReasonName = "admin" | "password_attempts" | "otp_attempts";
 export type FailureKind = "password" | "otp";
@@ -44,8 +51,10 @@ export const signInProjection: Projection = {
     "user.human.mfa.otp.sms.check.succeeded",
     "user.human.mfa.otp.email.check.failed",
     "user.human.mfa.otp.email.check.succeeded",
+    "user.address.blocked",
+    "user.address.unblocked",
   ],
-  tables: [SIGN_IN_TABLE, CHECK_FAILURES_TABLE],
+  tables: [SIGN_IN_TABLE, CHECK_FAILURES_TABLE, LOCK_ENDS_TABLE, ADDRESS_BLOCKS_TABLE],
   schema: [
     `CREATE TABLE IF NOT EXISTS ${SIGN_IN_TABLE} (
       instance_id TEXT NOT NULL,
@@ -73,6 +82,23 @@ export const signInProjection: Projection = {
       created_at BIGINT NOT NULL,
       PRIMARY KEY (instance_id, user_id, sequence)
     )`,
+    `CREATE TABLE IF NOT EXISTS ${LOCK_ENDS_TABLE} (
+      instance_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      resource_owner TEXT NOT NULL,
+      locked_until BIGINT NOT NULL,
+      PRIMARY KEY (instance_id, user_id)
+    )`,
+    `CREATE INDEX IF NOT EXISTS ${LOCK_ENDS_TABLE}_due ON ${LOCK_ENDS_TABLE} (locked_until)`,
+    `CREATE TABLE IF NOT EXISTS ${ADDRESS_BLOCKS_TABLE} (
+      instance_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      resource_owner TEXT NOT NULL,
+      address TEXT NOT NULL,
+      blocked_at BIGINT NOT NULL,
+      blocked_until BIGINT,
+      PRIMARY KEY (instance_id, user_id, address)
+    )`,
   ],
   apply(event: RecordedEvent): Statement[] {
     if (event.aggregateType !== "user") return [];
@@ -98,6 +124,11 @@ export const signInProjection: Projection = {
       }),
     ];
     const unlocked = { locked: 0, lock_reason: null, locked_at: null, locked_by: null };
+    const noLockEnd: Statement = { kind: "delete", table: LOCK_ENDS_TABLE, key: user };
+    const lockEnd = (payload: LockedPayload | null): Statement =>
+      payload?.lockedUntil
+        ? { kind: "upsert", table: LOCK_ENDS_TABLE, key: user, values: { resource_owner: event.owner, locked_until: Date.parse(payload.lockedUntil) } }
+        : noLockEnd;
 
     switch (event.type) {
       case "user.human.added":
@@ -111,15 +142,33 @@ export const signInProjection: Projection = {
       case "user.human.password.check.failed":
         return failed("password");
       case "user.locked":
-        return [upsert({ locked: 1, lock_reason: "admin", locked_at: event.createdAt.getTime(), locked_by: event.creator }), ...causedBy(event)];
+        return [
+          upsert({ locked: 1, lock_reason: "admin", locked_at: event.createdAt.getTime(), locked_by: event.creator }),
+          ...causedBy(event),
+          lockEnd(event.payload as LockedPayload | null),
+        ];
       case "user.unlocked":
-        return [upsert(unlocked), clearFailures()];
+        return [upsert(unlocked), clearFailures(), noLockEnd];
       // A deactivated (or reactivated) user is no longer locked: the lock is lost.
       case "user.deactivated":
       case "user.reactivated":
-        return [upsert(unlocked)];
+        return [upsert(unlocked), noLockEnd];
       case "user.removed":
-        return [{ kind: "delete", table: SIGN_IN_TABLE, key: user }, clearFailures()];
+        return [{ kind: "delete", table: SIGN_IN_TABLE, key: user }, clearFailures(), noLockEnd, { kind: "delete", table: ADDRESS_BLOCKS_TABLE, key: user }];
+      case "user.address.blocked": {
+        const payload = event.payload as AddressBlockedPayload;
+        const until = payload.blockedUntil ? Date.parse(payload.blockedUntil) : null;
+        return [
+          {
+            kind: "upsert",
+            table: ADDRESS_BLOCKS_TABLE,
+            key: { ...user, address: payload.address },
+            values: { resource_owner: event.owner, blocked_at: event.createdAt.getTime(), blocked_until: until },
+          },
+        ];
+      }
+      case "user.address.unblocked":
+        return [{ kind: "delete", table: ADDRESS_BLOCKS_TABLE, key: { ...user, address: (event.payload as AddressUnblockedPayload).address } }];
     }
     if (OTP_FAILED.test(event.type)) return failed("otp");
     if (OTP_SUCCEEDED.test(event.type)) return [clearFailures("otp")];

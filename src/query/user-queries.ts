@@ -1,5 +1,7 @@
 import { Errors, ZError } from "../errors.js";
 import type { EventStore } from "../eventstore/event-store.js";
+import type { Clock } from "../lib/clock.js";
+import { LOCK_ENDS_TABLE } from "../projection/sign-in-projection.js";
 import { USERS_TABLE } from "../projection/user-projection.js";
 
 export type UserStateName = "initial" | "active" | "inactive" | "locked" | "deleted";
@@ -57,7 +59,15 @@ export interface UserRow {
   creation_date: number | string;
   change_date: number | string;
   sequence: number | string;
+  /** When a temporary lock ends (see USER_COLUMNS). */
+  locked_until?: number | string | null;
 }
+
+/**
+ * Every column of the users table `u` plus the end of a temporary lock, so
+ * that a user whose lock has ended reads as active from that instant on.
+ */
+export const USER_COLUMNS = `u.*, (SELECT e.locked_until FROM ${LOCK_ENDS_TABLE} e WHERE e.instance_id = u.instance_id AND e.user_id = u.id) AS locked_until`;
 
 export interface UserQueries {
   /** The user in the given organisation; NOT_FOUND for any other (or none). */
@@ -66,10 +76,10 @@ export interface UserQueries {
   findUser(instanceId: string, userId: string): Promise<UserView | undefined>;
 }
 
-export function createUserQueries(store: EventStore): UserQueries {
+export function createUserQueries(store: EventStore, clock: Clock): UserQueries {
   const findUser = async (instanceId: string, userId: string) => {
-    const rows = await store.query<UserRow>(`SELECT * FROM ${USERS_TABLE} WHERE instance_id = ? AND id = ?`, [instanceId, userId]);
-    return rows[0] && rows[0].state !== "deleted" ? toView(rows[0]) : undefined;
+    const rows = await store.query<UserRow>(`SELECT ${USER_COLUMNS} FROM ${USERS_TABLE} u WHERE u.instance_id = ? AND u.id = ?`, [instanceId, userId]);
+    return rows[0] && rows[0].state !== "deleted" ? toView(rows[0], clock().getTime()) : undefined;
   };
   return {
     findUser,
@@ -81,12 +91,17 @@ export function createUserQueries(store: EventStore): UserQueries {
   };
 }
 
+/** The state as of `now`: a temporary lock that has ended reads as active. */
+export function effectiveState(state: UserStateName, lockedUntil: number | string | null | undefined, now: number): UserStateName {
+  return state === "locked" && lockedUntil !== null && lockedUntil !== undefined && Number(lockedUntil) <= now ? "active" : state;
+}
+
 // PostgreSQL returns BIGINT columns as strings; both dialects go through Number().
-export function toView(row: UserRow): UserView {
+export function toView(row: UserRow, now: number): UserView {
   const base = {
     id: row.id,
     resourceOwner: row.resource_owner,
-    state: row.state,
+    state: effectiveState(row.state, row.locked_until, now),
     type: row.user_type,
     userName: row.username,
     sequence: Number(row.sequence),

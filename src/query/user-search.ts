@@ -1,6 +1,6 @@
 import type { EventStore } from "../eventstore/event-store.js";
 import { USERS_TABLE } from "../projection/user-projection.js";
-import { toView, type UserRow, type UserStateName, type UserView } from "./user-queries.js";
+import { USER_COLUMNS, toView, type UserRow, type UserStateName, type UserView } from "./user-queries.js";
 
 /** How a text filter compares, as ZITADEL's TextQueryMethod. */
 export type TextMethod = "equals" | "startsWith" | "contains" | "endsWith";
@@ -130,7 +130,7 @@ function sortKey(column: UserSortColumn): string {
 }
 
 /** The users of one organisation (removed ones excluded) matching all filters, one page of them, and how many match. */
-export async function searchUsers(store: EventStore, instanceId: string, orgId: string, search: UserSearch): Promise<UserSearchResult> {
+export async function searchUsers(store: EventStore, instanceId: string, orgId: string, search: UserSearch, now: number): Promise<UserSearchResult> {
   const where = combine(
     [{ sql: "instance_id = ? AND resource_owner = ? AND state <> 'deleted'", params: [instanceId, orgId] }, ...search.filters.map(filterFragment)],
     "AND",
@@ -140,19 +140,19 @@ export async function searchUsers(store: EventStore, instanceId: string, orgId: 
   // Without a column the order is the creation order; a column sorts as asked (ZITADEL: descending unless asc).
   const order = search.sortBy ? `${sortKey(search.sortBy)} ${direction}, id ${direction}` : "creation_date ASC, id ASC";
   const limit = Math.min(search.limit > 0 ? search.limit : DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
-  const rows = await store.query<UserRow>(`SELECT * FROM ${USERS_TABLE} WHERE ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, [
+  const rows = await store.query<UserRow>(`SELECT ${USER_COLUMNS} FROM ${USERS_TABLE} u WHERE ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, [
     ...where.params,
     limit,
     search.offset,
   ]);
-  return { total: Number(counted[0]?.total ?? 0), users: rows.map(toView) };
+  return { total: Number(counted[0]?.total ?? 0), users: rows.map((row) => toView(row, now)) };
 }
 
 /** A user of the instance by login name (its username, without case), removed ones excluded. */
-export async function findUserByLoginName(store: EventStore, instanceId: string, loginName: string): Promise<UserView | undefined> {
-  const rows = await store.query<UserRow>(`SELECT * FROM ${USERS_TABLE} WHERE instance_id = ? AND LOWER(username) = ? AND state <> 'deleted'`, [
-    instanceId,
-    loginName.toLowerCase(),
-  ]);
-  return rows[0] ? toView(rows[0]) : undefined;
+export async function findUserByLoginName(store: EventStore, instanceId: string, loginName: string, now: number): Promise<UserView | undefined> {
+  const rows = await store.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM ${USERS_TABLE} u WHERE u.instance_id = ? AND LOWER(u.username) = ? AND u.state <> 'deleted'`,
+    [instanceId, loginName.toLowerCase()],
+  );
+  return rows[0] ? toView(rows[0], now) : undefined;
 }

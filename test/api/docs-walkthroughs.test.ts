@@ -83,6 +83,7 @@ describe("the walkthroughs' parser", () => {
         "docs/identity.md › 3. A personal access token",
         "docs/identity.md › Calling the API",
         "docs/lockout.md › Walk-through: the lockout story with curl",
+        "docs/oidc.md › Walkthrough",
         "docs/operations.md › Server reflection",
         "docs/operations.md › CLI",
       ]),

@@ -1,3 +1,4 @@
+import { Code } from "@connectrpc/connect";
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isZError, Errors } from "../../src/errors.js";
@@ -17,6 +18,7 @@ import {
   type RegisteredClient,
 } from "../support/oidc.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
+import { expectZitadelError } from "../support/users.js";
 
 const SCOPE = "openid profile offline_access";
 
@@ -183,6 +185,21 @@ describe("the login's link (AuthRequests)", () => {
     expect(await t.app.authRequests.find(instanceId(), flow.authRequestId)).toBeUndefined();
   });
 
+  it("refuses a terminated session", async () => {
+    const app = await registerApp(t);
+    const flow = await startFlow(t, await relyingParty(t, app), "openid");
+    const person = await createHuman(t);
+    const sessions = sessionClient(t, "connect-binary");
+    const session = await sessions.createSession(
+      { checks: { user: { search: { case: "loginName", value: person.userName } }, password: { password: PASSWORD } } },
+      { headers: t.auth() },
+    );
+    await sessions.deleteSession({ sessionId: session.sessionId, sessionToken: session.sessionToken }, { headers: t.auth() });
+    const refused = await t.app.authRequests.linkSession(instanceId(), flow.authRequestId, session).catch((error: unknown) => error);
+    expect(isZError(refused, Errors.Session.Terminated)).toBe(true);
+    expect(await t.app.authRequests.find(instanceId(), flow.authRequestId)).toBeDefined();
+  });
+
   it("with prompt=login wants a password check made after the request", async () => {
     const person = await createHuman(t);
     const earlier = await sessionClient(t, "connect-binary").createSession(
@@ -221,7 +238,7 @@ describe("the login's link (AuthRequests)", () => {
     expect(url.searchParams.get("state")).toBe(flow.state);
     const person = await createHuman(t);
     const refused = await completeLogin(t, flow.authRequestId, person.userName, PASSWORD).catch((error: unknown) => error);
-    expect(isZError(refused, Errors.AuthRequest.AlreadyHandled)).toBe(true);
+    expectZitadelError(refused, Code.FailedPrecondition, "AuthRequest is already handled", "COMMAND-Sx208nt");
   });
 });
 
@@ -316,7 +333,7 @@ describe("expiry (the server's clock moves on)", () => {
       expect(await t.app.authRequests.find(t.app.instance.instanceId, waiting.authRequestId)).toBeUndefined();
       const person = await createHuman(t);
       const late = await completeLogin(t, waiting.authRequestId, person.userName, PASSWORD).catch((error: unknown) => error);
-      expect(isZError(late, Errors.AuthRequest.Expired)).toBe(true);
+      expectZitadelError(late, Code.FailedPrecondition, "AuthRequest has expired", "COMMAND-Ae5xp");
     } finally {
       clockOffsetMs = 0;
     }

@@ -11,6 +11,7 @@ import { createUserAggregate } from "../../src/command/user-aggregate.js";
 import { Errors, ZError } from "../../src/errors.js";
 import { systemClock } from "../../src/lib/clock.js";
 import { createIdGenerator } from "../../src/lib/ids.js";
+import { createLockoutScheduleQueries } from "../../src/query/lockout-schedule-queries.js";
 import { createLockoutPolicyQueries } from "../../src/query/lockout-policy-queries.js";
 import { createSessionQueries } from "../../src/query/session-queries.js";
 import { createUserQueries } from "../../src/query/user-queries.js";
@@ -307,8 +308,9 @@ describe("the session commands and queries the server's own pages use", () => {
       store,
       newId: createIdGenerator(),
       clock: systemClock,
-      userQueries: createUserQueries(store),
+      userQueries: createUserQueries(store, systemClock),
       policies: createLockoutPolicyQueries(store),
+      schedules: createLockoutScheduleQueries(store),
       permissions,
     });
     return { commands, queries: createSessionQueries({ store, permissions, clock: systemClock }) };

@@ -47,7 +47,7 @@ export async function setLockoutPolicy(t: TestApp, maxPasswordAttempts: number, 
 }
 
 /** CreateSession with a user check by login name and a password check. */
-export function signIn(t: TestApp, wire: WireName, loginName: string, password: string, headers = t.auth()) {
+export function signIn(t: TestApp, wire: WireName, loginName: string, password: string, headers: Record<string, string> = t.auth()) {
   return sessionClient(t, wire).createSession({ checks: { user: { search: { case: "loginName", value: loginName } }, password: { password } } }, { headers });
 }
 

@@ -21,12 +21,13 @@ export interface LoginClient {
   csrf(): string | undefined;
 }
 
-export function createLoginClient(baseUrl: string): LoginClient {
+/** `extraHeaders` go with every request, e.g. the X-Forwarded-For a trusted proxy would add. */
+export function createLoginClient(baseUrl: string, extraHeaders: Record<string, string> = {}): LoginClient {
   let cookie: string | undefined;
   let csrf: string | undefined;
 
   async function send(method: string, path: string, body?: URLSearchParams): Promise<LoginResponse> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extraHeaders };
     if (cookie) headers.cookie = cookie;
     if (body) headers["content-type"] = "application/x-www-form-urlencoded";
     const response = await fetch(baseUrl + path, { method, headers, body, redirect: "manual" });

@@ -1,8 +1,10 @@
+import { type Client, createClient } from "@connectrpc/connect";
 import * as oidc from "openid-client";
+import { OIDCService } from "../../gen/zitadel/oidc/v2/oidc_service_pb.js";
 import { OIDCAppType, OIDCAuthMethodType, OIDCGrantType, OIDCResponseType } from "../../gen/zitadel/app_pb.js";
 import type { OidcClient } from "../../src/query/oidc-clients.js";
 import { sessionClient } from "./lifecycle.js";
-import type { TestApp } from "./test-app.js";
+import type { TestApp, WireName } from "./test-app.js";
 
 /** The issuer every test app announces (LATCHKEY_EXTERNAL_URL in test-app.ts). */
 export const ISSUER = "http://localhost:8080";
@@ -93,14 +95,29 @@ export function authRequestIdOf(location: string | undefined): string {
   return id;
 }
 
-/** Signs the person in with Session v2 (user and password checks) and links the session to the request; returns the client's redirect. */
-export async function completeLogin(t: TestApp, authRequestId: string, loginName: string, password: string): Promise<string> {
-  const session = await sessionClient(t, "connect-binary").createSession(
+export const oidcServiceClient = (t: TestApp, wire: WireName = "connect-binary"): Client<typeof OIDCService> => createClient(OIDCService, t.transport(wire));
+
+/**
+ * What a login client does: signs the person in with Session v2 (user and
+ * password checks), then answers the request with the session through
+ * OIDCService CreateCallback; returns the client's redirect.
+ */
+export async function completeLogin(
+  t: TestApp,
+  authRequestId: string,
+  loginName: string,
+  password: string,
+  wire: WireName = "connect-binary",
+): Promise<string> {
+  const { sessionId, sessionToken } = await sessionClient(t, wire).createSession(
     { checks: { user: { search: { case: "loginName", value: loginName } }, password: { password } } },
     { headers: t.auth() },
   );
-  const { redirectTo } = await t.app.authRequests.linkSession(t.app.instance.instanceId, authRequestId, session);
-  return redirectTo;
+  const { callbackUrl } = await oidcServiceClient(t, wire).createCallback(
+    { authRequestId, callbackKind: { case: "session", value: { sessionId, sessionToken } } },
+    { headers: t.auth() },
+  );
+  return callbackUrl;
 }
 
 export interface StartedFlow {

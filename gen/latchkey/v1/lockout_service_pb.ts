@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file latchkey/v1/lockout_service.proto.
  */
 export const file_latchkey_v1_lockout_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFsYXRjaGtleS92MS9sb2Nrb3V0X3NlcnZpY2UucHJvdG8SC2xhdGNoa2V5LnYxIucCCgtVc2VyTG9ja291dBIPCgd1c2VyX2lkGAEgASgJEhEKCXVzZXJfbmFtZRgCIAEoCRIWCg5yZXNvdXJjZV9vd25lchgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLnppdGFkZWwudXNlci52MS5Vc2VyU3RhdGUSDgoGbG9ja2VkGAUgASgIEicKBnJlYXNvbhgGIAEoDjIXLmxhdGNoa2V5LnYxLkxvY2tSZWFzb24SLQoJbG9ja2VkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglsb2NrZWRfYnkYCCABKAkSIAoYZmFpbGVkX3Bhc3N3b3JkX2F0dGVtcHRzGAkgASgNEhsKE2ZhaWxlZF9vdHBfYXR0ZW1wdHMYCiABKA0SHQoVbWF4X3Bhc3N3b3JkX2F0dGVtcHRzGAsgASgEEhgKEG1heF9vdHBfYXR0ZW1wdHMYDCABKAQiNAoVR2V0VXNlckxvY2tvdXRSZXF1ZXN0EhsKB3VzZXJfaWQYASABKAlCCvpCB3IFEAEYyAEiQwoWR2V0VXNlckxvY2tvdXRSZXNwb25zZRIpCgdsb2Nrb3V0GAEgASgLMhgubGF0Y2hrZXkudjEuVXNlckxvY2tvdXQitQEKEUxvY2tlZFVzZXJzRmlsdGVyEjsKB3JlYXNvbnMYASADKA4yFy5sYXRjaGtleS52MS5Mb2NrUmVhc29uQhH6Qg6SAQsQAyIHggEEEAEgABIwCgxsb2NrZWRfc2luY2UYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWxvY2tlZF9iZWZvcmUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIm4KFkxpc3RMb2NrZWRVc2Vyc1JlcXVlc3QSJAoFcXVlcnkYASABKAsyFS56aXRhZGVsLnYxLkxpc3RRdWVyeRIuCgZmaWx0ZXIYAiABKAsyHi5sYXRjaGtleS52MS5Mb2NrZWRVc2Vyc0ZpbHRlciJtChdMaXN0TG9ja2VkVXNlcnNSZXNwb25zZRIoCgdkZXRhaWxzGAEgASgLMhcueml0YWRlbC52MS5MaXN0RGV0YWlscxIoCgZyZXN1bHQYAiADKAsyGC5sYXRjaGtleS52MS5Vc2VyTG9ja291dCIsCgdVc2VySWRzEiEKA2lkcxgBIAMoCUIU+kIRkgEOCAEQ6AciB3IFEAEYyAEiggEKElVubG9ja1VzZXJzUmVxdWVzdBIoCgh1c2VyX2lkcxgBIAEoCzIULmxhdGNoa2V5LnYxLlVzZXJJZHNIABIwCgZmaWx0ZXIYAiABKAsyHi5sYXRjaGtleS52MS5Mb2NrZWRVc2Vyc0ZpbHRlckgAQhAKCXNlbGVjdGlvbhID+EIBIngKDFVubG9ja1Jlc3VsdBIPCgd1c2VyX2lkGAEgASgJEisKB291dGNvbWUYAiABKA4yGi5sYXRjaGtleS52MS5VbmxvY2tPdXRjb21lEioKB2RldGFpbHMYAyABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiqAEKE1VubG9ja1VzZXJzUmVzcG9uc2USKgoHcmVzdWx0cxgBIAMoCzIZLmxhdGNoa2V5LnYxLlVubG9ja1Jlc3VsdBIQCgh1bmxvY2tlZBgCIAEoDRISCgpub3RfbG9ja2VkGAMgASgNEhEKCW5vdF9mb3VuZBgEIAEoDRIRCgl0cnVuY2F0ZWQYBSABKAgSGQoRcGVybWlzc2lvbl9kZW5pZWQYBiABKA0qlwEKCkxvY2tSZWFzb24SGwoXTE9DS19SRUFTT05fVU5TUEVDSUZJRUQQABIdChlMT0NLX1JFQVNPTl9BRE1JTklTVFJBVE9SEAESKAokTE9DS19SRUFTT05fRkFJTEVEX1BBU1NXT1JEX0FUVEVNUFRTEAISIwofTE9DS19SRUFTT05fRkFJTEVEX09UUF9BVFRFTVBUUxADKq8BCg1VbmxvY2tPdXRjb21lEh4KGlVOTE9DS19PVVRDT01FX1VOU1BFQ0lGSUVEEAASGwoXVU5MT0NLX09VVENPTUVfVU5MT0NLRUQQARIdChlVTkxPQ0tfT1VUQ09NRV9OT1RfTE9DS0VEEAISHAoYVU5MT0NLX09VVENPTUVfTk9UX0ZPVU5EEAMSJAogVU5MT0NLX09VVENPTUVfUEVSTUlTU0lPTl9ERU5JRUQQBDLPAwoOTG9ja291dFNlcnZpY2USlgEKDkdldFVzZXJMb2Nrb3V0EiIubGF0Y2hrZXkudjEuR2V0VXNlckxvY2tvdXRSZXF1ZXN0GiMubGF0Y2hrZXkudjEuR2V0VXNlckxvY2tvdXRSZXNwb25zZSI7grUYCwoJdXNlci5yZWFkgtPkkwImEiQvbGF0Y2hrZXkvdjEvdXNlcnMve3VzZXJfaWR9L2xvY2tvdXQSmQEKD0xpc3RMb2NrZWRVc2VycxIjLmxhdGNoa2V5LnYxLkxpc3RMb2NrZWRVc2Vyc1JlcXVlc3QaJC5sYXRjaGtleS52MS5MaXN0TG9ja2VkVXNlcnNSZXNwb25zZSI7grUYCwoJdXNlci5yZWFkgtPkkwImOgEqIiEvbGF0Y2hrZXkvdjEvdXNlcnMvbG9ja2VkL19zZWFyY2gShwEKC1VubG9ja1VzZXJzEh8ubGF0Y2hrZXkudjEuVW5sb2NrVXNlcnNSZXF1ZXN0GiAubGF0Y2hrZXkudjEuVW5sb2NrVXNlcnNSZXNwb25zZSI1grUYDAoKdXNlci53cml0ZYLT5JMCHzoBKiIaL2xhdGNoa2V5L3YxL3VzZXJzL191bmxvY2tiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_validate_validate, file_zitadel_object, file_zitadel_options, file_zitadel_user]);
+  fileDesc("CiFsYXRjaGtleS92MS9sb2Nrb3V0X3NlcnZpY2UucHJvdG8SC2xhdGNoa2V5LnYxIpkDCgtVc2VyTG9ja291dBIPCgd1c2VyX2lkGAEgASgJEhEKCXVzZXJfbmFtZRgCIAEoCRIWCg5yZXNvdXJjZV9vd25lchgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLnppdGFkZWwudXNlci52MS5Vc2VyU3RhdGUSDgoGbG9ja2VkGAUgASgIEicKBnJlYXNvbhgGIAEoDjIXLmxhdGNoa2V5LnYxLkxvY2tSZWFzb24SLQoJbG9ja2VkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglsb2NrZWRfYnkYCCABKAkSIAoYZmFpbGVkX3Bhc3N3b3JkX2F0dGVtcHRzGAkgASgNEhsKE2ZhaWxlZF9vdHBfYXR0ZW1wdHMYCiABKA0SHQoVbWF4X3Bhc3N3b3JkX2F0dGVtcHRzGAsgASgEEhgKEG1heF9vdHBfYXR0ZW1wdHMYDCABKAQSMAoMbG9ja2VkX3VudGlsGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI0ChVHZXRVc2VyTG9ja291dFJlcXVlc3QSGwoHdXNlcl9pZBgBIAEoCUIK+kIHcgUQARjIASJDChZHZXRVc2VyTG9ja291dFJlc3BvbnNlEikKB2xvY2tvdXQYASABKAsyGC5sYXRjaGtleS52MS5Vc2VyTG9ja291dCK1AQoRTG9ja2VkVXNlcnNGaWx0ZXISOwoHcmVhc29ucxgBIAMoDjIXLmxhdGNoa2V5LnYxLkxvY2tSZWFzb25CEfpCDpIBCxADIgeCAQQQASAAEjAKDGxvY2tlZF9zaW5jZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbG9ja2VkX2JlZm9yZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibgoWTGlzdExvY2tlZFVzZXJzUmVxdWVzdBIkCgVxdWVyeRgBIAEoCzIVLnppdGFkZWwudjEuTGlzdFF1ZXJ5Ei4KBmZpbHRlchgCIAEoCzIeLmxhdGNoa2V5LnYxLkxvY2tlZFVzZXJzRmlsdGVyIm0KF0xpc3RMb2NrZWRVc2Vyc1Jlc3BvbnNlEigKB2RldGFpbHMYASABKAsyFy56aXRhZGVsLnYxLkxpc3REZXRhaWxzEigKBnJlc3VsdBgCIAMoCzIYLmxhdGNoa2V5LnYxLlVzZXJMb2Nrb3V0IiwKB1VzZXJJZHMSIQoDaWRzGAEgAygJQhT6QhGSAQ4IARDoByIHcgUQARjIASKCAQoSVW5sb2NrVXNlcnNSZXF1ZXN0EigKCHVzZXJfaWRzGAEgASgLMhQubGF0Y2hrZXkudjEuVXNlcklkc0gAEjAKBmZpbHRlchgCIAEoCzIeLmxhdGNoa2V5LnYxLkxvY2tlZFVzZXJzRmlsdGVySABCEAoJc2VsZWN0aW9uEgP4QgEieAoMVW5sb2NrUmVzdWx0Eg8KB3VzZXJfaWQYASABKAkSKwoHb3V0Y29tZRgCIAEoDjIaLmxhdGNoa2V5LnYxLlVubG9ja091dGNvbWUSKgoHZGV0YWlscxgDIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyKoAQoTVW5sb2NrVXNlcnNSZXNwb25zZRIqCgdyZXN1bHRzGAEgAygLMhkubGF0Y2hrZXkudjEuVW5sb2NrUmVzdWx0EhAKCHVubG9ja2VkGAIgASgNEhIKCm5vdF9sb2NrZWQYAyABKA0SEQoJbm90X2ZvdW5kGAQgASgNEhEKCXRydW5jYXRlZBgFIAEoCBIZChFwZXJtaXNzaW9uX2RlbmllZBgGIAEoDSKEAwoPTG9ja291dFNjaGVkdWxlEiYKEmZpcnN0X2xvY2tfc2Vjb25kcxgBIAEoDUIK+kIHKgUYgIqKDxIkChBtYXhfbG9ja19zZWNvbmRzGAIgASgNQgr6QgcqBRiAiooPEi0KGWVzY2FsYXRpb25fd2luZG93X3NlY29uZHMYAyABKA1CCvpCByoFGICKig8SJAoTbWF4X3RlbXBvcmFyeV9sb2NrcxgEIAEoDUIH+kIEKgIYZBIwCgRtb2RlGAUgASgOMhgubGF0Y2hrZXkudjEuTG9ja291dE1vZGVCCPpCBYIBAhABEi8KHGdsb2JhbF9tYXhfcGFzc3dvcmRfYXR0ZW1wdHMYBiABKA1CCfpCBioEGMCEPRInChV0YXJwaXRfZmlyc3RfZGVsYXlfbXMYByABKA1CCPpCBSoDGJBOEiUKE3RhcnBpdF9tYXhfZGVsYXlfbXMYCCABKA1CCPpCBSoDGJBOEhsKE3NlbGZfc2VydmljZV91bmxvY2sYCSABKAgiGwoZR2V0TG9ja291dFNjaGVkdWxlUmVxdWVzdCKMAQoaR2V0TG9ja291dFNjaGVkdWxlUmVzcG9uc2USLgoIc2NoZWR1bGUYASABKAsyHC5sYXRjaGtleS52MS5Mb2Nrb3V0U2NoZWR1bGUSEgoKaXNfZGVmYXVsdBgCIAEoCBIqCgdkZXRhaWxzGAMgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzIlUKGVNldExvY2tvdXRTY2hlZHVsZVJlcXVlc3QSOAoIc2NoZWR1bGUYASABKAsyHC5sYXRjaGtleS52MS5Mb2Nrb3V0U2NoZWR1bGVCCPpCBYoBAhABIkgKGlNldExvY2tvdXRTY2hlZHVsZVJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMiJgokUmVzZXRMb2Nrb3V0U2NoZWR1bGVUb0RlZmF1bHRSZXF1ZXN0IlMKJVJlc2V0TG9ja291dFNjaGVkdWxlVG9EZWZhdWx0UmVzcG9uc2USKgoHZGV0YWlscxgBIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyKmAQoMQWRkcmVzc0Jsb2NrEg8KB3VzZXJfaWQYASABKAkSEQoJdXNlcl9uYW1lGAIgASgJEg8KB2FkZHJlc3MYAyABKAkSLgoKYmxvY2tlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNYmxvY2tlZF91bnRpbBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiWwoYTGlzdEFkZHJlc3NCbG9ja3NSZXF1ZXN0EiQKBXF1ZXJ5GAEgASgLMhUueml0YWRlbC52MS5MaXN0UXVlcnkSGQoHdXNlcl9pZBgCIAEoCUII+kIFcgMYyAEicAoZTGlzdEFkZHJlc3NCbG9ja3NSZXNwb25zZRIoCgdkZXRhaWxzGAEgASgLMhcueml0YWRlbC52MS5MaXN0RGV0YWlscxIpCgZyZXN1bHQYAiADKAsyGS5sYXRjaGtleS52MS5BZGRyZXNzQmxvY2siVAoZUmVtb3ZlQWRkcmVzc0Jsb2NrUmVxdWVzdBIbCgd1c2VyX2lkGAEgASgJQgr6QgdyBRABGMgBEhoKB2FkZHJlc3MYAiABKAlCCfpCBnIEEAEYQCJIChpSZW1vdmVBZGRyZXNzQmxvY2tSZXNwb25zZRIqCgdkZXRhaWxzGAEgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzIjQKFVNlbmRVbmxvY2tMaW5rUmVxdWVzdBIbCgd1c2VyX2lkGAEgASgJQgr6QgdyBRABGMgBIhgKFlNlbmRVbmxvY2tMaW5rUmVzcG9uc2UqlwEKCkxvY2tSZWFzb24SGwoXTE9DS19SRUFTT05fVU5TUEVDSUZJRUQQABIdChlMT0NLX1JFQVNPTl9BRE1JTklTVFJBVE9SEAESKAokTE9DS19SRUFTT05fRkFJTEVEX1BBU1NXT1JEX0FUVEVNUFRTEAISIwofTE9DS19SRUFTT05fRkFJTEVEX09UUF9BVFRFTVBUUxADKq8BCg1VbmxvY2tPdXRjb21lEh4KGlVOTE9DS19PVVRDT01FX1VOU1BFQ0lGSUVEEAASGwoXVU5MT0NLX09VVENPTUVfVU5MT0NLRUQQARIdChlVTkxPQ0tfT1VUQ09NRV9OT1RfTE9DS0VEEAISHAoYVU5MT0NLX09VVENPTUVfTk9UX0ZPVU5EEAMSJAogVU5MT0NLX09VVENPTUVfUEVSTUlTU0lPTl9ERU5JRUQQBCprCgtMb2Nrb3V0TW9kZRIcChhMT0NLT1VUX01PREVfVU5TUEVDSUZJRUQQABIYChRMT0NLT1VUX01PREVfQUNDT1VOVBABEiQKIExPQ0tPVVRfTU9ERV9BQ0NPVU5UX0FORF9BRERSRVNTEAIyggwKDkxvY2tvdXRTZXJ2aWNlEpYBCg5HZXRVc2VyTG9ja291dBIiLmxhdGNoa2V5LnYxLkdldFVzZXJMb2Nrb3V0UmVxdWVzdBojLmxhdGNoa2V5LnYxLkdldFVzZXJMb2Nrb3V0UmVzcG9uc2UiO4K1GAsKCXVzZXIucmVhZILT5JMCJhIkL2xhdGNoa2V5L3YxL3VzZXJzL3t1c2VyX2lkfS9sb2Nrb3V0EpkBCg9MaXN0TG9ja2VkVXNlcnMSIy5sYXRjaGtleS52MS5MaXN0TG9ja2VkVXNlcnNSZXF1ZXN0GiQubGF0Y2hrZXkudjEuTGlzdExvY2tlZFVzZXJzUmVzcG9uc2UiO4K1GAsKCXVzZXIucmVhZILT5JMCJjoBKiIhL2xhdGNoa2V5L3YxL3VzZXJzL2xvY2tlZC9fc2VhcmNoEocBCgtVbmxvY2tVc2VycxIfLmxhdGNoa2V5LnYxLlVubG9ja1VzZXJzUmVxdWVzdBogLmxhdGNoa2V5LnYxLlVubG9ja1VzZXJzUmVzcG9uc2UiNYK1GAwKCnVzZXIud3JpdGWC0+STAh86ASoiGi9sYXRjaGtleS92MS91c2Vycy9fdW5sb2NrEqYBChJHZXRMb2Nrb3V0U2NoZWR1bGUSJi5sYXRjaGtleS52MS5HZXRMb2Nrb3V0U2NoZWR1bGVSZXF1ZXN0GicubGF0Y2hrZXkudjEuR2V0TG9ja291dFNjaGVkdWxlUmVzcG9uc2UiP4K1GA0KC3BvbGljeS5yZWFkgtPkkwIoEiYvbGF0Y2hrZXkvdjEvcG9saWNpZXMvbG9ja291dC9zY2hlZHVsZRKqAQoSU2V0TG9ja291dFNjaGVkdWxlEiYubGF0Y2hrZXkudjEuU2V0TG9ja291dFNjaGVkdWxlUmVxdWVzdBonLmxhdGNoa2V5LnYxLlNldExvY2tvdXRTY2hlZHVsZVJlc3BvbnNlIkOCtRgOCgxwb2xpY3kud3JpdGWC0+STAis6ASoaJi9sYXRjaGtleS92MS9wb2xpY2llcy9sb2Nrb3V0L3NjaGVkdWxlEskBCh1SZXNldExvY2tvdXRTY2hlZHVsZVRvRGVmYXVsdBIxLmxhdGNoa2V5LnYxLlJlc2V0TG9ja291dFNjaGVkdWxlVG9EZWZhdWx0UmVxdWVzdBoyLmxhdGNoa2V5LnYxLlJlc2V0TG9ja291dFNjaGVkdWxlVG9EZWZhdWx0UmVzcG9uc2UiQYK1GA8KDXBvbGljeS5kZWxldGWC0+STAigqJi9sYXRjaGtleS92MS9wb2xpY2llcy9sb2Nrb3V0L3NjaGVkdWxlEqcBChFMaXN0QWRkcmVzc0Jsb2NrcxIlLmxhdGNoa2V5LnYxLkxpc3RBZGRyZXNzQmxvY2tzUmVxdWVzdBomLmxhdGNoa2V5LnYxLkxpc3RBZGRyZXNzQmxvY2tzUmVzcG9uc2UiQ4K1GAsKCXVzZXIucmVhZILT5JMCLjoBKiIpL2xhdGNoa2V5L3YxL3VzZXJzL2FkZHJlc3NfYmxvY2tzL19zZWFyY2gStQEKElJlbW92ZUFkZHJlc3NCbG9jaxImLmxhdGNoa2V5LnYxLlJlbW92ZUFkZHJlc3NCbG9ja1JlcXVlc3QaJy5sYXRjaGtleS52MS5SZW1vdmVBZGRyZXNzQmxvY2tSZXNwb25zZSJOgrUYDAoKdXNlci53cml0ZYLT5JMCODoBKiIzL2xhdGNoa2V5L3YxL3VzZXJzL3t1c2VyX2lkfS9hZGRyZXNzX2Jsb2Nrcy9fcmVtb3ZlEqwBCg5TZW5kVW5sb2NrTGluaxIiLmxhdGNoa2V5LnYxLlNlbmRVbmxvY2tMaW5rUmVxdWVzdBojLmxhdGNoa2V5LnYxLlNlbmRVbmxvY2tMaW5rUmVzcG9uc2UiUYK1GAwKCnVzZXIud3JpdGWC0+STAjs6ASoiNi9sYXRjaGtleS92MS91c2Vycy97dXNlcl9pZH0vbG9ja291dC9fc2VuZF91bmxvY2tfbGlua2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_validate_validate, file_zitadel_object, file_zitadel_options, file_zitadel_user]);
 
 /**
  * @generated from message latchkey.v1.UserLockout
@@ -93,6 +93,13 @@ export type UserLockout = Message<"latchkey.v1.UserLockout"> & {
    * @generated from field: uint64 max_otp_attempts = 12;
    */
   maxOtpAttempts: bigint;
+
+  /**
+   * When a temporary lock ends; unset for a permanent lock (and when not locked).
+   *
+   * @generated from field: google.protobuf.Timestamp locked_until = 13;
+   */
+  lockedUntil?: Timestamp | undefined;
 };
 
 /**
@@ -338,6 +345,348 @@ export const UnlockUsersResponseSchema: GenMessage<UnlockUsersResponse> = /*@__P
   messageDesc(file_latchkey_v1_lockout_service, 9);
 
 /**
+ * How long locks last and what counts towards them, beside ZITADEL's
+ * lockout policy. All zero: permanent locks, ZITADEL's behaviour.
+ *
+ * @generated from message latchkey.v1.LockoutSchedule
+ */
+export type LockoutSchedule = Message<"latchkey.v1.LockoutSchedule"> & {
+  /**
+   * How long a first lock lasts; 0 keeps locks until an administrator unlocks.
+   *
+   * @generated from field: uint32 first_lock_seconds = 1;
+   */
+  firstLockSeconds: number;
+
+  /**
+   * The longest a doubled lock lasts; 0 or at least first_lock_seconds.
+   *
+   * @generated from field: uint32 max_lock_seconds = 2;
+   */
+  maxLockSeconds: number;
+
+  /**
+   * A lock that starts within this time after a temporary lock ended lasts
+   * twice as long as that one.
+   *
+   * @generated from field: uint32 escalation_window_seconds = 3;
+   */
+  escalationWindowSeconds: number;
+
+  /**
+   * After this many temporary locks within the window the next lock is
+   * permanent; 0 never.
+   *
+   * @generated from field: uint32 max_temporary_locks = 4;
+   */
+  maxTemporaryLocks: number;
+
+  /**
+   * @generated from field: latchkey.v1.LockoutMode mode = 5;
+   */
+  mode: LockoutMode;
+
+  /**
+   * LOCKOUT_MODE_ACCOUNT_AND_ADDRESS: failures from all addresses that lock
+   * the account; 0 never.
+   *
+   * @generated from field: uint32 global_max_password_attempts = 6;
+   */
+  globalMaxPasswordAttempts: number;
+
+  /**
+   * A failed password after earlier failures is answered this much later,
+   * doubling per failure up to tarpit_max_delay_ms; 0 no delay.
+   *
+   * @generated from field: uint32 tarpit_first_delay_ms = 7;
+   */
+  tarpitFirstDelayMs: number;
+
+  /**
+   * @generated from field: uint32 tarpit_max_delay_ms = 8;
+   */
+  tarpitMaxDelayMs: number;
+
+  /**
+   * A locked user may unlock itself with a link mailed to its verified email.
+   *
+   * @generated from field: bool self_service_unlock = 9;
+   */
+  selfServiceUnlock: boolean;
+};
+
+/**
+ * Describes the message latchkey.v1.LockoutSchedule.
+ * Use `create(LockoutScheduleSchema)` to create a new message.
+ */
+export const LockoutScheduleSchema: GenMessage<LockoutSchedule> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 10);
+
+/**
+ * @generated from message latchkey.v1.GetLockoutScheduleRequest
+ */
+export type GetLockoutScheduleRequest = Message<"latchkey.v1.GetLockoutScheduleRequest"> & {
+};
+
+/**
+ * Describes the message latchkey.v1.GetLockoutScheduleRequest.
+ * Use `create(GetLockoutScheduleRequestSchema)` to create a new message.
+ */
+export const GetLockoutScheduleRequestSchema: GenMessage<GetLockoutScheduleRequest> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 11);
+
+/**
+ * @generated from message latchkey.v1.GetLockoutScheduleResponse
+ */
+export type GetLockoutScheduleResponse = Message<"latchkey.v1.GetLockoutScheduleResponse"> & {
+  /**
+   * @generated from field: latchkey.v1.LockoutSchedule schedule = 1;
+   */
+  schedule?: LockoutSchedule | undefined;
+
+  /**
+   * The organisation has no schedule of its own: the instance default applies.
+   *
+   * @generated from field: bool is_default = 2;
+   */
+  isDefault: boolean;
+
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 3;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message latchkey.v1.GetLockoutScheduleResponse.
+ * Use `create(GetLockoutScheduleResponseSchema)` to create a new message.
+ */
+export const GetLockoutScheduleResponseSchema: GenMessage<GetLockoutScheduleResponse> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 12);
+
+/**
+ * @generated from message latchkey.v1.SetLockoutScheduleRequest
+ */
+export type SetLockoutScheduleRequest = Message<"latchkey.v1.SetLockoutScheduleRequest"> & {
+  /**
+   * @generated from field: latchkey.v1.LockoutSchedule schedule = 1;
+   */
+  schedule?: LockoutSchedule | undefined;
+};
+
+/**
+ * Describes the message latchkey.v1.SetLockoutScheduleRequest.
+ * Use `create(SetLockoutScheduleRequestSchema)` to create a new message.
+ */
+export const SetLockoutScheduleRequestSchema: GenMessage<SetLockoutScheduleRequest> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 13);
+
+/**
+ * @generated from message latchkey.v1.SetLockoutScheduleResponse
+ */
+export type SetLockoutScheduleResponse = Message<"latchkey.v1.SetLockoutScheduleResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message latchkey.v1.SetLockoutScheduleResponse.
+ * Use `create(SetLockoutScheduleResponseSchema)` to create a new message.
+ */
+export const SetLockoutScheduleResponseSchema: GenMessage<SetLockoutScheduleResponse> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 14);
+
+/**
+ * @generated from message latchkey.v1.ResetLockoutScheduleToDefaultRequest
+ */
+export type ResetLockoutScheduleToDefaultRequest = Message<"latchkey.v1.ResetLockoutScheduleToDefaultRequest"> & {
+};
+
+/**
+ * Describes the message latchkey.v1.ResetLockoutScheduleToDefaultRequest.
+ * Use `create(ResetLockoutScheduleToDefaultRequestSchema)` to create a new message.
+ */
+export const ResetLockoutScheduleToDefaultRequestSchema: GenMessage<ResetLockoutScheduleToDefaultRequest> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 15);
+
+/**
+ * @generated from message latchkey.v1.ResetLockoutScheduleToDefaultResponse
+ */
+export type ResetLockoutScheduleToDefaultResponse = Message<"latchkey.v1.ResetLockoutScheduleToDefaultResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message latchkey.v1.ResetLockoutScheduleToDefaultResponse.
+ * Use `create(ResetLockoutScheduleToDefaultResponseSchema)` to create a new message.
+ */
+export const ResetLockoutScheduleToDefaultResponseSchema: GenMessage<ResetLockoutScheduleToDefaultResponse> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 16);
+
+/**
+ * @generated from message latchkey.v1.AddressBlock
+ */
+export type AddressBlock = Message<"latchkey.v1.AddressBlock"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string user_name = 2;
+   */
+  userName: string;
+
+  /**
+   * The client address as the connection or a trusted proxy reported it.
+   *
+   * @generated from field: string address = 3;
+   */
+  address: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp blocked_at = 4;
+   */
+  blockedAt?: Timestamp | undefined;
+
+  /**
+   * Unset: until removed.
+   *
+   * @generated from field: google.protobuf.Timestamp blocked_until = 5;
+   */
+  blockedUntil?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message latchkey.v1.AddressBlock.
+ * Use `create(AddressBlockSchema)` to create a new message.
+ */
+export const AddressBlockSchema: GenMessage<AddressBlock> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 17);
+
+/**
+ * @generated from message latchkey.v1.ListAddressBlocksRequest
+ */
+export type ListAddressBlocksRequest = Message<"latchkey.v1.ListAddressBlocksRequest"> & {
+  /**
+   * Offset and limit (default 100, at most 1000).
+   *
+   * @generated from field: zitadel.v1.ListQuery query = 1;
+   */
+  query?: ListQuery | undefined;
+
+  /**
+   * Only this user's blocks.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message latchkey.v1.ListAddressBlocksRequest.
+ * Use `create(ListAddressBlocksRequestSchema)` to create a new message.
+ */
+export const ListAddressBlocksRequestSchema: GenMessage<ListAddressBlocksRequest> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 18);
+
+/**
+ * @generated from message latchkey.v1.ListAddressBlocksResponse
+ */
+export type ListAddressBlocksResponse = Message<"latchkey.v1.ListAddressBlocksResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ListDetails details = 1;
+   */
+  details?: ListDetails | undefined;
+
+  /**
+   * @generated from field: repeated latchkey.v1.AddressBlock result = 2;
+   */
+  result: AddressBlock[];
+};
+
+/**
+ * Describes the message latchkey.v1.ListAddressBlocksResponse.
+ * Use `create(ListAddressBlocksResponseSchema)` to create a new message.
+ */
+export const ListAddressBlocksResponseSchema: GenMessage<ListAddressBlocksResponse> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 19);
+
+/**
+ * @generated from message latchkey.v1.RemoveAddressBlockRequest
+ */
+export type RemoveAddressBlockRequest = Message<"latchkey.v1.RemoveAddressBlockRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string address = 2;
+   */
+  address: string;
+};
+
+/**
+ * Describes the message latchkey.v1.RemoveAddressBlockRequest.
+ * Use `create(RemoveAddressBlockRequestSchema)` to create a new message.
+ */
+export const RemoveAddressBlockRequestSchema: GenMessage<RemoveAddressBlockRequest> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 20);
+
+/**
+ * @generated from message latchkey.v1.RemoveAddressBlockResponse
+ */
+export type RemoveAddressBlockResponse = Message<"latchkey.v1.RemoveAddressBlockResponse"> & {
+  /**
+   * @generated from field: zitadel.v1.ObjectDetails details = 1;
+   */
+  details?: ObjectDetails | undefined;
+};
+
+/**
+ * Describes the message latchkey.v1.RemoveAddressBlockResponse.
+ * Use `create(RemoveAddressBlockResponseSchema)` to create a new message.
+ */
+export const RemoveAddressBlockResponseSchema: GenMessage<RemoveAddressBlockResponse> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 21);
+
+/**
+ * @generated from message latchkey.v1.SendUnlockLinkRequest
+ */
+export type SendUnlockLinkRequest = Message<"latchkey.v1.SendUnlockLinkRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message latchkey.v1.SendUnlockLinkRequest.
+ * Use `create(SendUnlockLinkRequestSchema)` to create a new message.
+ */
+export const SendUnlockLinkRequestSchema: GenMessage<SendUnlockLinkRequest> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 22);
+
+/**
+ * @generated from message latchkey.v1.SendUnlockLinkResponse
+ */
+export type SendUnlockLinkResponse = Message<"latchkey.v1.SendUnlockLinkResponse"> & {
+};
+
+/**
+ * Describes the message latchkey.v1.SendUnlockLinkResponse.
+ * Use `create(SendUnlockLinkResponseSchema)` to create a new message.
+ */
+export const SendUnlockLinkResponseSchema: GenMessage<SendUnlockLinkResponse> = /*@__PURE__*/
+  messageDesc(file_latchkey_v1_lockout_service, 23);
+
+/**
  * @generated from enum latchkey.v1.LockReason
  */
 export enum LockReason {
@@ -413,6 +762,40 @@ export const UnlockOutcomeSchema: GenEnum<UnlockOutcome> = /*@__PURE__*/
   enumDesc(file_latchkey_v1_lockout_service, 1);
 
 /**
+ * @generated from enum latchkey.v1.LockoutMode
+ */
+export enum LockoutMode {
+  /**
+   * As LOCKOUT_MODE_ACCOUNT.
+   *
+   * @generated from enum value: LOCKOUT_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Every failed password counts against the account (ZITADEL's behaviour).
+   *
+   * @generated from enum value: LOCKOUT_MODE_ACCOUNT = 1;
+   */
+  ACCOUNT = 1,
+
+  /**
+   * max_password_attempts failures from one client address block that
+   * address for the account; global_max_password_attempts failures from all
+   * addresses together lock the account.
+   *
+   * @generated from enum value: LOCKOUT_MODE_ACCOUNT_AND_ADDRESS = 2;
+   */
+  ACCOUNT_AND_ADDRESS = 2,
+}
+
+/**
+ * Describes the enum latchkey.v1.LockoutMode.
+ */
+export const LockoutModeSchema: GenEnum<LockoutMode> = /*@__PURE__*/
+  enumDesc(file_latchkey_v1_lockout_service, 2);
+
+/**
  * Lockout operations ZITADEL lacks: why and when a user was locked, which
  * users are locked, and unlocking many at once after an attack. Every call
  * acts on the users of the organisation in context (x-zitadel-orgid or the
@@ -453,6 +836,70 @@ export const LockoutService: GenService<{
     methodKind: "unary";
     input: typeof UnlockUsersRequestSchema;
     output: typeof UnlockUsersResponseSchema;
+  },
+  /**
+   * The lockout schedule in effect for the organisation: its own, else the
+   * instance default (is_default).
+   *
+   * @generated from rpc latchkey.v1.LockoutService.GetLockoutSchedule
+   */
+  getLockoutSchedule: {
+    methodKind: "unary";
+    input: typeof GetLockoutScheduleRequestSchema;
+    output: typeof GetLockoutScheduleResponseSchema;
+  },
+  /**
+   * Gives the organisation a schedule of its own (replacing the whole schedule).
+   *
+   * @generated from rpc latchkey.v1.LockoutService.SetLockoutSchedule
+   */
+  setLockoutSchedule: {
+    methodKind: "unary";
+    input: typeof SetLockoutScheduleRequestSchema;
+    output: typeof SetLockoutScheduleResponseSchema;
+  },
+  /**
+   * Removes the organisation's own schedule: the instance default applies again.
+   *
+   * @generated from rpc latchkey.v1.LockoutService.ResetLockoutScheduleToDefault
+   */
+  resetLockoutScheduleToDefault: {
+    methodKind: "unary";
+    input: typeof ResetLockoutScheduleToDefaultRequestSchema;
+    output: typeof ResetLockoutScheduleToDefaultResponseSchema;
+  },
+  /**
+   * The client addresses blocked for users of the organisation (per-address
+   * counting), newest first; the ones whose block has ended are left out.
+   *
+   * @generated from rpc latchkey.v1.LockoutService.ListAddressBlocks
+   */
+  listAddressBlocks: {
+    methodKind: "unary";
+    input: typeof ListAddressBlocksRequestSchema;
+    output: typeof ListAddressBlocksResponseSchema;
+  },
+  /**
+   * Lets the address try the user's password again.
+   *
+   * @generated from rpc latchkey.v1.LockoutService.RemoveAddressBlock
+   */
+  removeAddressBlock: {
+    methodKind: "unary";
+    input: typeof RemoveAddressBlockRequestSchema;
+    output: typeof RemoveAddressBlockResponseSchema;
+  },
+  /**
+   * Mails the locked user a link that unlocks it once (the schedule must
+   * allow self-service unlock, the user must have a verified email and SMTP
+   * must be configured).
+   *
+   * @generated from rpc latchkey.v1.LockoutService.SendUnlockLink
+   */
+  sendUnlockLink: {
+    methodKind: "unary";
+    input: typeof SendUnlockLinkRequestSchema;
+    output: typeof SendUnlockLinkResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_latchkey_v1_lockout_service, 0);

@@ -1,10 +1,8 @@
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { type Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { CredentialsCheckErrorSchema, ErrorDetailSchema } from "../../../gen/zitadel/message_pb.js";
 import { Errors, ZError, englishText, statusMessage, type ErrorEntry } from "../../errors.js";
 
-export interface ErrorLogger {
-  (message: string, fields: Record<string, unknown>): void;
-}
+export type ErrorLogger = (message: string, fields: Record<string, unknown>) => void;
 
 /**
  * Turns catalogued errors into wire errors the way ZITADEL does: the status

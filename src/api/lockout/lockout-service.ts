@@ -2,13 +2,21 @@ import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
+  AddressBlockSchema,
   LockReason,
-  LockoutService,
+  LockoutMode,
+  LockoutScheduleSchema,
+  type LockoutService,
   UnlockOutcome,
   UserLockoutSchema,
   type LockedUsersFilter as LockedUsersFilterPb,
+  type LockoutSchedule as LockoutSchedulePb,
   type UserLockout,
 } from "../../../gen/latchkey/v1/lockout_service_pb.js";
+import type { LockoutScheduleCommands } from "../../command/lockout-schedule-commands.js";
+import type { UnlockLinks } from "../../command/unlock-links.js";
+import type { LockoutSchedule } from "../../domain/policy/lockout-schedule.js";
+import type { LockoutScheduleQueries } from "../../query/lockout-schedule-queries.js";
 import { ListDetailsSchema } from "../../../gen/zitadel/object_pb.js";
 import type { LockoutCommands, UnlockOutcome as Outcome } from "../../command/lockout-commands.js";
 import type { Clock } from "../../lib/clock.js";
@@ -32,9 +40,18 @@ const outcomes: Record<Outcome, UnlockOutcome> = {
   permission_denied: UnlockOutcome.PERMISSION_DENIED,
 };
 
-/** latchkey.v1.LockoutService: lockout state, locked users, bulk unlock. */
-export function createLockoutService(deps: { queries: LockoutQueries; commands: LockoutCommands; clock: Clock }): ServiceImpl<typeof LockoutService> {
-  const { queries, commands, clock } = deps;
+export interface LockoutServiceDependencies {
+  readonly queries: LockoutQueries;
+  readonly commands: LockoutCommands;
+  readonly schedules: LockoutScheduleQueries;
+  readonly scheduleCommands: LockoutScheduleCommands;
+  readonly unlockLinks: UnlockLinks;
+  readonly clock: Clock;
+}
+
+/** latchkey.v1.LockoutService: lockout state, locked users, bulk unlock, the schedule, address blocks and unlock links. */
+export function createLockoutService(deps: LockoutServiceDependencies): ServiceImpl<typeof LockoutService> {
+  const { queries, commands, clock, schedules, scheduleCommands } = deps;
   return {
     async getUserLockout(req, ctx) {
       const actor = actorOf(ctx);
@@ -69,6 +86,72 @@ export function createLockoutService(deps: { queries: LockoutQueries; commands: 
         truncated,
       };
     },
+    async getLockoutSchedule(_req, ctx) {
+      const actor = actorOf(ctx);
+      const view = await schedules.scheduleFor(actor.instanceId, actor.orgId);
+      return {
+        schedule: toSchedulePb(view.schedule),
+        isDefault: view.isDefault,
+        details: toObjectDetails({ sequence: view.sequence, creationDate: view.changeDate, changeDate: view.changeDate, resourceOwner: view.resourceOwner }),
+      };
+    },
+    async setLockoutSchedule(req, ctx) {
+      // Required by the request's validation rules.
+      const schedule = toSchedule(req.schedule as LockoutSchedulePb);
+      return { details: toObjectDetails(await scheduleCommands.setLockoutSchedule(actorOf(ctx), schedule)) };
+    },
+    async resetLockoutScheduleToDefault(_req, ctx) {
+      return { details: toObjectDetails(await scheduleCommands.resetLockoutScheduleToDefault(actorOf(ctx))) };
+    },
+    async listAddressBlocks(req, ctx) {
+      const actor = actorOf(ctx);
+      const { total, blocks } = await queries.listAddressBlocks(actor.instanceId, actor.orgId, req.userId || undefined, {
+        offset: Number(req.query?.offset ?? 0n),
+        limit: req.query?.limit ?? 0,
+      });
+      return {
+        details: create(ListDetailsSchema, { totalResult: BigInt(total), viewTimestamp: timestampFromDate(clock()) }),
+        result: blocks.map((block) =>
+          create(AddressBlockSchema, {
+            userId: block.userId,
+            userName: block.userName,
+            address: block.address,
+            blockedAt: timestampFromDate(block.blockedAt),
+            blockedUntil: block.blockedUntil && timestampFromDate(block.blockedUntil),
+          }),
+        ),
+      };
+    },
+    async removeAddressBlock(req, ctx) {
+      return { details: toObjectDetails(await scheduleCommands.removeAddressBlock(actorOf(ctx), req.userId, req.address)) };
+    },
+    async sendUnlockLink(req, ctx) {
+      await deps.unlockLinks.sendByAdministrator(actorOf(ctx), req.userId);
+      return {};
+    },
+  };
+}
+
+const modes: Record<LockoutSchedule["mode"], LockoutMode> = {
+  account: LockoutMode.ACCOUNT,
+  account_and_address: LockoutMode.ACCOUNT_AND_ADDRESS,
+};
+
+function toSchedulePb(schedule: LockoutSchedule): LockoutSchedulePb {
+  return create(LockoutScheduleSchema, { ...schedule, mode: modes[schedule.mode] });
+}
+
+function toSchedule(pb: LockoutSchedulePb): LockoutSchedule {
+  return {
+    firstLockSeconds: pb.firstLockSeconds,
+    maxLockSeconds: pb.maxLockSeconds,
+    escalationWindowSeconds: pb.escalationWindowSeconds,
+    maxTemporaryLocks: pb.maxTemporaryLocks,
+    mode: pb.mode === LockoutMode.ACCOUNT_AND_ADDRESS ? "account_and_address" : "account",
+    globalMaxPasswordAttempts: pb.globalMaxPasswordAttempts,
+    tarpitFirstDelayMs: pb.tarpitFirstDelayMs,
+    tarpitMaxDelayMs: pb.tarpitMaxDelayMs,
+    selfServiceUnlock: pb.selfServiceUnlock,
   };
 }
 
@@ -94,5 +177,6 @@ function toLockout(view: UserLockoutView): UserLockout {
     failedOtpAttempts: view.failedOtpAttempts,
     maxPasswordAttempts: BigInt(view.maxPasswordAttempts),
     maxOtpAttempts: BigInt(view.maxOtpAttempts),
+    lockedUntil: view.lockedUntil && timestampFromDate(view.lockedUntil),
   });
 }

@@ -28,6 +28,9 @@ const names: Readonly<Record<string, string>> = {
   "user.machine.secret.removed": "Secret removed",
   "user.pat.added": "Personal Access Token added",
   "user.pat.removed": "Personal Access Token removed",
+  // Latchkey's own (lockout schedule).
+  "user.address.blocked": "Sign-ins from an address blocked",
+  "user.address.unblocked": "Sign-ins from an address unblocked",
 };
 
 export function eventTypeKey(type: string): string {

@@ -32,13 +32,19 @@ export function createUserAdminService(deps: UserAdminServiceDependencies): Part
 
     async listUsers(req, ctx) {
       const actor = actorOf(ctx);
-      const { total, users } = await searchUsers(store, actor.instanceId, actor.orgId, {
-        filters: req.queries.map(toUserFilter),
-        sortBy: toSortColumn(req.sortingColumn),
-        asc: req.query?.asc ?? false,
-        offset: Number(req.query?.offset ?? 0n),
-        limit: req.query?.limit ?? 0,
-      });
+      const { total, users } = await searchUsers(
+        store,
+        actor.instanceId,
+        actor.orgId,
+        {
+          filters: req.queries.map(toUserFilter),
+          sortBy: toSortColumn(req.sortingColumn),
+          asc: req.query?.asc ?? false,
+          offset: Number(req.query?.offset ?? 0n),
+          limit: req.query?.limit ?? 0,
+        },
+        clock().getTime(),
+      );
       return {
         // Read models are written with the events, so the view is as of now.
         details: create(ListDetailsSchema, { totalResult: BigInt(total), viewTimestamp: timestampFromDate(clock()) }),

@@ -1,5 +1,5 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { ManagementService, type AddHumanUserRequest, type ImportHumanUserRequest } from "../../../gen/zitadel/management_pb.js";
+import type { ManagementService, AddHumanUserRequest, ImportHumanUserRequest } from "../../../gen/zitadel/management_pb.js";
 import type { Actor } from "../../command/actor.js";
 import type { UserCommands } from "../../command/user-commands.js";
 import type { UserQueries } from "../../query/user-queries.js";

@@ -1,6 +1,6 @@
 import { Code, type ServiceImpl } from "@connectrpc/connect";
-import { ServerReflection as ServerReflectionV1 } from "../../../gen/grpc/reflection/v1/reflection_pb.js";
-import { ServerReflection as ServerReflectionV1alpha } from "../../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import type { ServerReflection as ServerReflectionV1 } from "../../../gen/grpc/reflection/v1/reflection_pb.js";
+import type { ServerReflection as ServerReflectionV1alpha } from "../../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import type { DescriptorIndex } from "./descriptor-index.js";
 
 /** The request as both protocol versions define it (they differ in package only). */

@@ -11,6 +11,7 @@ import type { UnaryInvoker, UnarySpec } from "../../server/unary/invoker.js";
 import { findRoute } from "./http-rules.js";
 import type { RestRoute } from "./http-rules.js";
 import { httpStatusFromCode, restErrorBody, restErrorHeaders } from "./http-status.js";
+import { CLIENT_ADDRESS_HEADER } from "../../server/client-address.js";
 
 export interface RestTranscoderOptions {
   routes: RestRoute[];
@@ -32,7 +33,8 @@ interface Rejection {
   readonly message: string;
 }
 
-const forwardedHeaderNames = new Set(["authorization", "accept-language", "x-request-id"]);
+// The client address is set by the HTTP layer for every request (a client's own value never survives it).
+const forwardedHeaderNames = new Set(["authorization", "accept-language", "x-request-id", CLIENT_ADDRESS_HEADER]);
 const forwardedHeaderPrefixes = ["x-zitadel-"];
 
 export function createRestTranscoder(options: RestTranscoderOptions): RestHandler {

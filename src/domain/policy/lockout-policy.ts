@@ -1,5 +1,6 @@
 import { Errors, ZError } from "../../errors.js";
 import type { Decider } from "../decider.js";
+import { defaultLockoutSchedule, type LockoutSchedule } from "./lockout-schedule.js";
 
 /**
  * The lockout policy: after how many failed password / OTP checks a user is
@@ -25,11 +26,16 @@ export type LockoutPolicyChangedPayload = Partial<LockoutPolicyAddedPayload>;
 export type LockoutPolicyEvent =
   | { type: "org.policy.lockout.added" | "instance.policy.lockout.added"; payload: LockoutPolicyAddedPayload }
   | { type: "org.policy.lockout.changed" | "instance.policy.lockout.changed"; payload: LockoutPolicyChangedPayload }
-  | { type: "org.policy.lockout.removed"; payload: null };
+  | { type: "org.policy.lockout.removed"; payload: null }
+  // Latchkey's lockout schedule (lockout-schedule.ts): the whole schedule on every set.
+  | { type: "org.policy.lockout.schedule.set" | "instance.policy.lockout.schedule.set"; payload: LockoutSchedule }
+  | { type: "org.policy.lockout.schedule.removed"; payload: null };
 
 export interface LockoutPolicyState extends LockoutPolicyValues {
   readonly exists: boolean;
   readonly showFailures: boolean;
+  /** The organisation's own schedule (or the instance default); undefined when none was set. */
+  readonly schedule?: LockoutSchedule;
 }
 
 export const initialLockoutPolicyState: LockoutPolicyState = Object.freeze({
@@ -44,7 +50,11 @@ export type LockoutPolicyCommand =
   | { type: "ChangeCustom"; values: LockoutPolicyValues }
   | { type: "RemoveCustom" }
   /** The instance default from the configuration: added once, changed when the configuration changes. */
-  | { type: "SetDefault"; values: LockoutPolicyValues };
+  | { type: "SetDefault"; values: LockoutPolicyValues }
+  | { type: "SetSchedule"; schedule: LockoutSchedule }
+  | { type: "ResetSchedule" }
+  /** The instance default schedule from the configuration, like SetDefault. */
+  | { type: "SetDefaultSchedule"; schedule: LockoutSchedule };
 
 function changes(state: LockoutPolicyState, values: LockoutPolicyValues): LockoutPolicyChangedPayload {
   const changed: LockoutPolicyChangedPayload = {};
@@ -78,7 +88,20 @@ export function decide(command: LockoutPolicyCommand, state: LockoutPolicyState)
       const changed = changes(state, command.values);
       return Object.keys(changed).length === 0 ? [] : [{ type: "instance.policy.lockout.changed", payload: changed }];
     }
+    case "SetSchedule":
+      if (state.schedule && sameSchedule(state.schedule, command.schedule)) throw new ZError(Errors.LockoutSchedule.NotChanged);
+      return [{ type: "org.policy.lockout.schedule.set", payload: { ...command.schedule } }];
+    case "ResetSchedule":
+      if (!state.schedule) throw new ZError(Errors.LockoutSchedule.NotFound);
+      return [{ type: "org.policy.lockout.schedule.removed", payload: null }];
+    case "SetDefaultSchedule":
+      if (sameSchedule(state.schedule ?? defaultLockoutSchedule, command.schedule)) return [];
+      return [{ type: "instance.policy.lockout.schedule.set", payload: { ...command.schedule } }];
   }
+}
+
+function sameSchedule(a: LockoutSchedule, b: LockoutSchedule): boolean {
+  return (Object.keys(defaultLockoutSchedule) as (keyof LockoutSchedule)[]).every((key) => a[key] === b[key]);
 }
 
 /** Folds lockout policy events; every other event of the org or instance changes nothing. */
@@ -87,7 +110,7 @@ export function evolve(state: LockoutPolicyState, event: { type: string; payload
     case "org.policy.lockout.added":
     case "instance.policy.lockout.added": {
       const p = event.payload as LockoutPolicyAddedPayload;
-      return { exists: true, maxPasswordAttempts: p.maxPasswordAttempts, maxOtpAttempts: p.maxOTPAttempts, showFailures: p.showLockOutFailures };
+      return { ...state, exists: true, maxPasswordAttempts: p.maxPasswordAttempts, maxOtpAttempts: p.maxOTPAttempts, showFailures: p.showLockOutFailures };
     }
     case "org.policy.lockout.changed":
     case "instance.policy.lockout.changed": {
@@ -100,7 +123,12 @@ export function evolve(state: LockoutPolicyState, event: { type: string; payload
       };
     }
     case "org.policy.lockout.removed":
-      return initialLockoutPolicyState;
+      return { ...initialLockoutPolicyState, schedule: state.schedule };
+    case "org.policy.lockout.schedule.set":
+    case "instance.policy.lockout.schedule.set":
+      return { ...state, schedule: { ...defaultLockoutSchedule, ...(event.payload as Partial<LockoutSchedule>) } };
+    case "org.policy.lockout.schedule.removed":
+      return { ...state, schedule: undefined };
     default:
       return state;
   }

@@ -1,5 +1,6 @@
 import type { CredentialCommand } from "./credentials.js";
 import type { HumanAddedPayload, MachineAddedPayload, PatAddedPayload } from "./events.js";
+import type { LockoutCommand } from "./lockout.js";
 import type { ApiVersion, TransitionCommand } from "./transitions.js";
 
 /** Commands on one user. Ids, hashes and times are made before `decide` runs. */
@@ -19,4 +20,5 @@ export type UserCommand =
   | { type: "Reactivate"; api?: ApiVersion }
   | { type: "AddPersonalAccessToken"; token: PatAddedPayload }
   | CredentialCommand
-  | TransitionCommand;
+  | TransitionCommand
+  | LockoutCommand;

@@ -2,6 +2,7 @@ import { Errors, ZError } from "../../errors.js";
 import type { UserCommand } from "./commands.js";
 import { decideCredentials } from "./credentials.js";
 import { decideTransition, transitionErrors } from "./transitions.js";
+import { decideLockout } from "./lockout.js";
 import type { UserEvent } from "./events.js";
 import { userExists, type UserState } from "./state.js";
 
@@ -49,6 +50,10 @@ export function decide(command: UserCommand, state: UserState): UserEvent[] {
     case "CheckPassword":
     case "CheckOtp":
       return decideTransition(command, state);
+    case "ExpireLock":
+    case "SelfServiceUnlock":
+    case "UnblockAddress":
+      return decideLockout(command, state);
     case "AddPersonalAccessToken":
       if (!userExists(state)) throw new ZError(Errors.User.PatUserNotFound);
       if (state.kind !== "machine") throw new ZError(Errors.User.WrongType);

@@ -8,7 +8,7 @@ import { initialUserState } from "./state.js";
 import { USER_AGGREGATE } from "./events.js";
 
 /** Bump when UserState's shape changes: older snapshots are then rebuilt from events. */
-export const USER_SNAPSHOT_REVISION = 3;
+export const USER_SNAPSHOT_REVISION = 4;
 
 export const userDecider = {
   aggregateType: USER_AGGREGATE,

@@ -1,4 +1,5 @@
 import type { CredentialEvent } from "./credentials.js";
+import type { LockoutEvent } from "./lockout.js";
 import type { TransitionEvent } from "./transitions.js";
 
 /**
@@ -38,18 +39,31 @@ export interface PatAddedPayload {
   tokenHash: string;
 }
 
+/** ZITADEL's `user.locked` has no payload; a temporary lock carries its end. */
+export interface LockedPayload {
+  lockedUntil?: string;
+}
+
+/** ZITADEL's `user.unlocked` has no payload; an unlock not made by an administrator says why. */
+export interface UnlockedPayload {
+  reason?: UnlockReason;
+}
+
+export type UnlockReason = "expired" | "self-service";
+
 export type UserEvent =
   | { type: "user.human.added"; payload: HumanAddedPayload }
   | { type: "user.machine.added"; payload: MachineAddedPayload }
   | { type: "user.human.email.verified"; payload: null }
   | { type: "user.human.phone.verified"; payload: null }
   | { type: "user.human.initialization.code.added"; payload: null }
-  | { type: "user.locked"; payload: null }
-  | { type: "user.unlocked"; payload: null }
+  | { type: "user.locked"; payload: LockedPayload | null }
+  | { type: "user.unlocked"; payload: UnlockedPayload | null }
   | { type: "user.deactivated"; payload: null }
   | { type: "user.reactivated"; payload: null }
   | { type: "user.pat.added"; payload: PatAddedPayload }
   | CredentialEvent
-  | TransitionEvent;
+  | TransitionEvent
+  | LockoutEvent;
 
 export type UserEventType = UserEvent["type"];

@@ -1,10 +1,15 @@
 import { evolveCredentials } from "./credentials.js";
 import { evolveTransition } from "./transitions.js";
+import { evolveLockout } from "./lockout.js";
 import type { UserEvent } from "./events.js";
 import type { UserState } from "./state.js";
 
 /** Folds one event into the state. Pure and total: unknown events change nothing. */
 export function evolve(state: UserState, event: UserEvent): UserState {
+  return evolveLockout(evolveCore(state, event), event);
+}
+
+function evolveCore(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case "user.human.added":
       return {

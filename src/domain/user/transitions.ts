@@ -1,4 +1,7 @@
 import { Errors, ZError, type ErrorEntry } from "../../errors.js";
+import type { LockoutSchedule } from "../policy/lockout-schedule.js";
+import type { LockedPayload } from "./events.js";
+import { addressFailures, blockEvent, isAddressBlocked, lockEvent, type CheckedPayload, type LockoutEvent } from "./lockout.js";
 import { userExists, type UserState } from "./state.js";
 
 /**
@@ -25,8 +28,8 @@ type OtpCheckEventType = `${(typeof otpEventPrefix)[OtpFactor]}.check.${"succeed
 
 export type TransitionEvent =
   | { type: "user.human.password.changed"; payload: PasswordChangedPayload }
-  | { type: "user.human.password.check.succeeded"; payload: null }
-  | { type: "user.human.password.check.failed"; payload: null }
+  | { type: "user.human.password.check.succeeded"; payload: CheckedPayload | null }
+  | { type: "user.human.password.check.failed"; payload: CheckedPayload | null }
   | { type: OtpCheckEventType; payload: null }
   | { type: "user.removed"; payload: null };
 
@@ -40,9 +43,18 @@ export type TransitionCommand =
   /**
    * Records a verified sign-in check. `checkedHash` is the hash the password
    * was verified against: if it changed meanwhile, the check must run again.
-   * `maxAttempts` is the lockout policy's limit (0 never locks).
+   * `maxAttempts` is the lockout policy's limit (0 never locks); `schedule`
+   * says how long a lock lasts and whether `address` (the client's) counts.
    */
-  | { type: "CheckPassword"; checkedHash: string; matches: boolean; maxAttempts: number }
+  | {
+      type: "CheckPassword";
+      checkedHash: string;
+      matches: boolean;
+      maxAttempts: number;
+      now?: number;
+      schedule?: LockoutSchedule;
+      address?: string;
+    }
   | { type: "CheckOtp"; factor: OtpFactor; matches: boolean; maxAttempts: number };
 
 /** The errors of the state transitions, per API version (ids differ, v1 reports an initial user as not found). */
@@ -103,7 +115,7 @@ function locksNow(failedBefore: number, maxAttempts: number): boolean {
 }
 
 /** A check that reaches the limit also locks; `user.locked` itself belongs to the core events. */
-type DecidedEvent = TransitionEvent | { type: "user.locked"; payload: null };
+type DecidedEvent = TransitionEvent | LockoutEvent | { type: "user.locked"; payload: LockedPayload | null };
 
 export function decideTransition(command: TransitionCommand, state: UserState): DecidedEvent[] {
   switch (command.type) {
@@ -121,9 +133,10 @@ export function decideTransition(command: TransitionCommand, state: UserState): 
       if (state.status === "locked") throw new ZError(Errors.Password.LockedMeanwhile);
       if (!state.passwordHash) throw new ZError(Errors.Password.NotSet);
       if (state.passwordHash !== command.checkedHash) throw new ZError(Errors.Password.CheckStale);
+      if (command.schedule?.mode === "account_and_address") return checkPerAddress(command, state, command.schedule);
       if (command.matches) return [{ type: "user.human.password.check.succeeded", payload: null }];
       const events: DecidedEvent[] = [{ type: "user.human.password.check.failed", payload: null }];
-      if (locksNow(failedPasswordAttempts(state), command.maxAttempts)) events.push({ type: "user.locked", payload: null });
+      if (locksNow(failedPasswordAttempts(state), command.maxAttempts)) events.push(lockEvent(state, command.schedule, command.now));
       return events;
     }
     case "CheckOtp": {
@@ -136,6 +149,22 @@ export function decideTransition(command: TransitionCommand, state: UserState): 
       return events;
     }
   }
+}
+
+/**
+ * Counting per account and address: the policy's limit blocks the address
+ * for this user, the schedule's global limit locks the account.
+ */
+function checkPerAddress(command: Extract<TransitionCommand, { type: "CheckPassword" }>, state: UserState, schedule: LockoutSchedule): DecidedEvent[] {
+  const address = command.address ?? "";
+  const now = command.now ?? 0;
+  if (isAddressBlocked(state, address, now)) throw new ZError(Errors.LockoutSchedule.AddressBlocked);
+  const payload = { address };
+  if (command.matches) return [{ type: "user.human.password.check.succeeded", payload }];
+  const events: DecidedEvent[] = [{ type: "user.human.password.check.failed", payload }];
+  if (locksNow(addressFailures(state, address), command.maxAttempts)) events.push(blockEvent(address, schedule, now));
+  if (locksNow(failedPasswordAttempts(state), schedule.globalMaxPasswordAttempts)) events.push(lockEvent(state, schedule, now));
+  return events;
 }
 
 const otpSucceeded = new Set(Object.values(otpEventPrefix).map((prefix) => `${prefix}.check.succeeded`));

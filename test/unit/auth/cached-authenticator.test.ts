@@ -76,6 +76,16 @@ describe("the cached authenticator", () => {
     await t.cached.authenticate("b");
     expect(t.calls.authenticate).toBe(4);
   });
+
+  it("keeps every answer on sign-in sessions', authorization requests' and OIDC sessions' events", async () => {
+    const t = setup({ ttlMs: 60_000, maxEntries: 10 });
+    const a = await t.cached.authenticate("a");
+    await t.cached.authorize(a, "user.write", null);
+    t.announce(["session", "auth_request", "oidc_session"].map((aggregateType) => ({ aggregateType, aggregateId: "x" }) as RecordedEvent));
+    await t.cached.authenticate("a");
+    await t.cached.authorize(a, "user.write", null);
+    expect(t.calls).toEqual({ authenticate: 1, authorize: 1 });
+  });
 });
 
 describe("the commit-invalidated cache", () => {

@@ -35,7 +35,22 @@ describe("loadConfig", () => {
       metricsIntervalMs: 1000,
       lockoutMaxPasswordAttempts: 0,
       lockoutMaxOtpAttempts: 0,
+      lockoutFirstLockSeconds: 0,
+      lockoutMaxLockSeconds: 0,
+      lockoutEscalationWindowSeconds: 0,
+      lockoutMaxTemporaryLocks: 0,
+      lockSweepIntervalMs: 10000,
+      trustedProxies: [],
     });
+  });
+
+  it("reads trusted proxies as addresses and CIDR ranges, and refuses anything else", () => {
+    expect(loadConfig({ LATCHKEY_TRUSTED_PROXIES: " 10.0.0.0/8, ::1 ,192.0.2.7" }).trustedProxies).toEqual(["10.0.0.0/8", "::1", "192.0.2.7"]);
+    for (const bad of ["10.0.0.0/33", "example.com", "10.0.0.1/8/1", "::1/129", "10.0.0.0/x"]) {
+      expect(() => loadConfig({ LATCHKEY_TRUSTED_PROXIES: bad })).toThrow(
+        `LATCHKEY_TRUSTED_PROXIES must list IP addresses or CIDR ranges (e.g. 10.0.0.0/8, ::1), got "${bad}"`,
+      );
+    }
   });
 
   it("reads the environment and lets flags win", () => {

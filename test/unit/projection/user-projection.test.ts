@@ -113,7 +113,7 @@ describe("the projector", () => {
     const locked = event(5, "user.locked");
     const expected = allProjections.flatMap((projection) => projection.apply(locked));
     expect(project(locked)).toEqual(expected);
-    expect(new Set(project(locked).map((statement) => statement.table))).toEqual(new Set([USERS_TABLE, "user_sign_in1"]));
+    expect(new Set(project(locked).map((statement) => statement.table))).toEqual(new Set([USERS_TABLE, "user_sign_in1", "user_lock_ends1"]));
   });
 
   it("hands an event to no projection that does not declare it", () => {

@@ -8,6 +8,7 @@ import type { SessionChange, SessionChecks, SessionCommands, SessionDetails } fr
 import type { SessionQueries } from "../../../query/session-queries.js";
 import type { SessionUserAgent } from "../../../domain/session/events.js";
 import { Errors, ZError } from "../../../errors.js";
+import { CLIENT_ADDRESS_HEADER } from "../../../server/client-address.js";
 import { actorOf } from "../../management/user-service.js";
 import { toDetailsV2 } from "../../user/v2/converters.js";
 import { requireIdLength, toFilter, toListDetails, toPage, toSession } from "./session-converters.js";
@@ -36,16 +37,21 @@ export function createSessionService(deps: { commands: SessionCommands; queries:
       return { details: sessionDetails(details) };
     },
     async createSession(req, ctx) {
-      const checks = toChecks(req.checks, req.metadata, req.lifetime, req.challenges);
+      const checks = { ...toChecks(req.checks, req.metadata, req.lifetime, req.challenges), clientAddress: clientAddressOf(ctx.requestHeader) };
       const change = await commands.createSession(actorOf(ctx), checks, req.userAgent && toUserAgent(req.userAgent));
       return { details: sessionDetails(change), sessionId: change.sessionId, sessionToken: change.sessionToken };
     },
     async setSession(req, ctx) {
-      const checks = toChecks(req.checks, req.metadata, req.lifetime, req.challenges);
+      const checks = { ...toChecks(req.checks, req.metadata, req.lifetime, req.challenges), clientAddress: clientAddressOf(ctx.requestHeader) };
       const change = await commands.setSession(actorOf(ctx), req.sessionId, req.sessionToken, checks);
       return { details: sessionDetails(change), sessionToken: change.sessionToken };
     },
   };
+}
+
+/** Set for every call by the HTTP layer (server/client-address.ts); absent only for in-process calls. */
+function clientAddressOf(headers: Headers): string | undefined {
+  return headers.get(CLIENT_ADDRESS_HEADER) ?? undefined;
 }
 
 function sessionDetails(from: SessionChange | SessionDetails) {

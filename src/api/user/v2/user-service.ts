@@ -1,5 +1,5 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { UserService, type AddHumanUserRequest } from "../../../../gen/zitadel/user/v2/user_service_pb.js";
+import type { UserService, AddHumanUserRequest } from "../../../../gen/zitadel/user/v2/user_service_pb.js";
 import type { HumanV2Input, UserV2Commands } from "../../../command/user-v2-commands.js";
 import { Errors, ZError } from "../../../errors.js";
 import type { UserV2Queries } from "../../../query/user-v2-queries.js";
