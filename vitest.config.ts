@@ -10,7 +10,7 @@ export default defineConfig(async () => {
       hookTimeout: 30_000,
       provide: { postgres },
       // Per project: the skip notice, and dropping this run's schemas once every project is done.
-      globalSetup: ["test/support/postgres-setup.ts"],
+      globalSetup: ["test/support/postgres-setup.ts", "test/support/console-build-setup.ts"],
       projects: [
         { extends: true, test: { name: "default", include: ["test/**/*.test.ts"] } },
         // The API suites again, with every test app on PostgreSQL (test/support/test-app.ts reads TEST_STORE).

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Interceptor } from "@connectrpc/connect";
 import { createErrorInterceptor } from "./api/interceptors/errors.js";
 import { createAuthInterceptor } from "./api/interceptors/auth.js";
@@ -15,24 +16,27 @@ import { withOperationalServices } from "./api/operational-routes.js";
 import { authRequirementOf } from "./api/auth-requirement.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { withEndpoints } from "./server/http-endpoints.js";
-import { withLandingPage } from "./server/landing-page.js";
+import { withConsole } from "./server/console/console-handler.js";
 import { createHostedLogin } from "./login/hosted-login.js";
 import { withRequestId, withStreamRequestId } from "./server/request-id.js";
 import { successCodeOf } from "./api/auth-requirement.js";
 import { createRoutes, servedServices } from "./api/routes.js";
+import { createAuthService } from "./api/auth-api/auth-service.js";
+import { createMyAccessQueries } from "./query/my-access-queries.js";
 import { buildRestRoutes } from "./api/rest/http-rules.js";
 import { createRestTranscoder } from "./api/rest/transcoder.js";
 import { createActingOnCheck } from "./auth/acting-on-check.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { createCachedAuthenticator } from "./auth/cached-authenticator.js";
 import { createCommitInvalidatedCache } from "./auth/commit-invalidated-cache.js";
-import { assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
+import { adminPasswordPathOf, assertFirstStartFilesAreNew, ensureFirstInstance, type FirstInstance } from "./command/setup.js";
 import { createIdentity } from "./identity.js";
 import type { AuthRequests } from "./oidc/auth-requests.js";
 import { createOidcService } from "./api/oidc/v2/oidc-service.js";
 import { createUserServices } from "./user-services.js";
 import { createOrganisations } from "./organisations.js";
 import { createApplications, type Applications } from "./applications.js";
+import { ensureConsoleApp } from "./command/console-app.js";
 import { createProjectAggregate } from "./command/project-commands.js";
 import { createPermissionCheck } from "./auth/permission-check.js";
 import { createUserAggregate } from "./command/user-aggregate.js";
@@ -75,6 +79,8 @@ export interface App {
   readonly lockExpiry: LockExpirySweeper;
   /** Projects and OIDC applications: commands for the server itself, and the clients the OpenID provider reads. */
   readonly applications: Applications;
+  /** The console's OIDC client id (registered on start when missing). */
+  readonly consoleClientId: string;
   /** The OpenID Provider's authorization requests, for the login. */
   readonly authRequests: AuthRequests;
   close(): Promise<void>;
@@ -83,7 +89,12 @@ export interface App {
 export interface AppDependencies {
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** The built console (index.html, assets/); default dist/console of this checkout. */
+  readonly consoleDir?: string;
 }
+
+// src/app.ts and the bundled dist/main.js both sit one level below the checkout.
+const defaultConsoleDir = fileURLToPath(new URL("../dist/console/", import.meta.url));
 
 /** The composition root: opens the store, sets up the first instance and wires every part. */
 export async function createApp(config: Config, deps: AppDependencies): Promise<App> {
@@ -92,7 +103,11 @@ export async function createApp(config: Config, deps: AppDependencies): Promise<
   const metrics = createMetrics({ renderIntervalMs: config.metricsIntervalMs });
   // A new SQLite file means a first start: refuse it before the file exists if it would overwrite a token or key file.
   if (!isPostgresUrl(config.database) && !existsSync(config.database)) {
-    assertFirstStartFilesAreNew({ patPath: config.firstInstancePatPath, machineKeyPath: config.firstInstanceMachineKeyPath || undefined });
+    assertFirstStartFilesAreNew({
+      patPath: config.firstInstancePatPath,
+      machineKeyPath: config.firstInstanceMachineKeyPath || undefined,
+      adminPasswordPath: adminPasswordPathOf(config),
+    });
   }
   const store = metrics.observeStore(
     await openEventStore({
@@ -134,6 +149,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     orgName: "Latchkey",
     adminUserName: "latchkey-admin",
     patPath: config.firstInstancePatPath,
+    adminPasswordPath: adminPasswordPathOf(config),
     machineKeyPath: config.firstInstanceMachineKeyPath || undefined,
     instanceDomain: new URL(config.externalUrl).hostname,
   });
@@ -174,6 +190,14 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     oidcClients: applications.clients,
   });
   const organisations = createOrganisations({ store, orgs: aggregates.orgs, clock, newId, actingOn, instanceDomain: new URL(config.externalUrl).hostname });
+  const consoleClientId = await ensureConsoleApp({
+    projects: applications.commands,
+    queries: applications.queries,
+    clients: applications.clients,
+    instanceId: instance.instanceId,
+    orgId: instance.defaultOrgId,
+    externalUrl: config.externalUrl,
+  });
   const userCommands = createUserCommands({ users: aggregates.users, newId });
   const userQueries = createUserQueries(store, clock);
   const userServices = await createUserServices({
@@ -201,6 +225,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     commands: userCommands,
     queries: userQueries,
     identity: { ...identity.services, ...organisations, ...applications.services },
+    auth: createAuthService(createMyAccessQueries(store, clock)),
     userServices,
     oidc: createOidcService({ flow: identity.authRequests, permissions, clock }),
   });
@@ -261,10 +286,14 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   });
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
+  const consoleOptions = { dir: deps.consoleDir ?? defaultConsoleDir, externalUrl: config.externalUrl, clientId: consoleClientId };
   const addressOf = createClientAddressOf(config.trustedProxies);
   return {
     handler: withRequestId(
-      withClientAddress(withCors(config.corsOrigins, identity.withIssuerRoutes(withLoginPages(withLandingPage(withEndpoints(endpoints, handler))))), addressOf),
+      withClientAddress(
+        withCors(config.corsOrigins, identity.withIssuerRoutes(withLoginPages(withConsole(consoleOptions, withEndpoints(endpoints, handler))))),
+        addressOf,
+      ),
     ),
     metricsHandler: ownMetricsPort ? withEndpoints(metricsEndpoint, notFound) : undefined,
     streamHandler: withStreamRequestId(withStreamClientAddress(createGrpcStreamHandler(invoker, config.maxRequestBytes), addressOf)),
@@ -273,6 +302,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     readiness,
     lockExpiry,
     applications,
+    consoleClientId,
     authRequests: identity.authRequests,
     close: async () => {
       readiness.close();

@@ -135,6 +135,17 @@ const settings = {
   externalUrl: { env: "LATCHKEY_EXTERNAL_URL", fallback: "", parse: url, shown: "http://localhost:<port>" },
   /** LATCHKEY_FIRST_INSTANCE_PAT_PATH / --first-instance-pat-path: admin token file, written once. Default ./data/admin.pat. */
   firstInstancePatPath: { env: "LATCHKEY_FIRST_INSTANCE_PAT_PATH", fallback: "./data/admin.pat", parse: text },
+  /**
+   * LATCHKEY_FIRST_INSTANCE_ADMIN_PASSWORD_PATH / --first-instance-admin-password-path: where the first start writes the
+   * generated password of the human admin (user name "admin"), for the console; written once. Default "" (admin.password
+   * next to the admin token file, so ./data/admin.password).
+   */
+  firstInstanceAdminPasswordPath: {
+    env: "LATCHKEY_FIRST_INSTANCE_ADMIN_PASSWORD_PATH",
+    fallback: "",
+    parse: optionalText,
+    shown: "admin.password next to the admin token file",
+  },
   /** LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH / --first-instance-machine-key-path: admin key file (ZITADEL's JSON), written once. Default "" (none). */
   firstInstanceMachineKeyPath: { env: "LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH", fallback: "", parse: optionalText },
   /** LATCHKEY_MASTERKEY / --masterkey: at least 32 characters; seals the signing keys at rest. Default "" (use the key file). */

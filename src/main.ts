@@ -42,6 +42,8 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       adminUserId: app.instance.created.adminUserId,
       patFile: app.instance.created.patPath,
       machineKeyFile: app.instance.created.machineKeyPath,
+      consoleAdmin: app.instance.created.humanAdminUserId && "admin",
+      consoleAdminPasswordFile: app.instance.created.adminPasswordPath,
     });
   }
   // Metrics on their own port (same host and TLS setting) when LATCHKEY_METRICS_PORT is set.

@@ -4,7 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ObjectDetails } from "./object_pb.js";
+import { file_validate_validate } from "../validate/validate_pb.js";
+import type { ObjectDetails, TextQueryMethod } from "./object_pb.js";
 import { file_zitadel_object } from "./object_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/org.proto.
  */
 export const file_zitadel_org: GenFile = /*@__PURE__*/
-  fileDesc("ChF6aXRhZGVsL29yZy5wcm90bxIOeml0YWRlbC5vcmcudjEijAEKA09yZxIKCgJpZBgBIAEoCRIqCgdkZXRhaWxzGAIgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzEicKBXN0YXRlGAMgASgOMhgueml0YWRlbC5vcmcudjEuT3JnU3RhdGUSDAoEbmFtZRgEIAEoCRIWCg5wcmltYXJ5X2RvbWFpbhgFIAEoCSpqCghPcmdTdGF0ZRIZChVPUkdfU1RBVEVfVU5TUEVDSUZJRUQQABIUChBPUkdfU1RBVEVfQUNUSVZFEAESFgoST1JHX1NUQVRFX0lOQUNUSVZFEAISFQoRT1JHX1NUQVRFX1JFTU9WRUQQA2IGcHJvdG8z", [file_zitadel_object]);
+  fileDesc("ChF6aXRhZGVsL29yZy5wcm90bxIOeml0YWRlbC5vcmcudjEijAEKA09yZxIKCgJpZBgBIAEoCRIqCgdkZXRhaWxzGAIgASgLMhkueml0YWRlbC52MS5PYmplY3REZXRhaWxzEicKBXN0YXRlGAMgASgOMhgueml0YWRlbC5vcmcudjEuT3JnU3RhdGUSDAoEbmFtZRgEIAEoCRIWCg5wcmltYXJ5X2RvbWFpbhgFIAEoCSLqAQoIT3JnUXVlcnkSMgoKbmFtZV9xdWVyeRgBIAEoCzIcLnppdGFkZWwub3JnLnYxLk9yZ05hbWVRdWVyeUgAEjYKDGRvbWFpbl9xdWVyeRgCIAEoCzIeLnppdGFkZWwub3JnLnYxLk9yZ0RvbWFpblF1ZXJ5SAASNAoLc3RhdGVfcXVlcnkYAyABKAsyHS56aXRhZGVsLm9yZy52MS5PcmdTdGF0ZVF1ZXJ5SAASLgoIaWRfcXVlcnkYBCABKAsyGi56aXRhZGVsLm9yZy52MS5PcmdJRFF1ZXJ5SABCDAoFcXVlcnkSA/hCASJdCgxPcmdOYW1lUXVlcnkSFgoEbmFtZRgBIAEoCUII+kIFcgMYyAESNQoGbWV0aG9kGAIgASgOMhsueml0YWRlbC52MS5UZXh0UXVlcnlNZXRob2RCCPpCBYIBAhABImEKDk9yZ0RvbWFpblF1ZXJ5EhgKBmRvbWFpbhgBIAEoCUII+kIFcgMYyAESNQoGbWV0aG9kGAIgASgOMhsueml0YWRlbC52MS5UZXh0UXVlcnlNZXRob2RCCPpCBYIBAhABIkIKDU9yZ1N0YXRlUXVlcnkSMQoFc3RhdGUYASABKA4yGC56aXRhZGVsLm9yZy52MS5PcmdTdGF0ZUII+kIFggECEAEiIgoKT3JnSURRdWVyeRIUCgJpZBgBIAEoCUII+kIFcgMYyAEqagoIT3JnU3RhdGUSGQoVT1JHX1NUQVRFX1VOU1BFQ0lGSUVEEAASFAoQT1JHX1NUQVRFX0FDVElWRRABEhYKEk9SR19TVEFURV9JTkFDVElWRRACEhUKEU9SR19TVEFURV9SRU1PVkVEEAMqRwoMT3JnRmllbGROYW1lEh4KGk9SR19GSUVMRF9OQU1FX1VOU1BFQ0lGSUVEEAASFwoTT1JHX0ZJRUxEX05BTUVfTkFNRRABYgZwcm90bzM", [file_validate_validate, file_zitadel_object]);
 
 /**
  * @generated from message zitadel.org.v1.Org
@@ -52,6 +53,125 @@ export const OrgSchema: GenMessage<Org> = /*@__PURE__*/
   messageDesc(file_zitadel_org, 0);
 
 /**
+ * @generated from message zitadel.org.v1.OrgQuery
+ */
+export type OrgQuery = Message<"zitadel.org.v1.OrgQuery"> & {
+  /**
+   * @generated from oneof zitadel.org.v1.OrgQuery.query
+   */
+  query: {
+    /**
+     * @generated from field: zitadel.org.v1.OrgNameQuery name_query = 1;
+     */
+    value: OrgNameQuery;
+    case: "nameQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.org.v1.OrgDomainQuery domain_query = 2;
+     */
+    value: OrgDomainQuery;
+    case: "domainQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.org.v1.OrgStateQuery state_query = 3;
+     */
+    value: OrgStateQuery;
+    case: "stateQuery";
+  } | {
+    /**
+     * @generated from field: zitadel.org.v1.OrgIDQuery id_query = 4;
+     */
+    value: OrgIDQuery;
+    case: "idQuery";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message zitadel.org.v1.OrgQuery.
+ * Use `create(OrgQuerySchema)` to create a new message.
+ */
+export const OrgQuerySchema: GenMessage<OrgQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_org, 1);
+
+/**
+ * @generated from message zitadel.org.v1.OrgNameQuery
+ */
+export type OrgNameQuery = Message<"zitadel.org.v1.OrgNameQuery"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: zitadel.v1.TextQueryMethod method = 2;
+   */
+  method: TextQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.org.v1.OrgNameQuery.
+ * Use `create(OrgNameQuerySchema)` to create a new message.
+ */
+export const OrgNameQuerySchema: GenMessage<OrgNameQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_org, 2);
+
+/**
+ * @generated from message zitadel.org.v1.OrgDomainQuery
+ */
+export type OrgDomainQuery = Message<"zitadel.org.v1.OrgDomainQuery"> & {
+  /**
+   * @generated from field: string domain = 1;
+   */
+  domain: string;
+
+  /**
+   * @generated from field: zitadel.v1.TextQueryMethod method = 2;
+   */
+  method: TextQueryMethod;
+};
+
+/**
+ * Describes the message zitadel.org.v1.OrgDomainQuery.
+ * Use `create(OrgDomainQuerySchema)` to create a new message.
+ */
+export const OrgDomainQuerySchema: GenMessage<OrgDomainQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_org, 3);
+
+/**
+ * @generated from message zitadel.org.v1.OrgStateQuery
+ */
+export type OrgStateQuery = Message<"zitadel.org.v1.OrgStateQuery"> & {
+  /**
+   * @generated from field: zitadel.org.v1.OrgState state = 1;
+   */
+  state: OrgState;
+};
+
+/**
+ * Describes the message zitadel.org.v1.OrgStateQuery.
+ * Use `create(OrgStateQuerySchema)` to create a new message.
+ */
+export const OrgStateQuerySchema: GenMessage<OrgStateQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_org, 4);
+
+/**
+ * @generated from message zitadel.org.v1.OrgIDQuery
+ */
+export type OrgIDQuery = Message<"zitadel.org.v1.OrgIDQuery"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message zitadel.org.v1.OrgIDQuery.
+ * Use `create(OrgIDQuerySchema)` to create a new message.
+ */
+export const OrgIDQuerySchema: GenMessage<OrgIDQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_org, 5);
+
+/**
  * @generated from enum zitadel.org.v1.OrgState
  */
 export enum OrgState {
@@ -81,4 +201,25 @@ export enum OrgState {
  */
 export const OrgStateSchema: GenEnum<OrgState> = /*@__PURE__*/
   enumDesc(file_zitadel_org, 0);
+
+/**
+ * @generated from enum zitadel.org.v1.OrgFieldName
+ */
+export enum OrgFieldName {
+  /**
+   * @generated from enum value: ORG_FIELD_NAME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ORG_FIELD_NAME_NAME = 1;
+   */
+  NAME = 1,
+}
+
+/**
+ * Describes the enum zitadel.org.v1.OrgFieldName.
+ */
+export const OrgFieldNameSchema: GenEnum<OrgFieldName> = /*@__PURE__*/
+  enumDesc(file_zitadel_org, 1);
 

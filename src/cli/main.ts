@@ -267,7 +267,8 @@ async function run(name: string, config: Config, positionals: string[], options:
       const created = app.instance.created;
       out(
         created
-          ? `created instance ${app.instance.instanceId} with organisation ${app.instance.defaultOrgId}; admin token written to ${created.patPath}\n`
+          ? `created instance ${app.instance.instanceId} with organisation ${app.instance.defaultOrgId}; admin token written to ${created.patPath}` +
+              (created.adminPasswordPath ? `; the console's "admin" password written to ${created.adminPasswordPath}\n` : "\n")
           : `instance ${app.instance.instanceId} already exists; nothing to do\n`,
       );
       return 0;

@@ -1,6 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { INSTANCE_AGGREGATE, ORG_AGGREGATE } from "../domain/instance/events.js";
 import { userDecider } from "../domain/user/decider.js";
 import type { UserEvent } from "../domain/user/events.js";
@@ -10,6 +11,7 @@ import type { AppendCommand, EventStore } from "../eventstore/event-store.js";
 import { newPersonalAccessToken, hashToken } from "../auth/tokens.js";
 import { generateMachineKeyPair, KEY_TYPE_JSON, machineKeyFile, NO_EXPIRATION } from "../auth/machine-keys.js";
 import type { IdGenerator } from "../lib/ids.js";
+import { hashPassword } from "../lib/password-hash.js";
 import { INSTANCES_TABLE } from "../projection/access-projections.js";
 import { usernameClaims } from "./user-aggregate.js";
 import { orgClaims, orgDomainOf } from "./org-commands.js";
@@ -19,7 +21,14 @@ export interface FirstInstance {
   readonly instanceId: string;
   readonly defaultOrgId: string;
   /** Set only when this call created the instance. */
-  readonly created?: { readonly adminUserId: string; readonly patPath?: string; readonly machineKeyPath?: string };
+  readonly created?: {
+    readonly adminUserId: string;
+    readonly patPath?: string;
+    readonly machineKeyPath?: string;
+    /** The human admin, who signs in to the console with the password in `adminPasswordPath`. */
+    readonly humanAdminUserId?: string;
+    readonly adminPasswordPath?: string;
+  };
 }
 
 export interface SetupOptions {
@@ -32,6 +41,11 @@ export interface SetupOptions {
   readonly patPath?: string;
   /** Where to write the admin's service-account key file (ZITADEL's JSON, owner-only permissions). */
   readonly machineKeyPath?: string;
+  /**
+   * Where to write the generated password of a human admin (user name "admin", IAM_OWNER) who signs in
+   * to the console; without it no human admin is created.
+   */
+  readonly adminPasswordPath?: string;
   /** The instance's domain (the external URL's host); organisation domains end with it. */
   readonly instanceDomain?: string;
 }
@@ -68,6 +82,7 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
     { type: "user.pat.added", payload: { tokenId: newId(), expiration: PAT_EXPIRATION, scopes: ["openid"], tokenHash: hashToken(token) } },
   ];
   const machineKey = options.machineKeyPath ? await adminMachineKey(newId(), adminUserId) : undefined;
+  const human = options.adminPasswordPath ? await humanAdmin(newId(), options.instanceDomain ?? "localhost") : undefined;
   if (machineKey) userEvents.push(machineKey.event);
   const stream = (aggregateType: string, aggregateId: string) => ({ instanceId, aggregateType, aggregateId });
   const primaryDomain = orgDomainOf(options.orgName, options.instanceDomain ?? "localhost");
@@ -81,6 +96,7 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
         { type: "instance.added", payload: { name: options.instanceName }, creator: SYSTEM },
         { type: "instance.default.org.set", payload: { orgId }, creator: SYSTEM },
         { type: "instance.member.added", payload: { ...member, roles: ["IAM_OWNER"] }, creator: SYSTEM },
+        ...(human ? [{ type: "instance.member.added", payload: { userId: human.userId, roles: ["IAM_OWNER"] }, creator: SYSTEM }] : []),
       ],
     },
     {
@@ -99,6 +115,16 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
       snapshot: { revision: userDecider.snapshotRevision, state: userEvents.reduce(userDecider.evolve, userDecider.initialState) },
     },
   ];
+  if (human) {
+    commands.push({
+      stream: stream(userDecider.aggregateType, human.userId),
+      owner: orgId,
+      expectedSequence: 0,
+      events: human.events.map((event) => ({ ...event, creator: SYSTEM })),
+      uniqueClaims: usernameClaims(human.events),
+      snapshot: { revision: userDecider.snapshotRevision, state: human.events.reduce(userDecider.evolve, userDecider.initialState) },
+    });
+  }
   // A fixed stream that every process tries to start: only one first instance wins.
   commands.push({
     stream: { instanceId: "", aggregateType: "system", aggregateId: "first_instance" },
@@ -115,7 +141,18 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
   }
   if (options.patPath) await writeSecretFile(options.patPath, `${token}\n`);
   if (machineKey && options.machineKeyPath) await writeSecretFile(options.machineKeyPath, `${machineKey.file}\n`);
-  return { instanceId, defaultOrgId: orgId, created: { adminUserId, patPath: options.patPath, machineKeyPath: options.machineKeyPath } };
+  if (human && options.adminPasswordPath) await writeSecretFile(options.adminPasswordPath, `${human.password}\n`);
+  return {
+    instanceId,
+    defaultOrgId: orgId,
+    created: {
+      adminUserId,
+      patPath: options.patPath,
+      machineKeyPath: options.machineKeyPath,
+      humanAdminUserId: human?.userId,
+      adminPasswordPath: human && options.adminPasswordPath,
+    },
+  };
 }
 
 /**
@@ -123,10 +160,15 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
  * belongs to another instance (another database in the same folder), whose
  * CLI and scripts would lose their access if it were replaced.
  */
-export function assertFirstStartFilesAreNew(paths: { readonly patPath?: string; readonly machineKeyPath?: string }) {
+export function assertFirstStartFilesAreNew(paths: { readonly patPath?: string; readonly machineKeyPath?: string; readonly adminPasswordPath?: string }) {
   const files = [
     { path: paths.patPath, what: "admin token file", setting: "LATCHKEY_FIRST_INSTANCE_PAT_PATH / --first-instance-pat-path" },
     { path: paths.machineKeyPath, what: "admin machine key file", setting: "LATCHKEY_FIRST_INSTANCE_MACHINE_KEY_PATH / --first-instance-machine-key-path" },
+    {
+      path: paths.adminPasswordPath,
+      what: "admin password file",
+      setting: "LATCHKEY_FIRST_INSTANCE_ADMIN_PASSWORD_PATH / --first-instance-admin-password-path",
+    },
   ];
   for (const file of files) {
     if (file.path && existsSync(file.path)) {
@@ -160,4 +202,33 @@ async function adminMachineKey(keyId: string, userId: string) {
     payload: { keyId, type: KEY_TYPE_JSON, expirationDate: NO_EXPIRATION, publicKey: Buffer.from(pair.publicKeyPem).toString("base64") },
   };
   return { event, file: machineKeyFile({ keyId, privateKeyPem: pair.privateKeyPem, expirationDate, userId }) };
+}
+
+/** Where the human admin's password goes unless configured: next to the admin token file. */
+export function adminPasswordPathOf(config: { readonly firstInstancePatPath: string; readonly firstInstanceAdminPasswordPath: string }): string {
+  return config.firstInstanceAdminPasswordPath || join(dirname(config.firstInstancePatPath), "admin.password");
+}
+
+/** User name of the human admin the first start creates. */
+export const HUMAN_ADMIN_USER_NAME = "admin";
+
+/** The human admin's events (password hashed, email verified) and its generated password. */
+async function humanAdmin(userId: string, instanceDomain: string) {
+  // 24 random characters plus one of each class, so any password policy's complexity rules hold.
+  const password = `${randomBytes(18).toString("base64url")}-Aa1`;
+  const events: UserEvent[] = [
+    {
+      type: "user.human.added",
+      payload: {
+        userName: HUMAN_ADMIN_USER_NAME,
+        firstName: "Latchkey",
+        lastName: "Administrator",
+        displayName: "Latchkey Administrator",
+        email: `${HUMAN_ADMIN_USER_NAME}@${instanceDomain}`,
+        encodedHash: await hashPassword(password),
+      },
+    },
+    { type: "user.human.email.verified", payload: null },
+  ];
+  return { userId, password, events };
 }

@@ -27,17 +27,24 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  /** Host names pages may reach; default 127.0.0.1 only. */
+  readonly hosts?: readonly string[];
+  readonly viewport?: { readonly width: number; readonly height: number };
+}
+
 /**
- * A headless chromium with a fresh profile that may talk to 127.0.0.1 only:
- * a request elsewhere is aborted and recorded in `foreign`.
+ * A headless chromium with a fresh profile that may talk to 127.0.0.1 only
+ * (or the given hosts): a request elsewhere is aborted and recorded in `foreign`.
  */
-export async function launchBrowser(): Promise<TestBrowser> {
+export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
+  const hosts = new Set(options.hosts ?? ["127.0.0.1"]);
   const profile = mkdtempSync(join(tmpdir(), "latchkey-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
-    viewport: { width: 800, height: 640 },
+    viewport: options.viewport ?? { width: 800, height: 640 },
     locale: "en-US",
   });
   const requests: string[] = [];
@@ -47,7 +54,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   });
   await context.route("**/*", (route) => {
     const url = new URL(route.request().url());
-    if (url.hostname === "127.0.0.1" || url.protocol === "data:" || url.protocol === "about:") return route.continue();
+    if (hosts.has(url.hostname) || url.protocol === "data:" || url.protocol === "about:") return route.continue();
     foreign.push(url.href);
     return route.abort("blockedbyclient");
   });

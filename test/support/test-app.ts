@@ -42,6 +42,8 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** Lines below this level are not kept (long runs); default debug. */
   readonly logLevel?: LogLevel;
+  /** Serve the console from here instead of dist/console. */
+  readonly consoleDir?: string;
   /** The server's clock (default: the system's). */
   readonly clock?: Clock;
   /** The port to listen on (see `freePort`); default any free port. */
@@ -69,6 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logLines: string[] = [];
   const app = await createApp(config, {
     logger: createLogger(options.logLevel ?? ("debug" as LogLevel), (line) => logLines.push(line)),
+    consoleDir: options.consoleDir,
     clock: options.clock,
   });
   const listener: Listener = await listen(app.handler, options.port ?? 0, "127.0.0.1", app.streamHandler, listenOptionsFrom(config));

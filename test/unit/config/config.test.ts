@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       externalUrl: "http://localhost:8080",
       firstInstancePatPath: "./data/admin.pat",
       firstInstanceMachineKeyPath: "",
+      firstInstanceAdminPasswordPath: "",
       masterKey: "",
       masterKeyPath: "",
       accessTokenLifetimeMs: 12 * 3_600_000,
