@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { decodeJwt } from "jose";
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessTokenFor, adminKeyFile } from "../support/identity.js";
 import { PASSWORD, createHuman } from "../support/lifecycle.js";
 import { browserGet, codeOf, completeLogin, REDIRECT_URI, registerApp, relyingParty, startFlow, tokenForm, type RegisteredClient } from "../support/oidc.js";
 import { startTestApp, type TestApp, type WireName } from "../support/test-app.js";
@@ -116,11 +117,14 @@ describe("a person's access tokens end with their OIDC session", () => {
     expect(await apiAnswers(other.tokens.access_token, person.userId)).toEqual(allOk);
   });
 
-  it("leave personal access tokens and machine tokens alone", async () => {
+  it("leave personal access tokens and service accounts' tokens alone", async () => {
     const app = await registerApp(t);
     const person = await orgOwner();
+    const machineToken = await accessTokenFor(t, adminKeyFile(t));
+    expect(decodeJwt(machineToken).sid).toBeUndefined();
     const { config, tokens } = await signIn(app, person.userName);
     await browserGet(t, oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token! }));
     expect(await apiAnswers(t.pat, person.userId)).toEqual(allOk);
+    expect(await apiAnswers(machineToken, person.userId)).toEqual(allOk);
   });
 });
