@@ -1,3 +1,4 @@
+import { OIDC_SESSION_AGGREGATE, OIDC_SESSION_ENDED, OIDC_SESSION_STARTED } from "../domain/oidc-session/events.js";
 import { Errors, ZError } from "../errors.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { Clock } from "../lib/clock.js";
@@ -15,6 +16,8 @@ export interface Principal {
   readonly orgId: string;
   /** When the presented token stops being valid (epoch ms), if it does. */
   readonly expiresAt?: number;
+  /** The OIDC session the presented token came from: the token ends with it. */
+  readonly oidcSessionId?: string;
 }
 
 export interface Authenticator {
@@ -37,19 +40,33 @@ export interface AuthenticatorDependencies {
 /**
  * Personal access tokens are looked up by hash; JWT access tokens are
  * verified with jose. Either way the token's user is read on every call, so
- * a locked, deactivated or removed user's tokens stop working at once.
+ * a locked, deactivated or removed user's tokens stop working at once; so is
+ * a person's OIDC session, so their tokens end with it (sign-out, a replayed
+ * code).
  */
 export function createAuthenticator(deps: AuthenticatorDependencies): Authenticator {
   const { store, clock, accessTokens } = deps;
 
+  /** Started and not ended: one read of the session's own events, through the events' unique index. */
+  async function oidcSessionActive(instanceId: string, oidcSessionId: string): Promise<boolean> {
+    const rows = await store.query<{ event_type: string }>(
+      `SELECT event_type FROM events WHERE instance_id = ? AND aggregate_type = ? AND aggregate_id = ? AND event_type IN (?, ?)`,
+      [instanceId, OIDC_SESSION_AGGREGATE, oidcSessionId, OIDC_SESSION_STARTED, OIDC_SESSION_ENDED],
+    );
+    const types = rows.map((row) => row.event_type);
+    return types.includes(OIDC_SESSION_STARTED) && !types.includes(OIDC_SESSION_ENDED);
+  }
+
   async function authenticateJwt(token: string, verifier: AccessTokenVerifier, instanceId: string): Promise<Principal> {
     const claims = await verifier.verify(token);
+    if (claims.oidcSessionId && !(await oidcSessionActive(instanceId, claims.oidcSessionId))) throw new ZError(Errors.Auth.TokenInvalid);
     const rows = await store.query<{ state: string; resource_owner: string }>(
       `SELECT state, resource_owner FROM ${USERS_TABLE} WHERE instance_id = ? AND id = ?`,
       [instanceId, claims.subject],
     );
     if (rows[0]?.state !== "active") throw new ZError(Errors.Auth.TokenInvalid);
-    return { instanceId, userId: claims.subject, orgId: rows[0].resource_owner, expiresAt: claims.expiresAt };
+    const principal = { instanceId, userId: claims.subject, orgId: rows[0].resource_owner, expiresAt: claims.expiresAt };
+    return claims.oidcSessionId ? { ...principal, oidcSessionId: claims.oidcSessionId } : principal;
   }
 
   return {

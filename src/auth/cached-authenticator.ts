@@ -9,7 +9,8 @@ export type AuthCacheOptions = CommitInvalidatedCacheOptions;
  * Remembers token checks and permission decisions so that most calls cost no
  * query. Safe because every answer is dropped as soon as this process commits
  * an event that could change it: any event of the caller's user (locked,
- * removed, token or key removed…) drops that caller's answers; any other event
+ * removed, token or key removed…) drops that caller's answers; the end of an
+ * OIDC session drops the answers for its tokens; any other event
  * (memberships, organisations, signing keys) drops them all. No answer outlives
  * its token's expiry. Only for stores whose writes all pass through this
  * process (the embedded SQLite store); elsewhere every call reads the user's
@@ -27,7 +28,7 @@ export function createCachedAuthenticator(
       const cached = authorization ? principals.get(authorization) : undefined;
       if (cached) return cached;
       const principal = await inner.authenticate(authorization);
-      principals.set(authorization!, principal, principal.userId, principal.expiresAt);
+      principals.set(authorization!, principal, principal.userId, principal.expiresAt, principal.oidcSessionId);
       return principal;
     },
     async authorize(principal, permission, requestedOrgId) {

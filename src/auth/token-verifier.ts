@@ -17,6 +17,8 @@ export interface AccessTokenClaims {
   readonly subject: string;
   /** Expiry, epoch ms. */
   readonly expiresAt: number;
+  /** The OIDC session a person's token came from (`sid`); absent for service accounts' tokens. */
+  readonly oidcSessionId?: string;
 }
 
 export interface AccessTokenVerifier {
@@ -62,7 +64,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
           currentDate: new Date(now),
           requiredClaims: ["sub", "exp"],
         });
-        claims = { subject: payload.sub!, expiresAt: payload.exp! * 1000 };
+        claims = { subject: payload.sub!, expiresAt: payload.exp! * 1000, ...(typeof payload.sid === "string" ? { oidcSessionId: payload.sid } : {}) };
       } catch (error) {
         throw new ZError(Errors.Auth.TokenInvalid, { cause: error });
       }

@@ -6,6 +6,9 @@
  */
 
 export const OIDC_SESSION_AGGREGATE = "oidc_session";
+/** The session's first event, and the one that ends it (sign-out, a replayed code). */
+export const OIDC_SESSION_STARTED = "oidc_session.added";
+export const OIDC_SESSION_ENDED = "oidc_session.refresh_token.revoked";
 
 export interface OidcSessionAddedPayload {
   userID: string;

@@ -11,7 +11,10 @@ function setup(options = { ttlMs: 1000, maxEntries: 2 }, expiresAt?: number) {
   const inner: Authenticator = {
     async authenticate(authorization) {
       calls.authenticate++;
-      return { instanceId: "i", userId: `user-of-${authorization}`, orgId: "o", expiresAt } satisfies Principal;
+      // A token "sid:<id>" is a person's token from OIDC session <id>, of the same user as every other such token.
+      const oidcSessionId = authorization?.startsWith("sid:") ? authorization.slice(4) : undefined;
+      const userId = oidcSessionId ? "person" : `user-of-${authorization}`;
+      return { instanceId: "i", userId, orgId: "o", expiresAt, ...(oidcSessionId ? { oidcSessionId } : {}) } satisfies Principal;
     },
     async authorize() {
       calls.authorize++;
@@ -31,6 +34,7 @@ function setup(options = { ttlMs: 1000, maxEntries: 2 }, expiresAt?: number) {
 }
 
 const userEvent = (userId: string) => ({ aggregateType: "user", aggregateId: userId }) as RecordedEvent;
+const oidcSessionEvent = (oidcSessionId: string, type: string) => ({ aggregateType: "oidc_session", aggregateId: oidcSessionId, type }) as RecordedEvent;
 
 describe("the cached authenticator", () => {
   it("reuses an answer for less than its time to live, and asks again once it has passed", async () => {
@@ -88,6 +92,37 @@ describe("the cached authenticator", () => {
   });
 });
 
+describe("the cached authenticator and OIDC sessions", () => {
+  it("drops the answers for an OIDC session's tokens when it ends, and only those", async () => {
+    const t = setup({ ttlMs: 60_000, maxEntries: 10 });
+    for (const token of ["sid:ended", "sid:other", "pat"]) await t.cached.authenticate(token);
+    t.announce([oidcSessionEvent("ended", "oidc_session.refresh_token.revoked")]);
+    for (const token of ["sid:ended", "sid:other", "pat"]) await t.cached.authenticate(token);
+    expect(t.calls.authenticate).toBe(4);
+  });
+
+  it("keeps them across the session's other events (start, refresh) and another aggregate's event of that id", async () => {
+    const t = setup({ ttlMs: 60_000, maxEntries: 10 });
+    await t.cached.authenticate("sid:s");
+    t.announce([
+      oidcSessionEvent("s", "oidc_session.added"),
+      oidcSessionEvent("s", "oidc_session.refresh_token.added"),
+      oidcSessionEvent("s", "oidc_session.refresh_token.renewed"),
+      { aggregateType: "session", aggregateId: "s", type: "oidc_session.refresh_token.revoked" } as RecordedEvent,
+    ]);
+    await t.cached.authenticate("sid:s");
+    expect(t.calls.authenticate).toBe(1);
+  });
+
+  it("drops a session's answers on their user's event too", async () => {
+    const t = setup({ ttlMs: 60_000, maxEntries: 10 });
+    await t.cached.authenticate("sid:s");
+    t.announce([userEvent("person")]);
+    await t.cached.authenticate("sid:s");
+    expect(t.calls.authenticate).toBe(2);
+  });
+});
+
 describe("the commit-invalidated cache", () => {
   function setup(maxEntries = 10) {
     const listeners: Array<(events: readonly RecordedEvent[]) => void> = [];
@@ -115,6 +150,15 @@ describe("the commit-invalidated cache", () => {
     t.cache.set("a2", "w", "a");
     t.announce([userEvent("b")]);
     expect([t.cache.get("a2"), t.cache.get("b1"), t.cache.get("b2")]).toEqual(["w", undefined, undefined]);
+  });
+
+  it("forgets an answer's OIDC session once the answer is evicted, so its end drops only what is there", () => {
+    const t = setup(1);
+    t.cache.set("old", "x", "u", undefined, "s");
+    t.cache.set("new", "y", "u");
+    t.cache.set("old", "z", "u");
+    t.announce([oidcSessionEvent("s", "oidc_session.refresh_token.revoked")]);
+    expect(t.cache.get("old")).toBe("z");
   });
 
   it("keeps answers across sign-in session events", () => {
