@@ -212,6 +212,8 @@ describe("signing in to an application in chromium", { timeout: 120_000 }, () =>
     await page.fill("#password", WRONG_PASSWORD);
     const [changed] = await Promise.all([page.waitForResponse((response) => response.request().method() === "POST"), page.keyboard.press("Enter")]);
     expect(changed.status()).toBe(403);
+    // The refusal page has loaded (closing a page mid-navigation can hang the browser's close).
+    expect(await page.textContent("[role=alert]")).toBe("The form is no longer valid. Reload the page and try again.");
     expect((await userEventTypes(userId)).length).toBe(before);
     await page.close();
   });
