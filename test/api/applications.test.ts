@@ -210,14 +210,15 @@ describe("permissions and organisation context", () => {
     const projectId = await newProject();
     const { appId } = await t.client("grpc").addOIDCApp(webApp(projectId), { headers: t.auth() });
     const before = await streamSequence(projectId);
+    // Every rejection gets its handler at once, so none is left unhandled while another is awaited.
     const denied = [
       t.client("grpc").addProject({ name: "mine" }, { headers }),
       t.client("grpc").addOIDCApp(webApp(projectId), { headers }),
       t.client("grpc").getAppByID({ projectId, appId }, { headers }),
       t.client("grpc").listApps({ projectId }, { headers }),
       t.client("grpc").removeApp({ projectId, appId }, { headers }),
-    ];
-    for (const call of denied) expectZitadelError(await rejectionOf(call), Code.PermissionDenied, "No matching permissions found", "AUTH-5mWD2");
+    ].map(rejectionOf);
+    for (const rejection of await Promise.all(denied)) expectZitadelError(rejection, Code.PermissionDenied, "No matching permissions found", "AUTH-5mWD2");
     expect((await t.client("grpc").getProjectByID({ id: projectId }, { headers })).project?.id).toBe(projectId);
     expect(await streamSequence(projectId)).toBe(before);
   });
