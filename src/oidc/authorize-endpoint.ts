@@ -89,6 +89,8 @@ export function createAuthorizeEndpoint(options: AuthorizeEndpointOptions) {
     const invalid = (description: string) => new AuthorizeError("invalid_request", description);
     if (params.has("request")) throw new AuthorizeError("request_not_supported", "Request objects are not supported");
     if (params.has("request_uri")) throw new AuthorizeError("request_uri_not_supported", "request_uri is not supported");
+    // Stricter than RFC 6749 (which recommends it): without state a client cannot tie the answer to the browser that asked.
+    if (!state) throw invalid("state is required");
     const responseType = single(params, "response_type");
     if (!responseType) throw invalid("response_type is missing");
     if (responseType !== "code") throw new AuthorizeError("unsupported_response_type", "Only the response type code is supported");

@@ -118,11 +118,26 @@ describe("the authorize endpoint", () => {
     expect(await countEvents("auth_request")).toBe(before);
   });
 
+  it("refuses a request without state: the answer could not be tied to the browser that asked", async () => {
+    const app = await registerApp(t);
+    const before = await countEvents("auth_request");
+    const base = { client_id: app.client.clientId, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid" };
+    for (const params of [base, { ...base, state: "" }]) {
+      const answer = await browserGet(t, authorizeUrl({ ...params, code_challenge: CHALLENGE, code_challenge_method: "S256" }));
+      expect(answer.status).toBe(302);
+      const location = new URL(answer.location!);
+      expect(location.searchParams.get("error")).toBe("invalid_request");
+      expect(location.searchParams.get("error_description")).toBe("state is required");
+      expect(location.searchParams.get("code")).toBeNull();
+    }
+    expect(await countEvents("auth_request")).toBe(before);
+  });
+
   it("accepts a confidential client without PKCE, and POSTed forms", async () => {
     const confidential = await registerApp(t, { authMethodType: "OIDC_AUTH_METHOD_TYPE_POST" });
     const answer = await browserGet(
       t,
-      authorizeUrl({ client_id: confidential.client.clientId, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid" }),
+      authorizeUrl({ client_id: confidential.client.clientId, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid", state: "s" }),
     );
     expect(answer.status).toBe(302);
     expect(answer.location).toMatch(/^\/ui\/login\/login\?authRequestID=V2_\d+$/);
@@ -130,7 +145,7 @@ describe("the authorize endpoint", () => {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ client_id: confidential.client.clientId, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid" }),
+      body: new URLSearchParams({ client_id: confidential.client.clientId, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid", state: "s" }),
     });
     expect(posted.status).toBe(302);
     expect(posted.headers.get("location")).toMatch(/authRequestID=V2_/);
