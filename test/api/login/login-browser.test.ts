@@ -27,7 +27,8 @@ async function snap(page: Page, name: string) {
 }
 
 /** What has focus: its id (or tag). */
-const focused = (page: Page) => page.evaluate<string>("document.activeElement.id || document.activeElement.tagName");
+/** Waits for autofocus (it lands a moment after the load); fails when the field never gets the focus. */
+const expectFocused = (page: Page, id: string) => page.locator(`#${id}:focus`).waitFor({ timeout: 5_000 });
 
 /** Nothing a script on the page could read holds a token or a password. */
 async function expectNothingReadable(page: Page) {
@@ -46,7 +47,7 @@ describe("the login pages in chromium", { timeout: 120_000 }, () => {
     const page = await browser.newPage();
     await page.goto(`${t.baseUrl}/ui/login/login`);
     await snap(page, "loginname");
-    expect(await focused(page)).toBe("loginName");
+    await expectFocused(page, "loginName");
     await page.keyboard.type(userName);
     // Tab reaches the button, and the focus is visible there.
     await page.keyboard.press("Tab");
@@ -56,7 +57,7 @@ describe("the login pages in chromium", { timeout: 120_000 }, () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(`${t.baseUrl}/ui/login/password`);
     await snap(page, "password");
-    expect(await focused(page)).toBe("password");
+    await expectFocused(page, "password");
     await page.keyboard.type(WRONG_PASSWORD);
     await page.keyboard.press("Enter");
     await page.waitForSelector("[role=alert]");
@@ -64,7 +65,7 @@ describe("the login pages in chromium", { timeout: 120_000 }, () => {
     expect(await page.textContent("[role=alert]")).toBe("Username or Password is invalid");
     // The field names its error for assistive technology.
     expect(await page.getAttribute("#password", "aria-describedby")).toBe("error");
-    expect(await focused(page)).toBe("password");
+    await expectFocused(page, "password");
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press("Enter");
     await page.waitForURL(`${t.baseUrl}/ui/login/login/success`);
@@ -107,7 +108,7 @@ describe("the login pages in chromium", { timeout: 120_000 }, () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(`${t.baseUrl}/ui/login/password/change`);
     await snap(page, "password-change");
-    expect(await focused(page)).toBe("oldPassword");
+    await expectFocused(page, "oldPassword");
     await page.fill("#oldPassword", PASSWORD);
     await page.fill("#newPassword", "N3w!Passw0rd-x");
     await page.fill("#newPasswordConfirmation", "N3w!Passw0rd-x");

@@ -175,9 +175,12 @@ describe("signing in to an application in chromium", { timeout: 120_000 }, () =>
     const { userId, userName } = await createHuman(t);
     const page = await browser.newPage();
     const flow = await startSignIn(page, "openid");
+    // Autofocus lands a moment after the load: type only once the field has the focus.
+    await page.locator("#loginName:focus").waitFor();
     await page.keyboard.type(userName);
     await page.keyboard.press("Enter");
     await page.waitForURL(`${issuer}/ui/login/password`);
+    await page.locator("#password:focus").waitFor();
     await page.keyboard.type(PASSWORD);
     await expectNothingReadable(page);
     await page.keyboard.press("Enter");
