@@ -1,4 +1,5 @@
 import type { EventStore } from "../eventstore/event-store.js";
+import { LOCK_ENDS_TABLE } from "../projection/sign-in-projection.js";
 import { USERS_TABLE } from "../projection/user-projection.js";
 import { USER_COLUMNS, toView, type UserRow, type UserStateName, type UserView } from "./user-queries.js";
 
@@ -90,12 +91,27 @@ function combine(fragments: readonly Fragment[], operator: "AND" | "OR"): Fragme
   return { sql: `(${fragments.map((f) => f.sql).join(` ${operator} `)})`, params: fragments.flatMap((f) => f.params) };
 }
 
-export function filterFragment(filter: UserFilter): Fragment {
+/** The users table's `u` has a temporary lock whose end has come at the query's `now` (its unlock may not be written yet). */
+const LOCK_ENDED = `EXISTS (SELECT 1 FROM ${LOCK_ENDS_TABLE} e WHERE e.instance_id = u.instance_id AND e.user_id = u.id AND e.locked_until <= ?)`;
+
+/**
+ * The state as readers show it at `now` (see effectiveState): a user whose
+ * temporary lock has ended is active, not locked, even before the sweeper
+ * writes the unlock. Spelled out per state so that `state = ?` stays plain.
+ */
+function stateFragment(state: UserStateName, now: number): Fragment {
+  if (state === "locked") return { sql: `(u.state = 'locked' AND NOT ${LOCK_ENDED})`, params: [now] };
+  if (state === "active") return { sql: `(u.state = 'active' OR (u.state = 'locked' AND ${LOCK_ENDED}))`, params: [now] };
+  return { sql: "u.state = ?", params: [state] };
+}
+
+/** `now` (epoch ms) decides which temporary locks have ended. */
+export function filterFragment(filter: UserFilter, now: number): Fragment {
   switch (filter.kind) {
     case "text":
       return textFragment(filter.field, filter.value, filter.method, filter.ignoreCase);
     case "state":
-      return filter.state ? { sql: "state = ?", params: [filter.state] } : NOTHING;
+      return filter.state ? stateFragment(filter.state, now) : NOTHING;
     case "type":
       return filter.type ? { sql: "user_type = ?", params: [filter.type] } : NOTHING;
     case "ids":
@@ -103,11 +119,17 @@ export function filterFragment(filter: UserFilter): Fragment {
     case "emails":
       return inList("email", filter.emails);
     case "or":
-      return combine(filter.filters.map(filterFragment), "OR");
+      return combine(
+        filter.filters.map((f) => filterFragment(f, now)),
+        "OR",
+      );
     case "and":
-      return combine(filter.filters.map(filterFragment), "AND");
+      return combine(
+        filter.filters.map((f) => filterFragment(f, now)),
+        "AND",
+      );
     case "not": {
-      const inner = filterFragment(filter.filter);
+      const inner = filterFragment(filter.filter, now);
       return { sql: `NOT ${inner.sql.startsWith("(") ? inner.sql : `(${inner.sql})`}`, params: inner.params };
     }
   }
@@ -115,33 +137,42 @@ export function filterFragment(filter: UserFilter): Fragment {
 
 /**
  * What a column sorts by, the same in both dialects: text without case (the
- * dialects' default collations differ), states in ZITADEL's numbering.
+ * dialects' default collations differ), states in ZITADEL's numbering, as
+ * shown at `now` (an ended temporary lock sorts as active).
  */
-function sortKey(column: UserSortColumn): string {
+function sortKey(column: UserSortColumn, now: number): Fragment {
   switch (column) {
     case "state":
-      return "CASE state WHEN 'active' THEN 1 WHEN 'inactive' THEN 2 WHEN 'deleted' THEN 3 WHEN 'locked' THEN 4 ELSE 6 END";
+      return {
+        sql: `CASE WHEN u.state = 'locked' AND ${LOCK_ENDED} THEN 1 ELSE CASE u.state WHEN 'active' THEN 1 WHEN 'inactive' THEN 2 WHEN 'deleted' THEN 3 WHEN 'locked' THEN 4 ELSE 6 END END`,
+        params: [now],
+      };
     case "type":
     case "creationDate":
-      return columns[column];
+      return { sql: columns[column], params: [] };
     default:
-      return `LOWER(COALESCE(${columns[column]}, ''))`;
+      return { sql: `LOWER(COALESCE(${columns[column]}, ''))`, params: [] };
   }
 }
 
 /** The users of one organisation (removed ones excluded) matching all filters, one page of them, and how many match. */
 export async function searchUsers(store: EventStore, instanceId: string, orgId: string, search: UserSearch, now: number): Promise<UserSearchResult> {
   const where = combine(
-    [{ sql: "instance_id = ? AND resource_owner = ? AND state <> 'deleted'", params: [instanceId, orgId] }, ...search.filters.map(filterFragment)],
+    [
+      { sql: "u.instance_id = ? AND u.resource_owner = ? AND u.state <> 'deleted'", params: [instanceId, orgId] },
+      ...search.filters.map((filter) => filterFragment(filter, now)),
+    ],
     "AND",
   );
-  const counted = await store.query<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${USERS_TABLE} WHERE ${where.sql}`, where.params);
+  const counted = await store.query<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${USERS_TABLE} u WHERE ${where.sql}`, where.params);
   const direction = search.asc ? "ASC" : "DESC";
   // Without a column the order is the creation order; a column sorts as asked (ZITADEL: descending unless asc).
-  const order = search.sortBy ? `${sortKey(search.sortBy)} ${direction}, id ${direction}` : "creation_date ASC, id ASC";
+  const key = search.sortBy ? sortKey(search.sortBy, now) : undefined;
+  const order = key ? `${key.sql} ${direction}, u.id ${direction}` : "u.creation_date ASC, u.id ASC";
   const limit = Math.min(search.limit > 0 ? search.limit : DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
   const rows = await store.query<UserRow>(`SELECT ${USER_COLUMNS} FROM ${USERS_TABLE} u WHERE ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, [
     ...where.params,
+    ...(key?.params ?? []),
     limit,
     search.offset,
   ]);
