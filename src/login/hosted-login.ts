@@ -44,6 +44,7 @@ export function createHostedLogin(deps: HostedLoginDependencies): (next: NodeHan
     has: async (subject, permission, orgId) =>
       subject.userId === LOGIN_ACTOR_ID ? permission === "session.write" : deps.permissions.has(subject, permission, orgId),
   };
+  const schedules = createLockoutScheduleQueries(store);
   const sessions = createSessionCommands({
     sessions: deps.aggregates.sessions,
     users: deps.aggregates.users,
@@ -52,10 +53,10 @@ export function createHostedLogin(deps: HostedLoginDependencies): (next: NodeHan
     clock: deps.clock,
     userQueries: deps.userQueries,
     policies: createLockoutPolicyQueries(store),
-    schedules: createLockoutScheduleQueries(store),
+    schedules,
     permissions,
   });
-  const signIn = createSignIn({ instanceId: instance.instanceId, store, users: deps.aggregates.users, clock: deps.clock, sessions, actor });
+  const signIn = createSignIn({ instanceId: instance.instanceId, store, users: deps.aggregates.users, clock: deps.clock, schedules, sessions, actor });
   const cookie = createLoginCookie({ secure: deps.secure });
   return (next) => withLoginPages({ instanceId: instance.instanceId, signIn, cookie, authRequests: deps.authRequests, logger: deps.logger }, next);
 }

@@ -157,7 +157,8 @@ export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): N
     if (!password) return html(req, res, 400, views.passwordPage(context, { loginName: state.loginName, error: LOGIN_TEXTS.passwordEmpty }));
     const outcome = await signIn.checkPassword(state.loginName, password, clientAddressOf(req));
     if (outcome.kind === "invalid") return html(req, res, 200, views.passwordPage(context, { loginName: state.loginName, error: LOGIN_TEXTS.invalid }));
-    if (outcome.kind === "locked") return html(req, res, 200, views.lockedPage(), cookie.write({ csrf: state.csrf, authRequestId: state.authRequestId }));
+    if (outcome.kind === "locked")
+      return html(req, res, 200, views.lockedPage(outcome.until), cookie.write({ csrf: state.csrf, authRequestId: state.authRequestId }));
     if (outcome.mustChangePassword) {
       const changing: LoginState = { csrf: state.csrf, authRequestId: state.authRequestId, session: outcome.session, mustChangePassword: true };
       return redirect(res, `${LOGIN_PATH}/password/change`, cookie.write(changing));
@@ -187,7 +188,8 @@ export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): N
     if (outcome.kind === "invalid-old") return again(LOGIN_TEXTS.passwordInvalid);
     if (outcome.kind === "session-gone")
       return redirect(res, `${LOGIN_PATH}/loginname`, cookie.write({ csrf: state.csrf, authRequestId: state.authRequestId }));
-    if (outcome.kind === "locked") return html(req, res, 200, views.lockedPage(), cookie.write({ csrf: state.csrf, authRequestId: state.authRequestId }));
+    if (outcome.kind === "locked")
+      return html(req, res, 200, views.lockedPage(outcome.until), cookie.write({ csrf: state.csrf, authRequestId: state.authRequestId }));
     await finish(req, res, state, outcome.session);
   };
 

@@ -94,13 +94,27 @@ ${csrfField(context)}
   );
 }
 
-export function lockedPage(): string {
+/** `until`: when the lock ends, for a schedule that shows it; without it, today's page. */
+export function lockedPage(until?: Date): string {
   return page(
     "User is locked",
     `<h1>User is locked</h1>
 <p id="error" class="error" role="alert">User is locked. Contact your administrator to unlock it.</p>
-<p><a href="${LOGIN_PATH}/loginname">Sign in with another user</a></p>`,
+${until ? `<p id="lock-end">${lockEndText(until)}</p>\n` : ""}<p><a href="${LOGIN_PATH}/loginname">Sign in with another user</a></p>`,
   );
+}
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/**
+ * "The lock ends by itself: try again after 14:33 UTC on 2 January 2030."
+ * In UTC with the date, so that it holds whatever the reader's clock or zone
+ * and however long the lock; rounded up to the minute, so "after" holds too.
+ */
+export function lockEndText(until: Date): string {
+  const end = new Date(Math.ceil(until.getTime() / 60_000) * 60_000);
+  const time = `${String(end.getUTCHours()).padStart(2, "0")}:${String(end.getUTCMinutes()).padStart(2, "0")}`;
+  return `The lock ends by itself: try again after ${time} UTC on ${end.getUTCDate()} ${MONTHS[end.getUTCMonth()]} ${end.getUTCFullYear()}.`;
 }
 
 /** After a successful sign-in: back to the application (refresh plus a link, since form-action keeps a POST on this site). */

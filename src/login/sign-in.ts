@@ -2,11 +2,13 @@ import type { Actor } from "../command/actor.js";
 import { system } from "../command/aggregate.js";
 import type { SessionCommands } from "../command/session-commands.js";
 import type { UserAggregate } from "../command/user-aggregate.js";
+import { isLockedAt, type UserState } from "../domain/user/state.js";
 import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
 import { type ErrorEntry, Errors, isZError } from "../errors.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { Clock } from "../lib/clock.js";
 import { hashPassword, verifyPassword } from "../lib/password-hash.js";
+import type { LockoutScheduleQueries } from "../query/lockout-schedule-queries.js";
 import { findUserByLoginName } from "../query/user-search.js";
 
 export interface CheckedSession {
@@ -19,12 +21,21 @@ export interface CheckedSession {
 export type SignInOutcome =
   | { readonly kind: "signed-in"; readonly session: CheckedSession; readonly mustChangePassword: boolean }
   | { readonly kind: "invalid" }
-  | { readonly kind: "locked" };
+  | Locked;
+
+/**
+ * Locked (or this address blocked). `until`: when a temporary lock ends, set
+ * only when the organisation's schedule shows it (`showLockEnd`).
+ */
+export interface Locked {
+  readonly kind: "locked";
+  readonly until?: Date;
+}
 
 export type PasswordChangeOutcome =
   | { readonly kind: "changed"; readonly session: CheckedSession }
   | { readonly kind: "invalid-old" }
-  | { readonly kind: "locked" }
+  | Locked
   /** The session is no longer valid (ended, or not this login's): the sign-in starts again. */
   | { readonly kind: "session-gone" }
   /** The new password breaks the complexity policy. */
@@ -41,6 +52,8 @@ export interface SignInDependencies {
   readonly store: EventStore;
   readonly users: UserAggregate;
   readonly clock: Clock;
+  /** Whether the locked page shows when a lock ends (the user's organisation's schedule). */
+  readonly schedules: LockoutScheduleQueries;
   /** Session commands whose permission check lets `actor` write sessions. */
   readonly sessions: SessionCommands;
   /** The login's own system actor: the events' creator. */
@@ -53,7 +66,7 @@ export interface SignInDependencies {
  * An unknown name costs the same hash verification as a known one.
  */
 export function createSignIn(deps: SignInDependencies): SignIn {
-  const { instanceId, store, users, sessions, actor } = deps;
+  const { instanceId, store, users, sessions, schedules, actor } = deps;
   // Verified against when there is no user, so an unknown name takes as long as a wrong password.
   const decoyHash = hashPassword("latchkey-decoy-password");
 
@@ -64,12 +77,25 @@ export function createSignIn(deps: SignInDependencies): SignIn {
 
   const isLocked = async (userId: string) => (await users.load(instanceId, userId)).state.status === "locked";
 
+  /**
+   * The locked answer. Its end comes from the lock alone (the user's or this
+   * address's), never from the password, so whoever enters the name sees the
+   * same page whatever they typed, as today: what they learn is when the lock
+   * ends, which trying again would also tell them.
+   */
+  async function locked(userId: string, clientAddress?: string): Promise<Locked> {
+    const { state, owner } = await users.load(instanceId, userId);
+    if (owner === undefined || !(await schedules.scheduleFor(instanceId, owner)).schedule.showLockEnd) return { kind: "locked" };
+    const end = lockEnd(state, clientAddress, deps.clock().getTime());
+    return end === undefined ? { kind: "locked" } : { kind: "locked", until: new Date(end) };
+  }
+
   return {
     async checkPassword(loginName, password, clientAddress) {
       const user = await findUserByLoginName(store, instanceId, loginName, deps.clock().getTime());
       if (user?.type !== "human") return invalidWithoutUser(password);
       // A locked user learns nothing about the password: it is not checked.
-      if (user.state === "locked") return { kind: "locked" };
+      if (user.state === "locked") return locked(user.id, clientAddress);
       if (user.state !== "active" && user.state !== "initial") return invalidWithoutUser(password);
       try {
         const created = await sessions.createSession(actor, { user: { userId: user.id }, password, clientAddress });
@@ -82,9 +108,9 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       } catch (error) {
         if (!isZError(error)) throw error;
         // This attempt may have been the one that locked the user, or another sign-in locked it meanwhile.
-        if (await isLocked(user.id)) return { kind: "locked" };
+        if (await isLocked(user.id)) return locked(user.id, clientAddress);
         // Too many failures from this address: locked out here, while the owner still signs in elsewhere.
-        if (error.entry === Errors.LockoutSchedule.AddressBlocked) return { kind: "locked" };
+        if (error.entry === Errors.LockoutSchedule.AddressBlocked) return locked(user.id, clientAddress);
         if (isSignInFailure(error.entry)) return { kind: "invalid" };
         throw error;
       }
@@ -101,7 +127,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       } catch (error) {
         if (!isZError(error)) throw error;
         if (error.entry === Errors.Session.TokenInvalid || error.entry === Errors.Session.Terminated) return { kind: "session-gone" };
-        if (await isLocked(session.userId)) return { kind: "locked" };
+        if (await isLocked(session.userId)) return locked(session.userId);
         if (isSignInFailure(error.entry)) return { kind: "invalid-old" };
         throw error;
       }
@@ -111,6 +137,17 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       return { kind: "changed", session: checked };
     },
   };
+}
+
+/**
+ * When what keeps this person out ends (epoch ms): the account's temporary
+ * lock, else this address's block; undefined when it lasts until someone
+ * unlocks (a permanent lock, an administrator's, a block without end).
+ */
+function lockEnd(state: UserState, clientAddress: string | undefined, now: number): number | undefined {
+  if (isLockedAt(state, now)) return state.lockedUntil;
+  const blockedUntil = state.blockedAddresses?.[clientAddress ?? ""];
+  return blockedUntil !== undefined && blockedUntil > now ? blockedUntil : undefined;
 }
 
 const SIGN_IN_FAILURES: readonly ErrorEntry[] = [

@@ -24,12 +24,12 @@ describe.skipIf(skip)("latchkey lockout", () => {
   it("sets, shows and resets an organisation's schedule, lists and removes address blocks", async () => {
     const org = await t.client("connect-binary").addOrg({ name: uniqueName("cli-org") }, { headers: t.auth() });
     const common = ["--url", t.baseUrl, "--token", t.pat, "--org", org.id];
-    const schedule = '{"firstLockSeconds":300,"mode":"LOCKOUT_MODE_ACCOUNT_AND_ADDRESS","globalMaxPasswordAttempts":10}';
+    const schedule = '{"firstLockSeconds":300,"mode":"LOCKOUT_MODE_ACCOUNT_AND_ADDRESS","globalMaxPasswordAttempts":10,"showLockEnd":true}';
     const set = await latchkey(["lockout", "set-schedule", "--schedule", schedule, ...common]);
     expect(set.code).toBe(0);
     expect(JSON.parse(set.stdout).details.resourceOwner).toBe(org.id);
     const shown = JSON.parse((await latchkey(["lockout", "schedule", ...common])).stdout);
-    expect(shown.schedule).toMatchObject({ firstLockSeconds: 300, mode: "LOCKOUT_MODE_ACCOUNT_AND_ADDRESS", globalMaxPasswordAttempts: 10 });
+    expect(shown.schedule).toEqual({ firstLockSeconds: 300, mode: "LOCKOUT_MODE_ACCOUNT_AND_ADDRESS", globalMaxPasswordAttempts: 10, showLockEnd: true });
     expect(shown.isDefault).toBeUndefined();
 
     const headers = { ...t.auth(), "x-zitadel-orgid": org.id };

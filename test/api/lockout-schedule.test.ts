@@ -188,6 +188,33 @@ describe("the schedule API", () => {
   });
 });
 
+describe.each(wires)("the lock end setting over %s", (wire) => {
+  it("is off by default, is set and read back with the rest of the schedule, and changing only it is a change", async () => {
+    const { headers } = await orgWithSchedule(t, 1, { firstLockSeconds: 60 });
+    const lockout = lockoutClient(t, wire);
+    expect((await lockout.getLockoutSchedule({}, { headers })).schedule?.showLockEnd).toBe(false);
+    const wanted = schedule({ firstLockSeconds: 60, showLockEnd: true });
+    await lockout.setLockoutSchedule({ schedule: wanted }, { headers });
+    const after = await lockout.getLockoutSchedule({}, { headers });
+    expect(after.schedule).toEqual(wanted);
+    expect(after.schedule?.showLockEnd).toBe(true);
+    await lockout.setLockoutSchedule({ schedule: schedule({ firstLockSeconds: 60 }) }, { headers });
+    expect((await lockout.getLockoutSchedule({}, { headers })).schedule?.showLockEnd).toBe(false);
+  });
+});
+
+describe("the lock end setting over REST", () => {
+  it("is showLockEnd in JSON (show_lock_end accepted too) and left out while off", async () => {
+    const { headers } = await orgWithSchedule(t, 1, { firstLockSeconds: 60 });
+    const path = "/latchkey/v1/policies/lockout/schedule";
+    expect((await t.rest("GET", path, undefined, headers)).json.schedule).toEqual({ firstLockSeconds: 60, mode: "LOCKOUT_MODE_ACCOUNT" });
+    expect((await t.rest("PUT", path, { schedule: { firstLockSeconds: 60, showLockEnd: true } }, headers)).status).toBe(200);
+    expect((await t.rest("GET", path, undefined, headers)).json.schedule).toEqual({ firstLockSeconds: 60, mode: "LOCKOUT_MODE_ACCOUNT", showLockEnd: true });
+    expect((await t.rest("PUT", path, { schedule: { firstLockSeconds: 120, show_lock_end: true } }, headers)).status).toBe(200);
+    expect((await t.rest("GET", path, undefined, headers)).json.schedule).toEqual({ firstLockSeconds: 120, mode: "LOCKOUT_MODE_ACCOUNT", showLockEnd: true });
+  });
+});
+
 describe("the tarpit", () => {
   it("answers each further failure later, doubling up to the maximum, and a success at once", async () => {
     const { headers } = await orgWithSchedule(t, 0, { tarpitFirstDelayMs: 100, tarpitMaxDelayMs: 300 });

@@ -152,6 +152,7 @@ function toSchedule(pb: LockoutSchedulePb): LockoutSchedule {
     tarpitFirstDelayMs: pb.tarpitFirstDelayMs,
     tarpitMaxDelayMs: pb.tarpitMaxDelayMs,
     selfServiceUnlock: pb.selfServiceUnlock,
+    showLockEnd: pb.showLockEnd,
   };
 }
 

@@ -16,6 +16,8 @@
  * - `tarpitFirstDelayMs` / `tarpitMaxDelayMs`: a failed check after earlier
  *   failures is answered late, doubling per failure up to the maximum.
  * - `selfServiceUnlock`: a locked user may unlock itself by an emailed link.
+ * - `showLockEnd`: the hosted login's locked page says when a temporary lock
+ *   (or address block) ends.
  */
 export interface LockoutSchedule {
   readonly firstLockSeconds: number;
@@ -27,6 +29,7 @@ export interface LockoutSchedule {
   readonly tarpitFirstDelayMs: number;
   readonly tarpitMaxDelayMs: number;
   readonly selfServiceUnlock: boolean;
+  readonly showLockEnd: boolean;
 }
 
 export type LockoutMode = "account" | "account_and_address";
@@ -42,6 +45,7 @@ export const defaultLockoutSchedule: LockoutSchedule = Object.freeze({
   tarpitFirstDelayMs: 0,
   tarpitMaxDelayMs: 0,
   selfServiceUnlock: false,
+  showLockEnd: false,
 });
 
 /** Upper bounds, so that doubling stays an integer number of milliseconds and a tarpit stays within a call. */
