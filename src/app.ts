@@ -45,6 +45,7 @@ import { createSessionAggregate } from "./command/session-commands.js";
 import { createLockoutPolicyAggregates } from "./command/lockout-policy-commands.js";
 import { createKeyedQueue } from "./lib/keyed-queue.js";
 import { createUserCommands } from "./command/user-commands.js";
+import { createPasswordHasher } from "./lib/password-hash.js";
 import { createLockExpirySweeper, type LockExpirySweeper } from "./command/lock-expiry.js";
 import { defaultLockoutSchedule } from "./domain/policy/lockout-schedule.js";
 import { createClientAddressOf, withClientAddress, withStreamClientAddress } from "./server/client-address.js";
@@ -141,6 +142,7 @@ interface Opened {
 
 async function wire(config: Config, deps: AppDependencies, opened: Opened): Promise<App> {
   const { clock, newId, metrics, store, readiness } = opened;
+  const passwords = createPasswordHasher({ costLog2: config.passwordHashCost });
   metrics.collectFrom({ store, isReady: () => readiness.current() === undefined, logger: deps.logger });
   const instance = await ensureFirstInstance({
     store,
@@ -152,6 +154,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     adminPasswordPath: adminPasswordPathOf(config),
     machineKeyPath: config.firstInstanceMachineKeyPath || undefined,
     instanceDomain: new URL(config.externalUrl).hostname,
+    passwords,
   });
   if (!instance.created && config.firstInstanceMachineKeyPath && !existsSync(config.firstInstanceMachineKeyPath)) {
     deps.logger.warn(
@@ -198,7 +201,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     orgId: instance.defaultOrgId,
     externalUrl: config.externalUrl,
   });
-  const userCommands = createUserCommands({ users: aggregates.users, newId });
+  const userCommands = createUserCommands({ users: aggregates.users, newId, passwords });
   const userQueries = createUserQueries(store, clock);
   const userServices = await createUserServices({
     store,
@@ -209,6 +212,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     permissions,
     users: userCommands,
     userQueries,
+    passwords,
     defaultLockout: { maxPasswordAttempts: config.lockoutMaxPasswordAttempts, maxOtpAttempts: config.lockoutMaxOtpAttempts },
     defaultSchedule: {
       ...defaultLockoutSchedule,
@@ -283,6 +287,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     logger: deps.logger,
     secure: Boolean(config.tlsCert) || config.externalUrl.startsWith("https:"),
     authRequests: identity.authRequests,
+    passwords,
   });
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 

@@ -209,6 +209,8 @@ const settings = {
   lockoutEscalationWindowSeconds: { env: "LATCHKEY_LOCKOUT_ESCALATION_WINDOW_SECONDS", fallback: "0", parse: integer(0, 366 * 86_400) },
   /** LATCHKEY_LOCKOUT_MAX_TEMPORARY_LOCKS / --lockout-max-temporary-locks: after this many temporary locks within the window the next is permanent; 0 never. Default 0. */
   lockoutMaxTemporaryLocks: { env: "LATCHKEY_LOCKOUT_MAX_TEMPORARY_LOCKS", fallback: "0", parse: integer(0, 100) },
+  /** LATCHKEY_PASSWORD_HASH_COST / --password-hash-cost: scrypt's cost as log2 N for new password hashes (r = 8, p = 1); each step doubles time and memory. Default 15 (32 MiB); at most 16 (64 MiB). */
+  passwordHashCost: { env: "LATCHKEY_PASSWORD_HASH_COST", fallback: "15", parse: integer(10, 16) },
   /** LATCHKEY_LOCK_SWEEP_INTERVAL_MS / --lock-sweep-interval-ms: how often ended temporary locks get their unlock written; readers do not wait for it. Default 10000. */
   lockSweepIntervalMs: { env: "LATCHKEY_LOCK_SWEEP_INTERVAL_MS", fallback: "10000", parse: integer(100, 3_600_000) },
   /** LATCHKEY_TRUSTED_PROXIES / --trusted-proxies: comma-separated IP addresses or CIDR ranges whose X-Forwarded-For is believed. Default "" (none: the connection's address counts). */

@@ -26,6 +26,7 @@ import { createUserV2Commands } from "./command/user-v2-commands.js";
 import type { EventStore } from "./eventstore/event-store.js";
 import type { Clock } from "./lib/clock.js";
 import type { IdGenerator } from "./lib/ids.js";
+import type { PasswordHasher } from "./lib/password-hash.js";
 import { createLockoutPolicyQueries } from "./query/lockout-policy-queries.js";
 import { createLockoutQueries } from "./query/lockout-queries.js";
 import { createLockoutScheduleQueries } from "./query/lockout-schedule-queries.js";
@@ -56,6 +57,8 @@ export interface UserServicesDependencies {
   /** The v1 user commands, for the bulk unlock. */
   readonly users: UserCommands;
   readonly userQueries: UserQueries;
+  /** Hashes new passwords at the configured cost. */
+  readonly passwords: PasswordHasher;
   /** The instance default lockout policy from the configuration. */
   readonly defaultLockout: { readonly maxPasswordAttempts: number; readonly maxOtpAttempts: number };
   /** The instance default lockout schedule from the configuration. */
@@ -79,12 +82,12 @@ export async function createUserServices(deps: UserServicesDependencies): Promis
   const management = createUserAdminService({
     store,
     clock,
-    commands: createUserAdminCommands({ users: aggregates.users }),
+    commands: createUserAdminCommands({ users: aggregates.users, passwords: deps.passwords }),
     policyCommands: createLockoutPolicyCommands({ policies: aggregates.policies.org }),
     policies,
   });
   const userV2 = createUserV2Service({
-    commands: createUserV2Commands({ users: aggregates.users, newId }),
+    commands: createUserV2Commands({ users: aggregates.users, newId, passwords: deps.passwords }),
     queries: createUserV2Queries({ store, users: deps.userQueries, permissions }),
   });
   const sessionCommands = createSessionCommands({

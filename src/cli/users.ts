@@ -5,6 +5,7 @@ import { createUserCommands } from "../command/user-commands.js";
 import type { Config } from "../config.js";
 import { ZError, statusMessage } from "../errors.js";
 import { createIdGenerator } from "../lib/ids.js";
+import { createPasswordHasher } from "../lib/password-hash.js";
 import { writeNewSecretFile } from "../lib/secret-file.js";
 import { StoreInUseError } from "../eventstore/sqlite-lock.js";
 import { UsageError } from "./args.js";
@@ -120,7 +121,11 @@ async function localBackend(config: Config): Promise<Backend> {
     throw error;
   });
   // Whoever can open the store is the operator: no caller to rank against the user.
-  const commands = createUserCommands({ users: createUserAggregate({ store, actingOn: operatorAccess }), newId: createIdGenerator() });
+  const commands = createUserCommands({
+    users: createUserAggregate({ store, actingOn: operatorAccess }),
+    newId: createIdGenerator(),
+    passwords: createPasswordHasher({ costLog2: config.passwordHashCost }),
+  });
   return {
     async list() {
       const rows = await store.query<{ id: string; username: string; state: string; resource_owner: string }>(

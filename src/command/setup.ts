@@ -11,7 +11,7 @@ import type { AppendCommand, EventStore } from "../eventstore/event-store.js";
 import { newPersonalAccessToken, hashToken } from "../auth/tokens.js";
 import { generateMachineKeyPair, KEY_TYPE_JSON, machineKeyFile, NO_EXPIRATION } from "../auth/machine-keys.js";
 import type { IdGenerator } from "../lib/ids.js";
-import { hashPassword } from "../lib/password-hash.js";
+import { createPasswordHasher, type PasswordHasher } from "../lib/password-hash.js";
 import { INSTANCES_TABLE } from "../projection/access-projections.js";
 import { usernameClaims } from "./user-aggregate.js";
 import { orgClaims, orgDomainOf } from "./org-commands.js";
@@ -48,6 +48,8 @@ export interface SetupOptions {
   readonly adminPasswordPath?: string;
   /** The instance's domain (the external URL's host); organisation domains end with it. */
   readonly instanceDomain?: string;
+  /** Hashes the human admin's password; the default cost without it. */
+  readonly passwords?: PasswordHasher;
 }
 
 const SYSTEM = "SYSTEM";
@@ -82,7 +84,9 @@ export async function ensureFirstInstance(options: SetupOptions): Promise<FirstI
     { type: "user.pat.added", payload: { tokenId: newId(), expiration: PAT_EXPIRATION, scopes: ["openid"], tokenHash: hashToken(token) } },
   ];
   const machineKey = options.machineKeyPath ? await adminMachineKey(newId(), adminUserId) : undefined;
-  const human = options.adminPasswordPath ? await humanAdmin(newId(), options.instanceDomain ?? "localhost") : undefined;
+  const human = options.adminPasswordPath
+    ? await humanAdmin(newId(), options.instanceDomain ?? "localhost", options.passwords ?? createPasswordHasher())
+    : undefined;
   if (machineKey) userEvents.push(machineKey.event);
   const stream = (aggregateType: string, aggregateId: string) => ({ instanceId, aggregateType, aggregateId });
   const primaryDomain = orgDomainOf(options.orgName, options.instanceDomain ?? "localhost");
@@ -213,7 +217,7 @@ export function adminPasswordPathOf(config: { readonly firstInstancePatPath: str
 export const HUMAN_ADMIN_USER_NAME = "admin";
 
 /** The human admin's events (password hashed, email verified) and its generated password. */
-async function humanAdmin(userId: string, instanceDomain: string) {
+async function humanAdmin(userId: string, instanceDomain: string, passwords: PasswordHasher) {
   // 24 random characters plus one of each class, so any password policy's complexity rules hold.
   const password = `${randomBytes(18).toString("base64url")}-Aa1`;
   const events: UserEvent[] = [
@@ -225,7 +229,7 @@ async function humanAdmin(userId: string, instanceDomain: string) {
         lastName: "Administrator",
         displayName: "Latchkey Administrator",
         email: `${HUMAN_ADMIN_USER_NAME}@${instanceDomain}`,
-        encodedHash: await hashPassword(password),
+        encodedHash: await passwords.hash(password),
       },
     },
     { type: "user.human.email.verified", payload: null },

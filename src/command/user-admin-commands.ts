@@ -1,7 +1,7 @@
 import type { UserCommand } from "../domain/user/commands.js";
 import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
 import { Errors, ZError } from "../errors.js";
-import { hashPassword } from "../lib/password-hash.js";
+import type { PasswordHasher } from "../lib/password-hash.js";
 import { toDetails, type Actor, type Details } from "./actor.js";
 import { inCallerOrganisation } from "./aggregate.js";
 import type { UserAggregate } from "./user-aggregate.js";
@@ -14,8 +14,8 @@ export interface UserAdminCommands {
   setHumanPassword(actor: Actor, userId: string, password: string, changeRequired: boolean): Promise<Details>;
 }
 
-export function createUserAdminCommands(deps: { users: UserAggregate }): UserAdminCommands {
-  const { users } = deps;
+export function createUserAdminCommands(deps: { users: UserAggregate; passwords: PasswordHasher }): UserAdminCommands {
+  const { users, passwords } = deps;
   return {
     async removeUser(actor, userId) {
       if (!userId) throw new ZError(Errors.Lifecycle.RemoveIdMissing);
@@ -25,7 +25,7 @@ export function createUserAdminCommands(deps: { users: UserAggregate }): UserAdm
       if (!userId) throw new ZError(Errors.Lifecycle.SetPasswordIdMissing);
       // The state checks come first in `decide`; a password that breaks the policy is not hashed.
       const violation = passwordComplexityViolation(password);
-      const encodedHash = violation ? "" : await hashPassword(password);
+      const encodedHash = violation ? "" : await passwords.hash(password);
       const command: UserCommand = { type: "SetPassword", encodedHash, changeRequired, violation };
       return toDetails(await users.execute(actor, userId, command, inCallerOrganisation(Errors.Lifecycle.SetPasswordNotFound)));
     },

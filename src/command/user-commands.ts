@@ -1,7 +1,7 @@
 import type { HumanAddedPayload, MachineAddedPayload } from "../domain/user/events.js";
 import { Errors, ZError } from "../errors.js";
 import type { IdGenerator } from "../lib/ids.js";
-import { hashPassword, isBcryptHash } from "../lib/password-hash.js";
+import { isBcryptHash, type PasswordHasher } from "../lib/password-hash.js";
 import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
 import { toDetails, type Actor, type Details } from "./actor.js";
 import { inCallerOrganisation, system } from "./aggregate.js";
@@ -42,8 +42,8 @@ export interface UserCommands {
 }
 
 /** The v1 user commands: add, and the state changes, in the caller's organisation. */
-export function createUserCommands(deps: { users: UserAggregate; newId: IdGenerator }): UserCommands {
-  const { users, newId } = deps;
+export function createUserCommands(deps: { users: UserAggregate; newId: IdGenerator; passwords: PasswordHasher }): UserCommands {
+  const { users, newId, passwords } = deps;
 
   return {
     async addHumanUser(actor, input) {
@@ -57,7 +57,7 @@ export function createUserCommands(deps: { users: UserAggregate; newId: IdGenera
         gender: input.gender || undefined,
         email: input.email,
         phone: input.phone || undefined,
-        encodedHash: await encodedHash(input),
+        encodedHash: await encodedHash(input, passwords),
         changeRequired: input.passwordChangeRequired || undefined,
       };
       const userId = newId();
@@ -105,11 +105,11 @@ export function createUserCommands(deps: { users: UserAggregate; newId: IdGenera
 }
 
 /** A new password must meet the complexity policy and is hashed here; an imported bcrypt hash is kept as it is. */
-async function encodedHash(input: HumanInput): Promise<string | undefined> {
+async function encodedHash(input: HumanInput, passwords: PasswordHasher): Promise<string | undefined> {
   if (input.password) {
     const violation = passwordComplexityViolation(input.password);
     if (violation) throw new ZError(violation);
-    return hashPassword(input.password);
+    return passwords.hash(input.password);
   }
   if (input.hashedPassword) {
     if (!isBcryptHash(input.hashedPassword)) throw new ZError(Errors.User.PasswordHashInvalid);

@@ -2,7 +2,7 @@ import type { HumanAddedPayload } from "../domain/user/events.js";
 import { passwordComplexityViolation } from "../domain/user/password-complexity.js";
 import { Errors, ZError } from "../errors.js";
 import type { IdGenerator } from "../lib/ids.js";
-import { hashPassword, isBcryptHash } from "../lib/password-hash.js";
+import { isBcryptHash, type PasswordHasher } from "../lib/password-hash.js";
 import { toDetails, type Actor, type Details } from "./actor.js";
 import { system, withPermission } from "./aggregate.js";
 import type { UserAggregate } from "./user-aggregate.js";
@@ -39,6 +39,7 @@ export interface UserV2Dependencies {
   /** Built with the permission check and "who may act on whom". */
   readonly users: UserAggregate;
   readonly newId: IdGenerator;
+  readonly passwords: PasswordHasher;
 }
 
 /**
@@ -48,7 +49,7 @@ export interface UserV2Dependencies {
  * the state checks, as ZITADEL does, and then who may act on whom.
  */
 export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
-  const { users, newId } = deps;
+  const { users, newId, passwords } = deps;
 
   const transition =
     (type: "Lock" | "Unlock" | "Deactivate" | "Reactivate", idMissing: typeof Errors.UserV2.LockIdMissing) => async (actor: Actor, userId: string) => {
@@ -68,7 +69,7 @@ export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
         gender: input.gender || undefined,
         email: input.email,
         phone: input.phone || undefined,
-        encodedHash: await encodedHash(input),
+        encodedHash: await encodedHash(input, passwords),
         changeRequired: (input.password?.changeRequired ?? input.hashedPassword?.changeRequired) || undefined,
       };
       const userId = input.userId ?? newId();
@@ -89,11 +90,11 @@ export function createUserV2Commands(deps: UserV2Dependencies): UserV2Commands {
   };
 }
 
-async function encodedHash(input: HumanV2Input): Promise<string | undefined> {
+async function encodedHash(input: HumanV2Input, passwords: PasswordHasher): Promise<string | undefined> {
   if (input.password) {
     const violation = passwordComplexityViolation(input.password.password);
     if (violation) throw new ZError(violation);
-    return hashPassword(input.password.password);
+    return passwords.hash(input.password.password);
   }
   if (input.hashedPassword) {
     if (!isBcryptHash(input.hashedPassword.hash)) throw new ZError(Errors.User.PasswordHashInvalid);

@@ -5,11 +5,13 @@ import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
  * libuv thread pool, off the event loop. Hashes use a PHC-style string so the
  * parameters travel with each hash.
  */
-const COST_LOG2 = 15;
+/** scrypt's N = 2^15 with r = 8: 32 MiB and tens of milliseconds per hash, the setting's default. */
+export const DEFAULT_COST_LOG2 = 15;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;
-const MAX_MEMORY = 64 * 1024 * 1024;
+// Cost 16 (the setting's maximum) needs 64 MiB plus a little.
+const MAX_MEMORY = 80 * 1024 * 1024;
 
 function derive(password: string, salt: Buffer, costLog2: number, blockSize: number, parallelism: number) {
   return new Promise<Buffer>((resolve, reject) =>
@@ -19,10 +21,25 @@ function derive(password: string, salt: Buffer, costLog2: number, blockSize: num
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, COST_LOG2, BLOCK_SIZE, PARALLELISM);
-  return `$scrypt$ln=${COST_LOG2},r=${BLOCK_SIZE},p=${PARALLELISM}$${salt.toString("base64")}$${key.toString("base64")}`;
+export interface PasswordHasher {
+  /** A new scrypt hash of the password, with its parameters in the string. */
+  hash(password: string): Promise<string>;
+}
+
+/**
+ * Hashes new passwords at the configured cost (LATCHKEY_PASSWORD_HASH_COST).
+ * Checking needs no cost: every hash carries its own, so hashes made at an
+ * earlier cost keep working after the setting changes.
+ */
+export function createPasswordHasher(options: { costLog2?: number } = {}): PasswordHasher {
+  const costLog2 = options.costLog2 ?? DEFAULT_COST_LOG2;
+  return {
+    async hash(password) {
+      const salt = randomBytes(16);
+      const key = await derive(password, salt, costLog2, BLOCK_SIZE, PARALLELISM);
+      return `$scrypt$ln=${costLog2},r=${BLOCK_SIZE},p=${PARALLELISM}$${salt.toString("base64")}$${key.toString("base64")}`;
+    },
+  };
 }
 
 export async function verifyScryptHash(password: string, encoded: string): Promise<boolean> {

@@ -6,6 +6,7 @@ import type { EventStore } from "../eventstore/event-store.js";
 import type { Clock } from "../lib/clock.js";
 import type { IdGenerator } from "../lib/ids.js";
 import type { Logger } from "../lib/logger.js";
+import type { PasswordHasher } from "../lib/password-hash.js";
 import type { AuthRequests } from "../oidc/auth-requests.js";
 import { createLockoutPolicyQueries } from "../query/lockout-policy-queries.js";
 import { createLockoutScheduleQueries } from "../query/lockout-schedule-queries.js";
@@ -27,6 +28,8 @@ export interface HostedLoginDependencies {
   /** Served over TLS (directly or behind a proxy, by the external URL): the cookie is Secure. */
   readonly secure: boolean;
   readonly authRequests?: AuthRequests;
+  /** Hashes changed passwords (and the decoy) at the configured cost. */
+  readonly passwords: PasswordHasher;
 }
 
 /** The login's own identity in the event log: the creator of its sessions and checks. */
@@ -56,7 +59,16 @@ export function createHostedLogin(deps: HostedLoginDependencies): (next: NodeHan
     schedules,
     permissions,
   });
-  const signIn = createSignIn({ instanceId: instance.instanceId, store, users: deps.aggregates.users, clock: deps.clock, schedules, sessions, actor });
+  const signIn = createSignIn({
+    instanceId: instance.instanceId,
+    store,
+    users: deps.aggregates.users,
+    clock: deps.clock,
+    schedules,
+    sessions,
+    actor,
+    passwords: deps.passwords,
+  });
   const cookie = createLoginCookie({ secure: deps.secure });
   return (next) => withLoginPages({ instanceId: instance.instanceId, signIn, cookie, authRequests: deps.authRequests, logger: deps.logger }, next);
 }

@@ -7,7 +7,7 @@ import { passwordComplexityViolation } from "../domain/user/password-complexity.
 import { type ErrorEntry, Errors, isZError } from "../errors.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { Clock } from "../lib/clock.js";
-import { hashPassword, verifyPassword } from "../lib/password-hash.js";
+import { type PasswordHasher, verifyPassword } from "../lib/password-hash.js";
 import type { LockoutScheduleQueries } from "../query/lockout-schedule-queries.js";
 import { findUserByLoginName } from "../query/user-search.js";
 
@@ -58,6 +58,8 @@ export interface SignInDependencies {
   readonly sessions: SessionCommands;
   /** The login's own system actor: the events' creator. */
   readonly actor: Actor;
+  /** New passwords, and the decoy hash, at the configured cost. */
+  readonly passwords: PasswordHasher;
 }
 
 /**
@@ -66,9 +68,9 @@ export interface SignInDependencies {
  * An unknown name costs the same hash verification as a known one.
  */
 export function createSignIn(deps: SignInDependencies): SignIn {
-  const { instanceId, store, users, sessions, schedules, actor } = deps;
+  const { instanceId, store, users, sessions, schedules, actor, passwords } = deps;
   // Verified against when there is no user, so an unknown name takes as long as a wrong password.
-  const decoyHash = hashPassword("latchkey-decoy-password");
+  const decoyHash = passwords.hash("latchkey-decoy-password");
 
   async function invalidWithoutUser(password: string): Promise<SignInOutcome> {
     await verifyPassword(password, await decoyHash);
@@ -132,7 +134,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
         throw error;
       }
       const { owner } = await users.load(instanceId, session.userId);
-      const encodedHash = await hashPassword(newPassword);
+      const encodedHash = await passwords.hash(newPassword);
       await users.execute({ ...actor, orgId: owner ?? actor.orgId }, session.userId, { type: "SetPassword", encodedHash, changeRequired: false }, system);
       return { kind: "changed", session: checked };
     },

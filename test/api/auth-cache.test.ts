@@ -1,3 +1,4 @@
+import { createPasswordHasher } from "../../src/lib/password-hash.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken, newPersonalAccessToken } from "../../src/auth/tokens.js";
@@ -21,7 +22,7 @@ async function createManager(expiration = "9999-12-31T23:59:59Z") {
   const { instanceId, defaultOrgId } = t.app.instance;
   const actor = { instanceId, orgId: defaultOrgId, userId: "SYSTEM" };
   const users = createUserAggregate({ store: t.app.store, actingOn: operatorAccess });
-  const { userId } = await createUserCommands({ users, newId }).addMachineUser(actor, {
+  const { userId } = await createUserCommands({ users, newId, passwords: createPasswordHasher({ costLog2: 10 }) }).addMachineUser(actor, {
     userName: `manager-${newId()}`,
     name: "Manager",
     description: "",

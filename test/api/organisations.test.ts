@@ -1,3 +1,4 @@
+import { createPasswordHasher } from "../../src/lib/password-hash.js";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorAccess } from "../../src/auth/acting-on-check.js";
@@ -24,7 +25,11 @@ beforeAll(async () => {
       events: [{ type: "org.added", payload: { name: "Other" }, creator: "SYSTEM" }],
     },
   ]);
-  const commands = createUserCommands({ users: createUserAggregate({ store: t.app.store, actingOn: operatorAccess }), newId });
+  const commands = createUserCommands({
+    users: createUserAggregate({ store: t.app.store, actingOn: operatorAccess }),
+    newId,
+    passwords: createPasswordHasher({ costLog2: 10 }),
+  });
   const actor = { instanceId, orgId: otherOrg, userId: "SYSTEM" };
   foreignUser = (await commands.addMachineUser(actor, { userName: "foreign", name: "Foreign", description: "", accessTokenType: 0 })).userId;
   await commands.lockUser(actor, foreignUser);

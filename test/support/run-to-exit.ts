@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { TEST_PASSWORD_HASH_COST } from "./password-cost.js";
 
 export interface Exit {
   /** The exit code; null when the process had to be killed (it did not exit by itself). */
@@ -25,7 +26,7 @@ export function runToExit(
   const settings = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("LATCHKEY_")));
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: options.cwd ?? root,
-    env: { ...settings, LATCHKEY_HOST: "127.0.0.1", LATCHKEY_LOG_LEVEL: "warn", ...env },
+    env: { ...settings, LATCHKEY_HOST: "127.0.0.1", LATCHKEY_LOG_LEVEL: "warn", LATCHKEY_PASSWORD_HASH_COST: TEST_PASSWORD_HASH_COST, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

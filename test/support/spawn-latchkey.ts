@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { TEST_PASSWORD_HASH_COST } from "./password-cost.js";
 
 export interface LatchkeyProcess {
   readonly child: ChildProcess;
@@ -26,7 +27,14 @@ export function spawnLatchkey(
   const settings = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("LATCHKEY_")));
   const child = spawn(process.execPath, nodeArgs, {
     cwd: root,
-    env: { ...settings, LATCHKEY_PORT: "0", LATCHKEY_HOST: "127.0.0.1", LATCHKEY_LOG_LEVEL: "info", ...env },
+    env: {
+      ...settings,
+      LATCHKEY_PORT: "0",
+      LATCHKEY_HOST: "127.0.0.1",
+      LATCHKEY_LOG_LEVEL: "info",
+      LATCHKEY_PASSWORD_HASH_COST: TEST_PASSWORD_HASH_COST,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];

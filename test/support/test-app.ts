@@ -7,6 +7,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
+import { TEST_PASSWORD_HASH_COST } from "./password-cost.js";
 import type { Clock } from "../../src/lib/clock.js";
 import { createLogger, type LogLevel } from "../../src/lib/logger.js";
 import { listen, type Listener } from "../../src/server/listen.js";
@@ -66,6 +67,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LATCHKEY_PORT: "0",
     // The issuer a reader of the docs sees; with port 0 the default would follow it to localhost:0.
     LATCHKEY_EXTERNAL_URL: "http://localhost:8080",
+    LATCHKEY_PASSWORD_HASH_COST: TEST_PASSWORD_HASH_COST,
     ...options.env,
   });
   const logLines: string[] = [];

@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       requestBodyTimeoutMs: 30000,
       maxConnections: 10000,
       metricsPort: undefined,
+      passwordHashCost: 15,
       metricsIntervalMs: 1000,
       lockoutMaxPasswordAttempts: 0,
       lockoutMaxOtpAttempts: 0,
