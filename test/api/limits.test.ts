@@ -10,8 +10,11 @@ import { startTestApp, type TestApp } from "../support/test-app.js";
 // Store-independent: runs once, on the default project.
 const skip = process.env.TEST_STORE === "postgres";
 
+/** The default cost, not the tests' cheaper one: the slow call below relies on it. */
+const SLOW_HASHING = { LATCHKEY_PASSWORD_HASH_COST: "15" };
+
 let counter = 0;
-/** ImportHumanUser with a password: hashing it (scrypt) takes far longer than the deadlines below. */
+/** ImportHumanUser with a password: hashing it at the default cost (scrypt 2^15) takes far longer than the deadlines below. */
 function slowImport() {
   const userName = `slow-${process.pid}-${++counter}`;
   const message = create(ImportHumanUserRequestSchema, {
@@ -56,7 +59,7 @@ async function rawGrpc(t: TestApp, path: string, payload: Uint8Array, headers: R
 describe.skipIf(skip)("deadlines", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: SLOW_HASHING });
   });
   afterAll(() => t.stop());
 
@@ -109,7 +112,7 @@ describe.skipIf(skip)("deadlines", () => {
 describe.skipIf(skip)("the server's own call limit (LATCHKEY_CALL_TIMEOUT_MS)", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { LATCHKEY_CALL_TIMEOUT_MS: "25" } });
+    t = await startTestApp({ env: { ...SLOW_HASHING, LATCHKEY_CALL_TIMEOUT_MS: "25" } });
   });
   afterAll(() => t.stop());
 
