@@ -1,5 +1,6 @@
 import type { PermissionCheck } from "../auth/permission-check.js";
 import type { Actor } from "../command/actor.js";
+import type { UnlockLinks } from "../command/unlock-links.js";
 import { createSessionCommands, type SessionAggregate } from "../command/session-commands.js";
 import type { UserAggregate } from "../command/user-aggregate.js";
 import type { EventStore } from "../eventstore/event-store.js";
@@ -27,6 +28,8 @@ export interface HostedLoginDependencies {
   /** Served over TLS (directly or behind a proxy, by the external URL): the cookie is Secure. */
   readonly secure: boolean;
   readonly authRequests?: AuthRequests;
+  /** Unlock links by mail, offered on the locked page when mail is configured. */
+  readonly unlockLinks?: UnlockLinks;
 }
 
 /** The login's own identity in the event log: the creator of its sessions and checks. */
@@ -57,5 +60,5 @@ export function createHostedLogin(deps: HostedLoginDependencies): (next: NodeHan
   });
   const signIn = createSignIn({ instanceId: instance.instanceId, store, users: deps.aggregates.users, clock: deps.clock, sessions, actor });
   const cookie = createLoginCookie({ secure: deps.secure });
-  return (next) => withLoginPages({ instanceId: instance.instanceId, signIn, cookie, authRequests: deps.authRequests, logger: deps.logger }, next);
+  return (next) => withLoginPages({ instanceId: instance.instanceId, signIn, cookie, authRequests: deps.authRequests, unlockLinks: deps.unlockLinks, logger: deps.logger }, next);
 }
