@@ -60,5 +60,9 @@ export function createHostedLogin(deps: HostedLoginDependencies): (next: NodeHan
   });
   const signIn = createSignIn({ instanceId: instance.instanceId, store, users: deps.aggregates.users, clock: deps.clock, sessions, actor });
   const cookie = createLoginCookie({ secure: deps.secure });
-  return (next) => withLoginPages({ instanceId: instance.instanceId, signIn, cookie, authRequests: deps.authRequests, unlockLinks: deps.unlockLinks, logger: deps.logger }, next);
+  return (next) =>
+    withLoginPages(
+      { instanceId: instance.instanceId, signIn, cookie, authRequests: deps.authRequests, unlockLinks: deps.unlockLinks, logger: deps.logger },
+      next,
+    );
 }

@@ -215,7 +215,7 @@ interface OutboxRow {
 
 function describe(error: unknown): string {
   const e = error as { code?: unknown; responseCode?: unknown; message?: unknown };
-  const parts = [typeof e.code === "string" ? e.code : (error as Error)?.name ?? "Error"];
+  const parts = [typeof e.code === "string" ? e.code : ((error as Error)?.name ?? "Error")];
   if (typeof e.responseCode === "number") parts.push(String(e.responseCode));
   if (typeof e.message === "string") parts.push(e.message.slice(0, 200));
   return parts.join(" ");

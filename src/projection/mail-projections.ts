@@ -76,7 +76,9 @@ export const mailOutboxProjection: Projection = {
       }
       case "mail.send.failed": {
         const { attempt, retryAt } = event.payload as MailSendFailedPayload;
-        return [{ kind: "update", table: MAIL_OUTBOX_TABLE, key, values: { attempts: attempt, next_attempt_at: Date.parse(retryAt), sequence: event.sequence } }];
+        return [
+          { kind: "update", table: MAIL_OUTBOX_TABLE, key, values: { attempts: attempt, next_attempt_at: Date.parse(retryAt), sequence: event.sequence } },
+        ];
       }
       case "mail.sent":
       case "mail.abandoned":
@@ -125,6 +127,8 @@ export const unlockLinkProjection: Projection = {
     // The self-service unlock names the link it used.
     const link = (event.payload as { link?: unknown } | null)?.link;
     if (event.type !== "user.unlocked" || typeof link !== "string") return [];
-    return [{ kind: "update", table: UNLOCK_LINKS_TABLE, key: { instance_id: event.instanceId, mail_id: link }, values: { used_at: event.createdAt.getTime() } }];
+    return [
+      { kind: "update", table: UNLOCK_LINKS_TABLE, key: { instance_id: event.instanceId, mail_id: link }, values: { used_at: event.createdAt.getTime() } },
+    ];
   },
 };

@@ -19,10 +19,12 @@ async function metric(t: TestApp, name: string): Promise<number> {
 async function lockedHuman(t: TestApp, headers: Record<string, string>) {
   const userName = uniqueName("outbox");
   const email = `${userName}@example.com`;
-  const { userId } = await t.client("connect-binary").importHumanUser(
-    { userName, profile: { firstName: "Chien-Shiung", lastName: "Wu" }, email: { email, isEmailVerified: true }, password: PASSWORD },
-    { headers },
-  );
+  const { userId } = await t
+    .client("connect-binary")
+    .importHumanUser(
+      { userName, profile: { firstName: "Chien-Shiung", lastName: "Wu" }, email: { email, isEmailVerified: true }, password: PASSWORD },
+      { headers },
+    );
   await rejectionOf(signIn(t, "connect-binary", userName, WRONG_PASSWORD));
   return { userId, userName, email };
 }

@@ -203,7 +203,12 @@ describe.each(wires)("SendUnlockLink over %s", (wire) => {
   it("mails a locked user with a verified email a link, and says clearly when it cannot", async () => {
     const lockout = lockoutClient(t, wire);
     const user = await human();
-    expectZitadelError(await rejectionOf(lockout.sendUnlockLink({ userId: user.userId }, { headers: org.headers })), Code.FailedPrecondition, "The user is not locked", "LOCKOUT-Lnk409");
+    expectZitadelError(
+      await rejectionOf(lockout.sendUnlockLink({ userId: user.userId }, { headers: org.headers })),
+      Code.FailedPrecondition,
+      "The user is not locked",
+      "LOCKOUT-Lnk409",
+    );
     await lockOnPages(user.userName);
     const unverified = await human({ verified: false });
     await lockOnPages(unverified.userName);
@@ -213,14 +218,29 @@ describe.each(wires)("SendUnlockLink over %s", (wire) => {
       "The user has no verified email address",
       "LOCKOUT-Lnk412",
     );
-    expectZitadelError(await rejectionOf(lockout.sendUnlockLink({ userId: "404404" }, { headers: org.headers })), Code.NotFound, "User could not be found", "LOCKOUT-Lnk404");
+    expectZitadelError(
+      await rejectionOf(lockout.sendUnlockLink({ userId: "404404" }, { headers: org.headers })),
+      Code.NotFound,
+      "User could not be found",
+      "LOCKOUT-Lnk404",
+    );
     // A user of another organisation does not exist for the caller.
-    expectZitadelError(await rejectionOf(lockout.sendUnlockLink({ userId: user.userId }, { headers: t.auth() })), Code.NotFound, "User could not be found", "LOCKOUT-Lnk404");
+    expectZitadelError(
+      await rejectionOf(lockout.sendUnlockLink({ userId: user.userId }, { headers: t.auth() })),
+      Code.NotFound,
+      "User could not be found",
+      "LOCKOUT-Lnk404",
+    );
 
     // Permission: user.write in the user's organisation.
     const viewer = await memberOfOrg(["ORG_OWNER_VIEWER"]);
     const manager = await memberOfOrg(["ORG_USER_MANAGER"]);
-    expectZitadelError(await rejectionOf(lockout.sendUnlockLink({ userId: user.userId }, { headers: viewer.headers })), Code.PermissionDenied, "No matching permissions found", "AUTH-5mWD2");
+    expectZitadelError(
+      await rejectionOf(lockout.sendUnlockLink({ userId: user.userId }, { headers: viewer.headers })),
+      Code.PermissionDenied,
+      "No matching permissions found",
+      "AUTH-5mWD2",
+    );
     await lockout.sendUnlockLink({ userId: user.userId }, { headers: manager.headers });
     const link = new URL(unlockLinkIn(await smtp.nextMail(user.email)));
     const page = await createLoginClient(t.baseUrl).get(link.pathname + link.search);
