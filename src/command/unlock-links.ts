@@ -30,7 +30,7 @@ export interface UnlockLinks {
   readonly lifetimeMs: number;
   /** Whether the locked page offers this login name a link: mail is configured and its organisation's schedule allows it. */
   offeredTo(instanceId: string, loginName: string): Promise<boolean>;
-  /** An administrator mails a locked user of its organisation an unlock link. */
+  /** An administrator mails a locked user of its organisation an unlock link (the schedule must allow self-service unlock). */
   sendByAdministrator(actor: Actor, userId: string): Promise<void>;
   /**
    * A person on the locked page asks for a link. Mails one only when the user
@@ -141,6 +141,7 @@ export function createUnlockLinks(deps: UnlockLinksDependencies): UnlockLinks {
       if (!outbox) throw new ZError(Errors.UnlockLink.NotConfigured);
       const user = await deps.userQueries.findUser(actor.instanceId, userId);
       if (!user || user.resourceOwner !== actor.orgId || user.type !== "human") throw new ZError(Errors.UnlockLink.UserNotFound);
+      if (!(await deps.schedules.scheduleFor(actor.instanceId, user.resourceOwner)).schedule.selfServiceUnlock) throw new ZError(Errors.UnlockLink.NotAllowed);
       const { state } = await users.load(actor.instanceId, userId);
       if (!stillLocked(state, clock().getTime())) throw new ZError(Errors.UnlockLink.NotLocked);
       if (!user.human?.email || !user.human.emailVerified) throw new ZError(Errors.UnlockLink.NoVerifiedEmail);

@@ -191,6 +191,21 @@ describe("unlock links on the login pages", { timeout: 60_000 }, () => {
     expect(smtp.received.filter((m) => [unverified.email, active.email].some((to) => m.to.includes(to)))).toEqual([]);
   });
 
+  it("ends a temporary lock too", async () => {
+    const temporary = await orgWithSchedule(t, MAX_ATTEMPTS, { firstLockSeconds: 3600, selfServiceUnlock: true });
+    const user = await human({ headers: temporary.headers });
+    const path = await linkByMail(user);
+    const confirm = createLoginClient(t.baseUrl);
+    const shown = await confirm.get(path);
+    const done = await confirm.post("/ui/login/unlock", { token: /name="token" value="([^"]+)"/.exec(shown.html)![1]! });
+    expect(done.status).toBe(200);
+    const unlocks = (await userEvents(t, user.userId)).filter((event) => event.type === "user.unlocked");
+    expect(unlocks.map((event) => [event.creator, (event.payload as { reason: string }).reason])).toEqual([[user.userId, "self-service"]]);
+    const { lockout } = await lockoutClient(t, "connect-binary").getUserLockout({ userId: user.userId }, { headers: temporary.headers });
+    expect(lockout!.locked).toBe(false);
+    expect(lockout!.lockedUntil).toBeUndefined();
+  });
+
   it("does not offer a link where the organisation's schedule does not allow it", async () => {
     const other = await orgWithSchedule(t, MAX_ATTEMPTS, { selfServiceUnlock: false });
     const user = await human({ headers: other.headers });
@@ -223,6 +238,16 @@ describe.each(wires)("SendUnlockLink over %s", (wire) => {
       Code.NotFound,
       "User could not be found",
       "LOCKOUT-Lnk404",
+    );
+    // The organisation's schedule must allow self-service unlock.
+    const closed = await orgWithSchedule(t, MAX_ATTEMPTS, { selfServiceUnlock: false });
+    const elsewhere = await human({ headers: closed.headers });
+    await lockOnPages(elsewhere.userName);
+    expectZitadelError(
+      await rejectionOf(lockout.sendUnlockLink({ userId: elsewhere.userId }, { headers: closed.headers })),
+      Code.FailedPrecondition,
+      "The lockout schedule does not allow self-service unlock",
+      "LOCKOUT-Lnk403",
     );
     // A user of another organisation does not exist for the caller.
     expectZitadelError(
