@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasOpenssl, makeSelfSignedCertificate } from "../support/certificate.js";
 import { PASSWORD, WRONG_PASSWORD, lockoutClient, signIn, uniqueName } from "../support/lifecycle.js";
 import { createTestClock, orgWithSchedule } from "../support/lockout-schedule.js";
 import { createLoginClient } from "../support/login-client.js";
@@ -67,6 +71,30 @@ describe("the mail outbox", { timeout: 60_000 }, () => {
     // The link in the retried mail works.
     const link = new URL(unlockLinkIn(mail));
     expect((await createLoginClient(t.baseUrl).get(link.pathname + link.search)).status).toBe(200);
+  });
+});
+
+describe.skipIf(!hasOpenssl())("a mail server that offers STARTTLS", { timeout: 60_000 }, () => {
+  let smtp: TestSmtpServer;
+  let t: TestApp;
+  const dir = mkdtempSync(join(tmpdir(), "latchkey-smtp-tls-"));
+  beforeAll(async () => {
+    const certificate = makeSelfSignedCertificate(dir);
+    smtp = await startSmtpServer({ tls: { cert: certificate.cert, key: readFileSync(certificate.keyPath) } });
+    // A self-signed certificate: trusted through the URL's tls options, as nodemailer reads them.
+    t = await startTestApp({ env: { LATCHKEY_SMTP_URL: `${smtp.url}?tls.rejectUnauthorized=false` } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await smtp?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("upgrades the connection before it sends", async () => {
+    const { headers } = await orgWithSchedule(t, 1, { selfServiceUnlock: true });
+    const user = await lockedHuman(t, headers);
+    await lockoutClient(t, "connect-binary").sendUnlockLink({ userId: user.userId }, { headers });
+    expect((await smtp.nextMail(user.email)).secure).toBe(true);
   });
 });
 

@@ -5,6 +5,8 @@ export interface ReceivedMail {
   readonly to: readonly string[];
   /** The raw message as the server received it (headers and body). */
   readonly raw: string;
+  /** Whether the connection was encrypted (after STARTTLS) when the message came. */
+  readonly secure: boolean;
 }
 
 export interface TestSmtpServer {
@@ -21,10 +23,10 @@ export interface TestSmtpServer {
 
 /**
  * A real SMTP server (the npm package smtp-server) on 127.0.0.1 that keeps
- * what it receives. Without STARTTLS: loopback needs no certificate, and the
- * client must not insist on TLS when it is not offered.
+ * what it receives. It offers STARTTLS only with `tls` (a certificate and
+ * key); without, the client must do without TLS.
  */
-export async function startSmtpServer(options: { port?: number; listening?: boolean } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(options: { port?: number; listening?: boolean; tls?: { cert: Buffer; key: Buffer } } = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const taken = new Set<ReceivedMail>();
   const waiters = new Set<() => void>();
@@ -34,7 +36,7 @@ export async function startSmtpServer(options: { port?: number; listening?: bool
   const create = () =>
     new SMTPServer({
       authOptional: true,
-      disabledCommands: ["STARTTLS"],
+      ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : { disabledCommands: ["STARTTLS"] }),
       logger: false,
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
@@ -44,6 +46,7 @@ export async function startSmtpServer(options: { port?: number; listening?: bool
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
             to: session.envelope.rcptTo.map((r) => r.address),
             raw: Buffer.concat(chunks).toString("utf8"),
+            secure: session.secure,
           });
           for (const wake of waiters) wake();
           callback();
