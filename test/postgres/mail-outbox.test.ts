@@ -3,15 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WRONG_PASSWORD, createHuman, lockoutClient, signIn } from "../support/lifecycle.js";
-import { orgWithSchedule } from "../support/lockout-schedule.js";
+import { createTestClock, orgWithSchedule } from "../support/lockout-schedule.js";
 import { dropSchema, newSchemaName, skipPostgres, urlWithSchema } from "../support/postgres.js";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { rejectionOf } from "../support/users.js";
 
 /**
- * Two Latchkey instances on one PostgreSQL schema share the outbox: both
- * deliver at once, again and again, and every mail reaches the server once.
+ * Two Latchkey instances on one PostgreSQL schema share the outbox. The mail
+ * server is down while the mails are asked for, so they all wait; once it is
+ * up and the retries are due (test clock), both deliver at once, again and
+ * again, and every mail reaches the server once.
  */
 describe.skipIf(skipPostgres())("the mail outbox with two instances on PostgreSQL", () => {
   const schema = newSchemaName("outbox");
@@ -19,12 +21,13 @@ describe.skipIf(skipPostgres())("the mail outbox with two instances on PostgreSQ
   let smtp: TestSmtpServer;
   let a: TestApp;
   let b: TestApp;
+  const time = createTestClock();
 
   beforeAll(async () => {
-    smtp = await startSmtpServer();
+    smtp = await startSmtpServer({ listening: false });
     const env = { LATCHKEY_DATABASE: urlWithSchema(schema), LATCHKEY_DB_POOL_SIZE: "5", LATCHKEY_SMTP_URL: smtp.url };
-    a = await startTestApp({ dir, env });
-    b = await startTestApp({ dir, env });
+    a = await startTestApp({ dir, env, clock: time.clock });
+    b = await startTestApp({ dir, env, clock: time.clock });
   }, 60_000);
 
   afterAll(async () => {
@@ -40,6 +43,11 @@ describe.skipIf(skipPostgres())("the mail outbox with two instances on PostgreSQ
     for (const user of users) await rejectionOf(signIn(b, "grpc", user.userName, WRONG_PASSWORD));
     // Half are asked for on each instance; both deliver several rounds at once.
     await Promise.all(users.map((user, i) => lockoutClient(i % 2 ? a : b, "connect-binary").sendUnlockLink({ userId: user.userId }, { headers })));
+    await Promise.all([a.app.mailOutbox!.deliver(), b.app.mailOutbox!.deliver()]);
+    const pendingNow = await a.app.store.query<{ n: number | string }>("SELECT COUNT(*) AS n FROM mail_outbox1");
+    expect(Number(pendingNow[0]!.n)).toBe(users.length);
+    await smtp.start();
+    time.advance(60_000);
     await Promise.all([a.app.mailOutbox!.deliver(), b.app.mailOutbox!.deliver(), a.app.mailOutbox!.deliver(), b.app.mailOutbox!.deliver()]);
     for (const user of users) await smtp.nextMail(`${user.userName}@example.com`);
     await Promise.all([a.app.mailOutbox!.deliver(), b.app.mailOutbox!.deliver()]);
