@@ -46,6 +46,10 @@ import { createLockoutPolicyAggregates } from "./command/lockout-policy-commands
 import { createKeyedQueue } from "./lib/keyed-queue.js";
 import { createUserCommands } from "./command/user-commands.js";
 import { createPasswordHasher } from "./lib/password-hash.js";
+import { createUnlockLinks } from "./command/unlock-links.js";
+import { createMailOutbox, type MailOutbox } from "./mail/mail-outbox.js";
+import { createSmtpMailer, defaultSender } from "./mail/smtp-mailer.js";
+import { createLockoutScheduleQueries } from "./query/lockout-schedule-queries.js";
 import { createLockExpirySweeper, type LockExpirySweeper } from "./command/lock-expiry.js";
 import { defaultLockoutSchedule } from "./domain/policy/lockout-schedule.js";
 import { createClientAddressOf, withClientAddress, withStreamClientAddress } from "./server/client-address.js";
@@ -78,6 +82,8 @@ export interface App {
   readonly readiness: Readiness;
   /** Writes the unlocks of ended temporary locks (runs on its own; `sweep` for one round now). */
   readonly lockExpiry: LockExpirySweeper;
+  /** The mail outbox, when a mail server is configured (delivers on its own; `deliver` for one round now). */
+  readonly mailOutbox?: MailOutbox;
   /** Projects and OIDC applications: commands for the server itself, and the clients the OpenID provider reads. */
   readonly applications: Applications;
   /** The console's OIDC client id (registered on start when missing). */
@@ -203,6 +209,29 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   });
   const userCommands = createUserCommands({ users: aggregates.users, newId, passwords });
   const userQueries = createUserQueries(store, clock);
+  // Mail goes out only with a mail server; without one nothing offers unlock links.
+  const mailOutbox = config.smtpUrl
+    ? createMailOutbox({
+        store,
+        box: identity.box,
+        mailer: createSmtpMailer({ url: config.smtpUrl, from: config.smtpFrom || defaultSender(config.externalUrl) }),
+        clock,
+        newId,
+        logger: deps.logger,
+        metrics: metrics.mail,
+      })
+    : undefined;
+  const unlockLinks = createUnlockLinks({
+    store,
+    users: aggregates.users,
+    userQueries,
+    schedules: createLockoutScheduleQueries(store),
+    clock,
+    logger: deps.logger,
+    outbox: mailOutbox,
+    externalUrl: config.externalUrl,
+    lifetimeMs: config.unlockLinkLifetimeMs,
+  });
   const userServices = await createUserServices({
     store,
     clock,
@@ -221,10 +250,12 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
       escalationWindowSeconds: config.lockoutEscalationWindowSeconds,
       maxTemporaryLocks: config.lockoutMaxTemporaryLocks,
     },
+    unlockLinks,
   });
   // Every instance writes the unlocks of ended temporary locks; they race safely.
   const lockExpiry = createLockExpirySweeper({ store, users: aggregates.users, clock, logger: deps.logger });
   lockExpiry.start(config.lockSweepIntervalMs);
+  mailOutbox?.start(MAIL_POLL_INTERVAL_MS);
   const apiRoutes = createRoutes({
     commands: userCommands,
     queries: userQueries,
@@ -288,6 +319,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     secure: Boolean(config.tlsCert) || config.externalUrl.startsWith("https:"),
     authRequests: identity.authRequests,
     passwords,
+    unlockLinks,
   });
   const endpoints = new Map([...createProbeEndpoints(readiness), ...(ownMetricsPort ? [] : metricsEndpoint), ...createOpenApiEndpoints(openApi)]);
 
@@ -306,16 +338,21 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
     instance,
     readiness,
     lockExpiry,
+    mailOutbox,
     applications,
     consoleClientId,
     authRequests: identity.authRequests,
     close: async () => {
       readiness.close();
       await lockExpiry.stop();
+      await mailOutbox?.stop();
       await store.close();
     },
   };
 }
+
+/** How often each instance looks for mails that are due (a new mail is sent at once). */
+const MAIL_POLL_INTERVAL_MS = 2000;
 
 const notFound: NodeHandler = (_req, res) => {
   res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });

@@ -53,6 +53,23 @@ const trustedProxies: Parser<readonly string[]> = (raw, name) => {
   return entries;
 };
 
+/** An smtp:// or smtps:// URL (user and password may be in it), or "" for none. */
+const smtpUrl: Parser<string> = (raw, name) => {
+  const value = raw.trim();
+  if (value === "") return "";
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  // Never echo the value: it may carry a password.
+  if (!parsed || (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:") || !parsed.hostname) {
+    throw new ConfigError(`${name} must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587`);
+  }
+  return value;
+};
+
 const masterKey: Parser<string> = (raw, name) => {
   if (raw !== "" && raw.length < 32) throw new ConfigError(`${name} must have at least 32 characters`);
   return raw;
@@ -215,6 +232,12 @@ const settings = {
   lockSweepIntervalMs: { env: "LATCHKEY_LOCK_SWEEP_INTERVAL_MS", fallback: "10000", parse: integer(100, 3_600_000) },
   /** LATCHKEY_TRUSTED_PROXIES / --trusted-proxies: comma-separated IP addresses or CIDR ranges whose X-Forwarded-For is believed. Default "" (none: the connection's address counts). */
   trustedProxies: { env: "LATCHKEY_TRUSTED_PROXIES", fallback: "", parse: trustedProxies },
+  /** LATCHKEY_SMTP_URL / --smtp-url: the mail server for unlock links, smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://. Default "" (no mail: no unlock links). */
+  smtpUrl: { env: "LATCHKEY_SMTP_URL", fallback: "", parse: smtpUrl, shown: "none (no unlock links)" },
+  /** LATCHKEY_SMTP_FROM / --smtp-from: the sender of the mails. Default "" (Latchkey <noreply@host of the external URL>). */
+  smtpFrom: { env: "LATCHKEY_SMTP_FROM", fallback: "", parse: optionalText, shown: "Latchkey <noreply@host of the external URL>" },
+  /** LATCHKEY_UNLOCK_LINK_LIFETIME / --unlock-link-lifetime: how long a mailed unlock link works. Default 15m. */
+  unlockLinkLifetimeMs: { env: "LATCHKEY_UNLOCK_LINK_LIFETIME", fallback: "15m", parse: duration(60_000) },
 } as const;
 
 type Settings = typeof settings;

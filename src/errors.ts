@@ -204,6 +204,10 @@ export const Errors = {
   UnlockLink: {
     Invalid: e(K.FailedPrecondition, "LOCKOUT-Lnk410", "The unlock link is invalid, used or expired"),
     NotConfigured: e(K.FailedPrecondition, "LOCKOUT-Lnk503", "Unlock links need a mail server (LATCHKEY_SMTP_URL)"),
+    UserNotFound: e(K.NotFound, "LOCKOUT-Lnk404", "Errors.User.NotFound"),
+    NotLocked: e(K.FailedPrecondition, "LOCKOUT-Lnk409", "The user is not locked"),
+    NotAllowed: e(K.FailedPrecondition, "LOCKOUT-Lnk403", "The lockout schedule does not allow self-service unlock"),
+    NoVerifiedEmail: e(K.FailedPrecondition, "LOCKOUT-Lnk412", "The user has no verified email address"),
   },
   // Projects and their applications. A project of another organisation does not exist for the caller (NOT_FOUND).
   Project: {

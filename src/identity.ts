@@ -2,7 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { ManagementService } from "../gen/zitadel/management_pb.js";
 import { createCredentialService } from "./api/management/credential-service.js";
 import { defaultMasterKeyPath, resolveMasterKey } from "./auth/master-key.js";
-import { createSecretBox, MasterKeyMismatchError } from "./auth/secret-box.js";
+import { createSecretBox, MasterKeyMismatchError, type SecretBox } from "./auth/secret-box.js";
 import { createSigningKeys } from "./auth/signing-keys.js";
 import { createTokenIssuer } from "./auth/token-issuer.js";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "./auth/token-verifier.js";
@@ -35,6 +35,8 @@ export interface Identity {
   readonly authRequests: AuthRequestFlow;
   /** Puts discovery, the JWKS, the token endpoint and the OpenID Provider's endpoints in front of a handler. */
   withIssuerRoutes(next: NodeHandler): NodeHandler;
+  /** Seals other secrets at rest under the same master key (e.g. mails in the outbox). */
+  readonly box: SecretBox;
 }
 
 export interface IdentityDependencies {
@@ -64,9 +66,10 @@ export async function createIdentity(deps: IdentityDependencies): Promise<Identi
   if (masterKey.createdFile) logger.warn("generated a master key; back it up, it unlocks the signing keys", { file: masterKey.createdFile });
   if (masterKey.looseFile) logger.warn("the master key file can be read by other users; restrict it to its owner (chmod 600)", { file: masterKey.looseFile });
 
+  const box = createSecretBox(masterKey.key);
   const keys = createSigningKeys({
     store,
-    box: createSecretBox(masterKey.key),
+    box,
     clock,
     newId,
     instanceId,
@@ -110,5 +113,6 @@ export async function createIdentity(deps: IdentityDependencies): Promise<Identi
     services,
     authRequests: provider.authRequests,
     withIssuerRoutes: (next) => withOAuthRoutes({ issuer, keys, token, endpoints: provider.endpoints, logger }, next),
+    box,
   };
 }

@@ -16,7 +16,7 @@ import {
   type LockoutPolicyAggregate,
 } from "./command/lockout-policy-commands.js";
 import { createLockoutScheduleCommands } from "./command/lockout-schedule-commands.js";
-import { createUnlockLinks } from "./command/unlock-links.js";
+import type { UnlockLinks } from "./command/unlock-links.js";
 import type { LockoutSchedule } from "./domain/policy/lockout-schedule.js";
 import { createSessionCommands, type SessionAggregate, type SessionCommands } from "./command/session-commands.js";
 import { createUserAdminCommands } from "./command/user-admin-commands.js";
@@ -63,6 +63,8 @@ export interface UserServicesDependencies {
   readonly defaultLockout: { readonly maxPasswordAttempts: number; readonly maxOtpAttempts: number };
   /** The instance default lockout schedule from the configuration. */
   readonly defaultSchedule: LockoutSchedule;
+  /** Unlock links by mail (refused when no mail server is configured). */
+  readonly unlockLinks: UnlockLinks;
 }
 
 /**
@@ -108,7 +110,7 @@ export async function createUserServices(deps: UserServicesDependencies): Promis
     commands: createLockoutCommands({ users: deps.users, lockouts }),
     schedules,
     scheduleCommands: createLockoutScheduleCommands({ policies: aggregates.policies.org, users: aggregates.users }),
-    unlockLinks: createUnlockLinks(),
+    unlockLinks: deps.unlockLinks,
     clock,
   });
 

@@ -1,5 +1,6 @@
 import type { PermissionCheck } from "../auth/permission-check.js";
 import type { Actor } from "../command/actor.js";
+import type { UnlockLinks } from "../command/unlock-links.js";
 import { createSessionCommands, type SessionAggregate } from "../command/session-commands.js";
 import type { UserAggregate } from "../command/user-aggregate.js";
 import type { EventStore } from "../eventstore/event-store.js";
@@ -30,6 +31,8 @@ export interface HostedLoginDependencies {
   readonly authRequests?: AuthRequests;
   /** Hashes changed passwords (and the decoy) at the configured cost. */
   readonly passwords: PasswordHasher;
+  /** Unlock links by mail, offered on the locked page when mail is configured. */
+  readonly unlockLinks?: UnlockLinks;
 }
 
 /** The login's own identity in the event log: the creator of its sessions and checks. */
@@ -70,5 +73,9 @@ export function createHostedLogin(deps: HostedLoginDependencies): (next: NodeHan
     passwords: deps.passwords,
   });
   const cookie = createLoginCookie({ secure: deps.secure });
-  return (next) => withLoginPages({ instanceId: instance.instanceId, signIn, cookie, authRequests: deps.authRequests, logger: deps.logger }, next);
+  return (next) =>
+    withLoginPages(
+      { instanceId: instance.instanceId, signIn, cookie, authRequests: deps.authRequests, unlockLinks: deps.unlockLinks, logger: deps.logger },
+      next,
+    );
 }

@@ -9,6 +9,7 @@ import { csrfMatches, LOGIN_PATH, newCsrfToken, type LoginCookie, type LoginStat
 import { LOGIN_CSS } from "./login-style.js";
 import * as views from "./login-views.js";
 import type { CheckedSession, SignIn } from "./sign-in.js";
+import type { UnlockLinks, UnlockLinkStatus } from "../command/unlock-links.js";
 
 export interface LoginPagesOptions {
   readonly instanceId: string;
@@ -16,6 +17,8 @@ export interface LoginPagesOptions {
   readonly cookie: LoginCookie;
   /** The provider's pending requests; without it the pages sign in without an application. */
   readonly authRequests?: AuthRequests;
+  /** Unlock links by mail; the locked page offers one when they are enabled. */
+  readonly unlockLinks?: UnlockLinks;
   readonly logger: Logger;
 }
 
@@ -54,7 +57,7 @@ type Route = (req: NodeRequest, res: NodeResponse, url: URL) => Promise<void>;
  * forms; every POST carries the form token of the login cookie.
  */
 export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): NodeHandler {
-  const { instanceId, signIn, cookie, authRequests, logger } = options;
+  const { instanceId, signIn, cookie, authRequests, unlockLinks, logger } = options;
 
   const html = (req: NodeRequest, res: NodeResponse, status: number, body: string, setCookie?: string) => {
     res.writeHead(status, { ...PAGE_HEADERS, "content-length": String(Buffer.byteLength(body)), ...(setCookie ? { "set-cookie": setCookie } : {}) });
@@ -110,6 +113,44 @@ export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): N
     redirect(res, `${LOGIN_PATH}/login/success`, cookie.write({ csrf: state.csrf, done: { redirectTo } }));
   }
 
+  /** The locked page; with a login name whose schedule allows it, it offers an unlock link (the name stays in the cookie for that). */
+  async function showLocked(req: NodeRequest, res: NodeResponse, state: LoginState, until: Date | undefined, loginName?: string) {
+    const offered = loginName !== undefined && unlockLinks !== undefined && (await unlockLinks.offeredTo(instanceId, loginName));
+    const next: LoginState = { csrf: state.csrf, authRequestId: state.authRequestId, loginName: offered ? loginName : undefined };
+    html(req, res, 200, views.lockedPage({ until, unlockLinkCsrf: offered ? state.csrf : undefined }), cookie.write(next));
+  }
+
+  /** Asked for on the locked page: the same answer whoever asks, at once; the link is made (or not) afterwards. */
+  const sendUnlockLink: Route = async (req, res) => {
+    const posted = await readForm(req, res);
+    if (!posted) return;
+    const loginName = posted.state.loginName;
+    if (loginName && unlockLinks) {
+      unlockLinks.requestBySelf(instanceId, loginName).catch((error: unknown) => logger.warn("an unlock link could not be stored", { error: String(error) }));
+    }
+    html(req, res, 200, views.unlockLinkSentPage(unlockLinks?.lifetimeMs ?? 0));
+  };
+
+  const refusedStatus = (status: UnlockLinkStatus) => (status === "invalid" ? 404 : 410);
+
+  /** The link from the mail: a GET only shows what it would do (mail scanners open links); the button unlocks. */
+  const showUnlock: Route = async (req, res, url) => {
+    const token = url.searchParams.get("token") ?? "";
+    const status = unlockLinks ? await unlockLinks.inspect(instanceId, token) : "invalid";
+    if (status !== "valid") return html(req, res, refusedStatus(status), views.unlockRefusedPage(status), cookie.clear());
+    const csrf = newCsrfToken();
+    html(req, res, 200, views.unlockConfirmPage({ csrf }, token), cookie.write({ csrf }));
+  };
+
+  const redeemUnlock: Route = async (req, res) => {
+    const posted = await readForm(req, res);
+    if (!posted) return;
+    const token = posted.form.get("token") ?? "";
+    const outcome = unlockLinks ? await unlockLinks.redeem(instanceId, token) : "invalid";
+    if (outcome !== "unlocked") return html(req, res, refusedStatus(outcome), views.unlockRefusedPage(outcome), cookie.clear());
+    html(req, res, 200, views.unlockedPage(), cookie.clear());
+  };
+
   const showLoginName: Route = async (req, res, url) => {
     const requested = url.searchParams.get("authRequestID") ?? undefined;
     const current = cookie.read(req);
@@ -157,8 +198,7 @@ export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): N
     if (!password) return html(req, res, 400, views.passwordPage(context, { loginName: state.loginName, error: LOGIN_TEXTS.passwordEmpty }));
     const outcome = await signIn.checkPassword(state.loginName, password, clientAddressOf(req));
     if (outcome.kind === "invalid") return html(req, res, 200, views.passwordPage(context, { loginName: state.loginName, error: LOGIN_TEXTS.invalid }));
-    if (outcome.kind === "locked")
-      return html(req, res, 200, views.lockedPage(outcome.until), cookie.write({ csrf: state.csrf, authRequestId: state.authRequestId }));
+    if (outcome.kind === "locked") return showLocked(req, res, state, outcome.until, state.loginName);
     if (outcome.mustChangePassword) {
       const changing: LoginState = { csrf: state.csrf, authRequestId: state.authRequestId, session: outcome.session, mustChangePassword: true };
       return redirect(res, `${LOGIN_PATH}/password/change`, cookie.write(changing));
@@ -188,8 +228,7 @@ export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): N
     if (outcome.kind === "invalid-old") return again(LOGIN_TEXTS.passwordInvalid);
     if (outcome.kind === "session-gone")
       return redirect(res, `${LOGIN_PATH}/loginname`, cookie.write({ csrf: state.csrf, authRequestId: state.authRequestId }));
-    if (outcome.kind === "locked")
-      return html(req, res, 200, views.lockedPage(outcome.until), cookie.write({ csrf: state.csrf, authRequestId: state.authRequestId }));
+    if (outcome.kind === "locked") return showLocked(req, res, state, outcome.until);
     await finish(req, res, state, outcome.session);
   };
 
@@ -208,6 +247,9 @@ export function withLoginPages(options: LoginPagesOptions, next: NodeHandler): N
     ["GET /password/change", showPasswordChange],
     ["POST /password/change", changePassword],
     ["GET /login/success", showSuccess],
+    ["POST /unlock/send", sendUnlockLink],
+    ["GET /unlock", showUnlock],
+    ["POST /unlock", redeemUnlock],
     ["GET /logout/done", async (req, res) => html(req, res, 200, views.logoutDonePage())],
     [
       "GET /resources/login.css",

@@ -94,13 +94,75 @@ ${csrfField(context)}
   );
 }
 
-/** `until`: when the lock ends, for a schedule that shows it; without it, today's page. */
-export function lockedPage(until?: Date): string {
+/**
+ * `until`: when the lock ends, for a schedule that shows it; `unlockLinkCsrf`: offer an unlock link.
+ * Without either, the page as it always was.
+ */
+export function lockedPage(options: { readonly until?: Date; readonly unlockLinkCsrf?: string } = {}): string {
   return page(
     "User is locked",
     `<h1>User is locked</h1>
 <p id="error" class="error" role="alert">User is locked. Contact your administrator to unlock it.</p>
-${until ? `<p id="lock-end">${lockEndText(until)}</p>\n` : ""}<p><a href="${LOGIN_PATH}/loginname">Sign in with another user</a></p>`,
+${options.until ? `<p id="lock-end">${lockEndText(options.until)}</p>\n` : ""}${options.unlockLinkCsrf ? unlockLinkOffer(options.unlockLinkCsrf) : ""}<p><a href="${LOGIN_PATH}/loginname">Sign in with another user</a></p>`,
+  );
+}
+
+/** The locked page's offer to mail an unlock link (a form: no script). */
+const unlockLinkOffer = (csrf: string) => `<form method="post" action="${LOGIN_PATH}/unlock/send">
+${csrfField({ csrf })}
+<p>Or unlock it yourself: we send a link to the verified email address of this account.</p>
+<div class="actions"><span></span><button type="submit" id="send-unlock-link">Send me an unlock link</button></div>
+</form>
+`;
+
+const minutesOf = (ms: number) => `${Math.max(1, Math.round(ms / 60_000))} minutes`;
+
+/** The answer to "send me an unlock link": the same whether a mail goes out or not. */
+export function unlockLinkSentPage(lifetimeMs: number): string {
+  return page(
+    "Check your email",
+    `<h1>Check your email</h1>
+<p role="status">If this account can be unlocked by email, a link is on its way to its verified email address. The link works once, for ${minutesOf(lifetimeMs)}.</p>
+<div class="actions"><span></span><a class="button" href="${LOGIN_PATH}/login" autofocus>back to sign-in</a></div>`,
+  );
+}
+
+export function unlockConfirmPage(context: PageContext, token: string): string {
+  return page(
+    "Unlock your account",
+    `<h1>Unlock your account</h1>
+<p>Confirm to unlock your account; then sign in again.</p>
+<form method="post" action="${LOGIN_PATH}/unlock">
+${csrfField(context)}
+<input type="hidden" name="token" value="${escapeHtml(token)}">
+<div class="actions"><span></span><button type="submit" id="unlock" autofocus>Unlock my account</button></div>
+</form>`,
+  );
+}
+
+export function unlockedPage(): string {
+  return page(
+    "Account unlocked",
+    `<h1>Account unlocked</h1>
+<p role="status">Your account is unlocked. You can sign in again.</p>
+<div class="actions"><span></span><a class="button" id="sign-in" href="${LOGIN_PATH}/login" autofocus>sign in</a></div>`,
+  );
+}
+
+const REFUSALS: Record<"invalid" | "used" | "expired" | "superseded", string> = {
+  invalid: "This unlock link is not valid. Open the whole link from the mail.",
+  used: "This unlock link was used already; each link works once.",
+  expired: "This unlock link has expired. Sign in again to ask for a new one.",
+  superseded: "This unlock link no longer applies: the account was unlocked or locked again since it was sent.",
+};
+
+export function unlockRefusedPage(reason: keyof typeof REFUSALS | "valid"): string {
+  const text = reason === "valid" ? REFUSALS.invalid : REFUSALS[reason];
+  return page(
+    "Unlock link not valid",
+    `<h1>Unlock link not valid</h1>
+<p id="error" class="error" role="alert">${escapeHtml(text)}</p>
+<div class="actions"><span></span><a class="button" href="${LOGIN_PATH}/login" autofocus>sign in</a></div>`,
   );
 }
 

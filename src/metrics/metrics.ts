@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { EventStore, EventStoreObserver } from "../eventstore/event-store.js";
 import type { Logger } from "../lib/logger.js";
 import type { EndpointHandler } from "../server/http-endpoints.js";
+import { MAIL_OUTBOX_TABLE } from "../projection/mail-projections.js";
 import { createMetricsEndpoint } from "./metrics-endpoint.js";
 
 /** Every instrument, on one registry per app (never prom-client's global one). */
@@ -13,7 +14,9 @@ export interface Metrics {
   readonly storeObserver: EventStoreObserver;
   /** The store with every append timed and its events counted. */
   observeStore(store: EventStore): EventStore;
-  /** Gauges read from the store at scrape time: users by state, readiness. */
+  /** Mails handed to the mail server, and attempts it refused or that did not reach it. */
+  readonly mail: { readonly sent: Counter; readonly sendFailures: Counter; readonly abandoned: Counter };
+  /** Gauges read from the store at scrape time: users by state, readiness, mails waiting. */
   collectFrom(source: { store: EventStore; isReady: () => boolean; logger: Logger }): void;
   /** GET /metrics in the Prometheus text format. */
   readonly endpoint: EndpointHandler;
@@ -70,6 +73,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const mail = {
+    sent: new Counter({ name: "latchkey_mail_sent_total", help: "Mails the mail server accepted.", registers: [registry] }),
+    sendFailures: new Counter({
+      name: "latchkey_mail_send_failures_total",
+      help: "Attempts to send a mail that failed (each is tried again later).",
+      registers: [registry],
+    }),
+    abandoned: new Counter({
+      name: "latchkey_mail_abandoned_total",
+      help: "Mails given up because what they carry expired before they could be sent.",
+      registers: [registry],
+    }),
+  };
+
   const storeObserver: EventStoreObserver = {
     committed({ appends, seconds }) {
       commitDuration.observe(seconds);
@@ -110,6 +127,19 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       },
     });
     new Gauge({
+      name: "latchkey_mail_outbox_pending",
+      help: "Mails stored in the outbox and not sent yet (including those waiting for a retry).",
+      registers: [registry],
+      async collect() {
+        try {
+          const [row] = await store.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${MAIL_OUTBOX_TABLE}`);
+          this.set(Number(row?.n ?? 0));
+        } catch (error) {
+          logger.debug("mail outbox gauge unavailable", { error: String(error) });
+        }
+      },
+    });
+    new Gauge({
       name: "latchkey_ready",
       help: "1 while the server is ready (store reachable, not shutting down), else 0.",
       registers: [registry],
@@ -121,5 +151,5 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const endpoint = createMetricsEndpoint(registry, { intervalMs: options.renderIntervalMs ?? 1000 });
 
-  return { registry, rpcRequests, rpcDuration, storeObserver, observeStore, collectFrom, endpoint };
+  return { registry, rpcRequests, rpcDuration, mail, storeObserver, observeStore, collectFrom, endpoint };
 }

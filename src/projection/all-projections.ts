@@ -7,6 +7,7 @@ import { lockoutScheduleProjection } from "./lockout-schedule-projection.js";
 import { signInProjection } from "./sign-in-projection.js";
 import { sessionProjection } from "./session-projection.js";
 import { projectProjection } from "./project-projection.js";
+import { mailOutboxProjection, unlockLinkProjection } from "./mail-projections.js";
 
 /**
  * Every read model Latchkey serves. The composition root hands them to the
@@ -25,6 +26,8 @@ export const projections: readonly Projection[] = [
   lockoutScheduleProjection,
   sessionProjection,
   projectProjection,
+  mailOutboxProjection,
+  unlockLinkProjection,
 ];
 
 export const allProjections = projections;

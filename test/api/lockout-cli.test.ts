@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { WRONG_PASSWORD, createHuman, signIn, uniqueName } from "../support/lifecycle.js";
+import { orgWithSchedule } from "../support/lockout-schedule.js";
+import { startSmtpServer, unlockLinkIn, type TestSmtpServer } from "../support/smtp.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { rejectionOf } from "../support/users.js";
 
@@ -56,5 +58,31 @@ describe.skipIf(skip)("latchkey lockout", () => {
     expect([noAction.code, noAction.stderr]).toEqual([2, expect.stringContaining("lockout needs an action: schedule, set-schedule")]);
     const noAddress = await latchkey(["lockout", "unblock", "123", ...common]);
     expect([noAddress.code, noAddress.stderr]).toEqual([2, expect.stringContaining("needs a user id and an address")]);
+  });
+});
+
+describe.skipIf(skip)("latchkey lockout send-unlock-link", () => {
+  let smtp: TestSmtpServer;
+  let t: TestApp;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    t = await startTestApp({ env: { LATCHKEY_SMTP_URL: smtp.url } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await smtp?.stop();
+  });
+
+  it("mails a locked user its unlock link, and says why when it cannot", async () => {
+    const { orgId, headers } = await orgWithSchedule(t, 1, { selfServiceUnlock: true });
+    const common = ["--url", t.baseUrl, "--token", t.pat, "--org", orgId];
+    const { userId, userName } = await createHuman(t, { headers });
+    const refused = await latchkey(["lockout", "send-unlock-link", userId, ...common]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("LOCKOUT-Lnk409");
+    await rejectionOf(signIn(t, "connect-json", userName, WRONG_PASSWORD));
+    const sent = await latchkey(["lockout", "send-unlock-link", userId, ...common]);
+    expect(sent.code).toBe(0);
+    expect(unlockLinkIn(await smtp.nextMail(`${userName}@example.com`))).toContain("/ui/login/unlock?token=");
   });
 });

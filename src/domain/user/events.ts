@@ -47,6 +47,8 @@ export interface LockedPayload {
 /** ZITADEL's `user.unlocked` has no payload; an unlock not made by an administrator says why. */
 export interface UnlockedPayload {
   reason?: UnlockReason;
+  /** The unlock link (its mail's id) a self-service unlock used. */
+  link?: string;
 }
 
 export type UnlockReason = "expired" | "self-service";

@@ -33,7 +33,7 @@ export type LockoutCommand =
   /** Writes the unlock of a temporary lock whose end has come; nothing otherwise (safe to repeat). */
   | { type: "ExpireLock"; now: number }
   /** The user unlocks itself with an unlock link bound to lock number `lockCount`. */
-  | { type: "SelfServiceUnlock"; lockCount: number }
+  | { type: "SelfServiceUnlock"; lockCount: number; link?: string }
   | { type: "UnblockAddress"; address: string };
 
 /** Escalation remembers this many ended temporary locks at most. */
@@ -48,7 +48,7 @@ export function decideLockout(command: LockoutCommand, state: UserState): Array<
       if (!userExists(state) || state.status !== "locked" || (state.lockCount ?? 0) !== command.lockCount) {
         throw new ZError(Errors.UnlockLink.Invalid);
       }
-      return [{ type: "user.unlocked", payload: { reason: "self-service" } }];
+      return [{ type: "user.unlocked", payload: command.link === undefined ? { reason: "self-service" } : { reason: "self-service", link: command.link } }];
     case "UnblockAddress":
       if (!userExists(state) || state.blockedAddresses?.[command.address] === undefined) throw new ZError(Errors.LockoutSchedule.BlockNotFound);
       return [{ type: "user.address.unblocked", payload: { address: command.address } }];

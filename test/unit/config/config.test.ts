@@ -42,6 +42,9 @@ describe("loadConfig", () => {
       lockoutMaxTemporaryLocks: 0,
       lockSweepIntervalMs: 10000,
       trustedProxies: [],
+      smtpUrl: "",
+      smtpFrom: "",
+      unlockLinkLifetimeMs: 15 * 60_000,
     });
   });
 
@@ -52,6 +55,25 @@ describe("loadConfig", () => {
         `LATCHKEY_TRUSTED_PROXIES must list IP addresses or CIDR ranges (e.g. 10.0.0.0/8, ::1), got "${bad}"`,
       );
     }
+  });
+
+  it("reads the mail settings: no mail server by default, smtp:// or smtps:// URLs only, never echoing the URL", () => {
+    const defaults = loadConfig({});
+    expect([defaults.smtpUrl, defaults.smtpFrom, defaults.unlockLinkLifetimeMs]).toEqual(["", "", 15 * 60_000]);
+    const config = loadConfig({ LATCHKEY_SMTP_URL: "smtp://mailer:s3cret@mail.example.com:587", LATCHKEY_UNLOCK_LINK_LIFETIME: "30m" });
+    expect(config.smtpUrl).toBe("smtp://mailer:s3cret@mail.example.com:587");
+    expect(config.unlockLinkLifetimeMs).toBe(30 * 60_000);
+    expect(loadConfig({ LATCHKEY_SMTP_URL: "smtps://mail.example.com" }).smtpUrl).toBe("smtps://mail.example.com");
+    for (const bad of ["http://user:s3cret@mail.example.com", "mail.example.com", "smtp://"]) {
+      let message = "";
+      try {
+        loadConfig({ LATCHKEY_SMTP_URL: bad });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe("LATCHKEY_SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587");
+    }
+    expect(() => loadConfig({ LATCHKEY_UNLOCK_LINK_LIFETIME: "10s" })).toThrow("LATCHKEY_UNLOCK_LINK_LIFETIME");
   });
 
   it("reads the environment and lets flags win", () => {

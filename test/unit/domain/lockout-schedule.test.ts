@@ -58,5 +58,9 @@ describe("a temporary lock on the user", () => {
     const locked = apply(added, check(added, now));
     expect(() => decide({ type: "SelfServiceUnlock", lockCount: 2 }, locked)).toThrow("LOCKOUT-Lnk410");
     expect(decide({ type: "SelfServiceUnlock", lockCount: 1 }, locked)).toEqual([{ type: "user.unlocked", payload: { reason: "self-service" } }]);
+    // The link it used is named, so the read side knows it is spent; used once, the user is no longer locked.
+    const unlocked = decide({ type: "SelfServiceUnlock", lockCount: 1, link: "mail-1" }, locked) as UserEvent[];
+    expect(unlocked).toEqual([{ type: "user.unlocked", payload: { reason: "self-service", link: "mail-1" } }]);
+    expect(() => decide({ type: "SelfServiceUnlock", lockCount: 1, link: "mail-1" }, apply(locked, unlocked))).toThrow("LOCKOUT-Lnk410");
   });
 });

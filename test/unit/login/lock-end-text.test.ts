@@ -14,7 +14,7 @@ describe("the lock end on the locked page", () => {
   it("is a paragraph of its own after today's alert, only when given", () => {
     const today = lockedPage();
     expect(today).not.toContain("lock-end");
-    const withEnd = lockedPage(new Date("2030-01-02T14:33:00.000Z"));
+    const withEnd = lockedPage({ until: new Date("2030-01-02T14:33:00.000Z") });
     expect(withEnd.replace(/<p id="lock-end">[^<]*<\/p>\n/, "")).toBe(today);
     expect(withEnd).toMatch(/role="alert">User is locked\. Contact your administrator to unlock it\.<\/p>\n<p id="lock-end">The lock ends by itself/);
   });
