@@ -7,7 +7,8 @@ const MAX_ATTEMPTS = 3;
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // The default hash cost: an unknown name must take as long as a wrong password, and only a real cost shows it.
+  t = await startTestApp({ env: { LATCHKEY_PASSWORD_HASH_COST: "15" } });
   await setLockoutPolicy(t, MAX_ATTEMPTS);
 });
 afterAll(() => t.stop());
