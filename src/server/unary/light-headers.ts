@@ -90,7 +90,14 @@ const proto = {
     return value === undefined ? [] : [value].flat().map(normalise);
   },
   forEach(callback: (value: string, name: string, parent: Headers) => void, thisArg?: unknown): void {
-    for (const [name, value] of this.entries()) callback.call(thisArg, value, name, this as unknown as Headers);
+    const raw = stateOf(this).raw;
+    // Response headers are nearly always empty: no iterator for nothing.
+    for (const name of sortedNames(raw)) {
+      const value = raw[name]!;
+      if (name === "set-cookie" && typeof value !== "string")
+        for (const cookie of value) callback.call(thisArg, normalise(cookie), name, this as unknown as Headers);
+      else callback.call(thisArg, joined(value), name, this as unknown as Headers);
+    }
   },
   /** Sorted by name, as fetch's Headers iterates; each set-cookie value on its own. */
   *entries(): IterableIterator<[string, string]> {
