@@ -12,7 +12,9 @@ import { drive, freePort, lockUnlockPairs, type Wire } from "./lock-unlock.js";
  * call barely moves when other processes load the machine, unlike calls/s,
  * so it is the figure to compare changes with on a shared machine.
  * Set CPU_PROF=1 to also write a `--cpu-prof` profile of the server's main
- * thread into the current folder. PROBE_DATABASE=postgres://… runs Latchkey
+ * thread into the current folder; ALLOC_PROF=1 writes the allocations of
+ * the measured window into alloc.heapprofile (bench/allocation-profile.mjs,
+ * summed by bench/allocation-summary.ts). PROBE_DATABASE=postgres://… runs Latchkey
  * on PostgreSQL (give it a schema of its own: `?schema=…`); the CPU of all
  * `postgres` processes on the machine during the run is then shown as well.
  */
@@ -37,7 +39,10 @@ interface Target {
 
 async function startLatchkey(dir: string): Promise<Target> {
   const port = await freePort();
-  const flags = process.env.CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.cwd()}`] : [];
+  const flags = [
+    ...(process.env.CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.cwd()}`] : []),
+    ...(process.env.ALLOC_PROF ? ["--import", join(root, "bench/allocation-profile.mjs")] : []),
+  ];
   // As `npm start` runs it, default log level included; its log lines go nowhere here.
   const nodeFlags = process.env.NODE_FLAGS?.split(" ") ?? ["--max-semi-space-size=4", "--enable-source-maps"];
   const child = start([...nodeFlags, ...flags, "dist/main.js"], {
@@ -46,6 +51,7 @@ async function startLatchkey(dir: string): Promise<Target> {
     LATCHKEY_DATABASE: process.env.PROBE_DATABASE ?? join(dir, "latchkey.db"),
     LATCHKEY_MASTERKEY_PATH: join(dir, "masterkey"),
     LATCHKEY_FIRST_INSTANCE_PAT_PATH: join(dir, "admin.pat"),
+    ...(process.env.ALLOC_PROF ? { ALLOC_PROF_FILE: join(process.cwd(), "alloc.heapprofile") } : {}),
   });
   child.stdout!.resume();
   for (;;) {
@@ -137,8 +143,12 @@ const pid = target.child.pid!;
 const before = threadTimes(pid);
 const postgresBefore = postgresSeconds();
 const window = [process.hrtime.bigint() / 1000n];
+// Allocation sampling covers the measured window only (bench/allocation-profile.mjs).
+const allocationSignal = () => process.env.ALLOC_PROF && server === "latchkey" && target.child.kill("SIGUSR2");
+allocationSignal();
 const result = await drive(scenario(seconds, slots));
 window.push(process.hrtime.bigint() / 1000n);
+allocationSignal();
 const after = threadTimes(pid);
 const postgresUsed = postgresSeconds() - postgresBefore;
 // Node does not name its threads: the main thread is the process id, the
@@ -162,6 +172,7 @@ if (process.env.PROBE_DATABASE) console.log(`postgres processes: ${perCall(postg
 // Profiles use the same monotonic clock: this is the measured part of one (bench/profile-summary.ts).
 if (process.env.CPU_PROF) console.log(`measured window (µs, monotonic): ${window.join(" ")}`);
 if (process.env.THREADS) console.log(`other threads: ${others.map(describe).join(", ")}`);
+if (process.env.ALLOC_PROF) await new Promise((resolve) => setTimeout(resolve, 2000));
 target.child.kill("SIGTERM");
 await new Promise((resolve) => target.child.once("exit", resolve));
 rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { NOT_UTF8, decodeUtf8 } from "../../lib/utf8.js";
 import { requestPath, type NodeRequest, type NodeResponse } from "../../server/node-http.js";
 import { readBody } from "../../server/read-body.js";
 import type { UnaryInvoker, UnarySpec } from "../../server/unary/invoker.js";
+import { createLightHeaders } from "../../server/unary/light-headers.js";
 import { findRoute } from "./http-rules.js";
 import type { RestRoute } from "./http-rules.js";
 import { httpStatusFromCode, restErrorBody, restErrorHeaders } from "./http-status.js";
@@ -289,16 +290,18 @@ function canWrite(res: RestResponse): boolean {
   return !res.headersSent && !res.writableEnded && !res.destroyed;
 }
 
+/** The request headers a method may see (Node's names are lower case already). */
 function forwardedHeaders(req: RestRequest): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
+  const forwarded: Record<string, string | string[]> = {};
+  for (const name in req.headers) {
+    const value = req.headers[name];
     if (value === undefined) continue;
     if (!forwardedHeaderNames.has(name) && !forwardedHeaderPrefixes.some((p) => name.startsWith(p))) {
       continue;
     }
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+    forwarded[name] = value;
   }
-  return headers;
+  return createLightHeaders(forwarded);
 }
 
 // --- helpers -------------------------------------------------------------

@@ -25,19 +25,6 @@ export function decodeSingleEnvelope(body: Buffer, limit: number): Uint8Array {
   return body.subarray(5);
 }
 
-/** Request headers without HTTP/2 pseudo-headers, as a Headers object. */
-export function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
-  for (const key in raw) {
-    if (key.charCodeAt(0) === 58 /* ":" */) continue;
-    const value = raw[key];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) value.forEach((v) => headers.append(key, v));
-    else headers.set(key, value);
-  }
-  return headers;
-}
-
 /** Headers as a plain object for node's writeHead / respond. */
 export function toNodeHeaders(headers: Headers, target: Record<string, string | string[]> = {}): Record<string, string | string[]> {
   headers.forEach((value, key) => {

@@ -3,7 +3,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { readBody } from "../read-body.js";
-import { decodeSingleEnvelope, encodeEnvelope, toHeaders, toNodeHeaders } from "./body.js";
+import { decodeSingleEnvelope, encodeEnvelope, toNodeHeaders } from "./body.js";
+import { createLightHeaders } from "./light-headers.js";
 import { requestPath } from "../node-http.js";
 import type { UnaryInvoker } from "./invoker.js";
 
@@ -50,7 +51,7 @@ export function createGrpcStreamHandler(invoker: UnaryInvoker, readMaxBytes: num
         wire: "grpc",
         requestMethod: "POST",
         url: headers[":path"] ?? "",
-        header: toHeaders(headers),
+        header: createLightHeaders(headers),
         timeoutMs: timeout.timeoutMs,
         signal: aborted.signal,
       });

@@ -5,7 +5,8 @@ import { parseTimeout as parseGrpcTimeout, setTrailerStatus } from "@connectrpc/
 import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
 import { NOT_UTF8, decodeUtf8 } from "../../lib/utf8.js";
 import { readBody } from "../read-body.js";
-import { decodeSingleEnvelope, encodeEnvelope, toHeaders, toNodeHeaders } from "./body.js";
+import { decodeSingleEnvelope, encodeEnvelope, toNodeHeaders } from "./body.js";
+import { createLightHeaders } from "./light-headers.js";
 import { requestPath, type NodeRequest, type NodeResponse } from "../node-http.js";
 import type { UnaryInvoker, UnarySpec } from "./invoker.js";
 
@@ -54,7 +55,7 @@ export function createHttpUnaryHandler(invoker: UnaryInvoker, readMaxBytes: numb
       wire,
       requestMethod: "POST",
       url: req.url ?? "",
-      header: toHeaders(req.headers),
+      header: createLightHeaders(req.headers),
       timeoutMs,
       signal,
     });
