@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { probePostgres } from "./test/support/postgres-probe.js";
 
@@ -6,6 +7,8 @@ export default defineConfig(async () => {
   const postgres = await probePostgres();
   return {
     test: {
+      // Two files at a time even on two cores: most tests wait on sockets, fsync, child processes and the browser.
+      maxWorkers: Math.max(2, availableParallelism() - 1),
       testTimeout: 30_000,
       hookTimeout: 30_000,
       provide: { postgres },
