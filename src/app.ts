@@ -224,6 +224,7 @@ async function wire(config: Config, deps: AppDependencies, opened: Opened): Prom
   const unlockLinks = createUnlockLinks({
     store,
     users: aggregates.users,
+    actingOn,
     userQueries,
     schedules: createLockoutScheduleQueries(store),
     clock,

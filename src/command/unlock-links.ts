@@ -9,6 +9,7 @@ import { UNLOCK_LINKS_TABLE } from "../projection/mail-projections.js";
 import type { LockoutScheduleQueries } from "../query/lockout-schedule-queries.js";
 import type { UserQueries, UserView } from "../query/user-queries.js";
 import { findUserByLoginName } from "../query/user-search.js";
+import type { ActingOnCheck } from "../auth/acting-on-check.js";
 import type { Actor } from "./actor.js";
 import { system } from "./aggregate.js";
 import type { UserAggregate } from "./user-aggregate.js";
@@ -47,6 +48,8 @@ export interface UnlockLinks {
 export interface UnlockLinksDependencies {
   readonly store: EventStore;
   readonly users: UserAggregate;
+  /** An administrator may offer a link only to a user it may act on (as for UnlockUser). */
+  readonly actingOn: ActingOnCheck;
   readonly userQueries: UserQueries;
   readonly schedules: LockoutScheduleQueries;
   readonly clock: Clock;
@@ -141,6 +144,7 @@ export function createUnlockLinks(deps: UnlockLinksDependencies): UnlockLinks {
       if (!outbox) throw new ZError(Errors.UnlockLink.NotConfigured);
       const user = await deps.userQueries.findUser(actor.instanceId, userId);
       if (!user || user.resourceOwner !== actor.orgId || user.type !== "human") throw new ZError(Errors.UnlockLink.UserNotFound);
+      await deps.actingOn.requireMayActOn(actor, userId);
       if (!(await deps.schedules.scheduleFor(actor.instanceId, user.resourceOwner)).schedule.selfServiceUnlock) throw new ZError(Errors.UnlockLink.NotAllowed);
       const { state } = await users.load(actor.instanceId, userId);
       if (!stillLocked(state, clock().getTime())) throw new ZError(Errors.UnlockLink.NotLocked);

@@ -278,4 +278,22 @@ describe.each(wires)("SendUnlockLink over %s", (wire) => {
     const page = await createLoginClient(t.baseUrl).get(link.pathname + link.search);
     expect(page.status).toBe(200);
   });
+
+  it("refuses a caller whom the locked user outranks, and mails nothing", async () => {
+    const lockout = lockoutClient(t, wire);
+    const owner = await human();
+    await t.client("connect-binary").addOrgMember({ userId: owner.userId, roles: ["ORG_OWNER"] }, { headers: org.headers });
+    await lockOnPages(owner.userName);
+    const manager = await memberOfOrg(["ORG_USER_MANAGER"]);
+    expectZitadelError(
+      await rejectionOf(lockout.sendUnlockLink({ userId: owner.userId }, { headers: manager.headers })),
+      Code.PermissionDenied,
+      "The user holds roles the caller does not hold",
+      "AUTH-Rk7qW",
+    );
+    // The instance owner may; its mail is the first to reach the owner's address.
+    await lockout.sendUnlockLink({ userId: owner.userId }, { headers: org.headers });
+    expect(unlockLinkIn(await smtp.nextMail(owner.email))).toContain("/ui/login/unlock?token=");
+    expect(smtp.received.filter((mail) => mail.to.includes(owner.email))).toHaveLength(1);
+  });
 });
