@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Scenario } from "./drivers/load.js";
-import { drive, freePort, lockUnlockPairs, type Wire } from "./lock-unlock.js";
+import { drive, freePort, lockUnlockPairs, untilHealthy, type Wire } from "./lock-unlock.js";
 
 /**
  * `npx tsx bench/cpu-per-call.ts [latchkey|floor] [grpc|rest|connect-json|grpc-web] [seconds]`:
@@ -54,15 +54,7 @@ async function startLatchkey(dir: string): Promise<Target> {
     ...(process.env.ALLOC_PROF ? { ALLOC_PROF_FILE: join(process.cwd(), "alloc.heapprofile") } : {}),
   });
   child.stdout!.resume();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error("Latchkey exited during start-up");
-    const ok = await fetch(`http://127.0.0.1:${port}/management/v1/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await untilHealthy(child, port);
   return { child, port, h2Port: port, token: readFileSync(join(dir, "admin.pat"), "utf8").trim() };
 }
 

@@ -26,6 +26,19 @@ const frame = (schema: DescMessage, id: string) => {
   return framed.toString("base64");
 };
 
+/** Waits until a started Latchkey answers its health check; fails if it exits first. */
+export async function untilHealthy(child: ChildProcess, port: number): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error("Latchkey exited during start-up");
+    const ok = await fetch(`http://127.0.0.1:${port}/management/v1/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export const method = (name: string) => `/zitadel.management.v1.ManagementService/${name}`;
 
 /** Lock and unlock pairs for each user of a slot (or unlocks only), in the given wire's format. */

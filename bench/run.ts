@@ -5,7 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { LoadResult, Scenario } from "./drivers/load.js";
-import { drive as runDriver, freePort, lockUnlockPairs as pairs, method, type Wire } from "./lock-unlock.js";
+import { drive as runDriver, freePort, lockUnlockPairs as pairs, method, untilHealthy, type Wire } from "./lock-unlock.js";
 
 /**
  * `npm run bench` (full) or `npm run bench -- --quick` (CI smoke): starts the
@@ -72,15 +72,7 @@ async function startLatchkey(dir: string, extraEnv: Record<string, string> = {})
   });
   // The default log level, one line per call, as `npm start` runs it; the lines are read and dropped.
   child.stdout!.resume();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error("Latchkey exited during start-up");
-    const ok = await fetch(`http://127.0.0.1:${port}/management/v1/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await untilHealthy(child, port);
   const readyMs = performance.now() - began;
   return { child, port, dir, token: readFileSync(join(dir, "admin.pat"), "utf8").trim(), readyMs };
 }

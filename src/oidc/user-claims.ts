@@ -1,23 +1,26 @@
 import type { EventStore } from "../eventstore/event-store.js";
 import { USERS_TABLE } from "../projection/user-projection.js";
+import type { UserRow as UsersTableRow } from "../query/user-queries.js";
 
-export interface UserRow {
-  id: string;
-  state: string;
-  user_type: string;
-  username: string;
-  first_name: string | null;
-  last_name: string | null;
-  nick_name: string | null;
-  display_name: string | null;
-  preferred_language: string | null;
-  email: string | null;
-  email_verified: number | boolean | null;
-  phone: string | null;
-  phone_verified: number | boolean | null;
-  machine_name: string | null;
-  change_date: number | string;
-}
+/** The columns the claims are made of. */
+export type UserRow = Pick<
+  UsersTableRow,
+  | "id"
+  | "state"
+  | "user_type"
+  | "username"
+  | "first_name"
+  | "last_name"
+  | "nick_name"
+  | "display_name"
+  | "preferred_language"
+  | "email"
+  | "email_verified"
+  | "phone"
+  | "phone_verified"
+  | "machine_name"
+  | "change_date"
+>;
 
 /** The user's row; undefined when there is none. */
 export async function findUserRow(store: EventStore, instanceId: string, userId: string): Promise<UserRow | undefined> {

@@ -2,7 +2,7 @@ import type { EventStore } from "../eventstore/event-store.js";
 import { rolePermissions, rolesGrant } from "../auth/permissions.js";
 import { MEMBERS_TABLE, ORGS_TABLE } from "../projection/access-projections.js";
 import { ORG_DOMAINS_TABLE } from "../projection/identity-projections.js";
-import { textCondition, type OrgView } from "./org-queries.js";
+import { ORG_WITH_DOMAIN, orgViewOf, textCondition, type OrgRow, type OrgView } from "./org-queries.js";
 import { pageParams, type ListResult, type Page } from "./paging.js";
 
 /** Filters of ListMyProjectOrgs; text filters compare as their method says. */
@@ -25,16 +25,6 @@ export interface MyAccessQueries {
   permissionsIn(instanceId: string, userId: string, orgId: string): Promise<string[]>;
   /** Every organisation for an instance member allowed to read them, otherwise those where the caller is a member. */
   myOrgs(instanceId: string, userId: string, query: MyOrgsQuery): Promise<ListResult<OrgView>>;
-}
-
-interface OrgRow {
-  id: string;
-  name: string;
-  state: string;
-  domain: string | null;
-  sequence: number | string;
-  creation_date: number | string;
-  change_date: number | string;
 }
 
 export function createMyAccessQueries(store: EventStore, clock: () => Date): MyAccessQueries {
@@ -84,23 +74,14 @@ export function createMyAccessQueries(store: EventStore, clock: () => Date): MyA
       const direction = query.page?.asc ? "ASC" : "DESC";
       const order = `${query.byName ? "o.name" : "o.creation_date"} ${direction}`;
       const rows = await store.query<OrgRow>(
-        `SELECT o.id, o.name, o.state, d.domain, o.sequence, o.creation_date, o.change_date FROM ${ORGS_TABLE} o
-         LEFT JOIN ${ORG_DOMAINS_TABLE} d ON d.instance_id = o.instance_id AND d.org_id = o.id AND d.is_primary = 1
+        `${ORG_WITH_DOMAIN}
          ${where} ORDER BY ${order}, o.id LIMIT ? OFFSET ?`,
         [...params, ...pageParams(query.page)],
       );
       return {
         total: Number(count?.total ?? 0),
         viewTimestamp: clock(),
-        items: rows.map((row) => ({
-          id: row.id,
-          name: row.name,
-          state: row.state as OrgView["state"],
-          primaryDomain: row.domain ?? "",
-          sequence: Number(row.sequence),
-          creationDate: new Date(Number(row.creation_date)),
-          changeDate: new Date(Number(row.change_date)),
-        })),
+        items: rows.map(orgViewOf),
       };
     },
   };

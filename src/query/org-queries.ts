@@ -67,34 +67,39 @@ export function textCondition(column: string, value: string, method: number): [s
   return method <= 1 ? [`${left} = ?`, insensitive ? value.toLowerCase() : value] : [`${left} LIKE ? ESCAPE '\\'`, pattern];
 }
 
+/** An organisation row with its primary domain, as `ORG_WITH_DOMAIN` selects it. */
+export interface OrgRow {
+  id: string;
+  name: string;
+  state: string;
+  domain: string | null;
+  sequence: number | string;
+  creation_date: number | string;
+  change_date: number | string;
+}
+
+/** SELECT … FROM organisations joined with their primary domain, aliased `o`; append a WHERE. */
+export const ORG_WITH_DOMAIN = `SELECT o.id, o.name, o.state, d.domain, o.sequence, o.creation_date, o.change_date FROM ${ORGS_TABLE} o
+         LEFT JOIN ${ORG_DOMAINS_TABLE} d ON d.instance_id = o.instance_id AND d.org_id = o.id AND d.is_primary = 1`;
+
+export function orgViewOf(row: OrgRow): OrgView {
+  return {
+    id: row.id,
+    name: row.name,
+    state: row.state as OrgView["state"],
+    primaryDomain: row.domain ?? "",
+    sequence: Number(row.sequence),
+    creationDate: new Date(Number(row.creation_date)),
+    changeDate: new Date(Number(row.change_date)),
+  };
+}
+
 export function createOrgQueries(store: EventStore, clock: () => Date): OrgQueries {
   return {
     async getOrg(instanceId, orgId) {
-      const rows = await store.query<{
-        id: string;
-        name: string;
-        state: string;
-        domain: string | null;
-        sequence: number | string;
-        creation_date: number | string;
-        change_date: number | string;
-      }>(
-        `SELECT o.id, o.name, o.state, d.domain, o.sequence, o.creation_date, o.change_date FROM ${ORGS_TABLE} o
-         LEFT JOIN ${ORG_DOMAINS_TABLE} d ON d.instance_id = o.instance_id AND d.org_id = o.id AND d.is_primary = 1
-         WHERE o.instance_id = ? AND o.id = ?`,
-        [instanceId, orgId],
-      );
-      const row = rows[0];
+      const [row] = await store.query<OrgRow>(`${ORG_WITH_DOMAIN} WHERE o.instance_id = ? AND o.id = ?`, [instanceId, orgId]);
       if (!row) throw new ZError(Errors.Org.QueryNotFound);
-      return {
-        id: row.id,
-        name: row.name,
-        state: row.state as OrgView["state"],
-        primaryDomain: row.domain ?? "",
-        sequence: Number(row.sequence),
-        creationDate: new Date(Number(row.creation_date)),
-        changeDate: new Date(Number(row.change_date)),
-      };
+      return orgViewOf(row);
     },
 
     async listOrgMembers(instanceId, orgId, page, filters = []) {

@@ -77,30 +77,8 @@ export function LockoutPolicy() {
           save();
         }}
       >
-        <label>
-          Wrong passwords before locking
-          <input
-            type="number"
-            min={0}
-            max={MAX_ATTEMPTS}
-            required
-            readOnly={!canWrite}
-            value={password}
-            onInput={(event) => setPassword((event.currentTarget as HTMLInputElement).value)}
-          />
-        </label>
-        <label>
-          Wrong one-time codes before locking
-          <input
-            type="number"
-            min={0}
-            max={MAX_ATTEMPTS}
-            required
-            readOnly={!canWrite}
-            value={otp}
-            onInput={(event) => setOtp((event.currentTarget as HTMLInputElement).value)}
-          />
-        </label>
+        <AttemptsField label="Wrong passwords before locking" value={password} onChange={setPassword} readOnly={!canWrite} />
+        <AttemptsField label="Wrong one-time codes before locking" value={otp} onChange={setOtp} readOnly={!canWrite} />
         <div class="buttons">
           <ActionButton permission="policy.write" busy={busy} onClick={save} class="primary">
             Save
@@ -118,5 +96,23 @@ export function LockoutPolicy() {
         </p>
       )}
     </section>
+  );
+}
+
+/** One limit of the policy: a whole number from 0 to MAX_ATTEMPTS. */
+function AttemptsField(props: { label: string; value: string; onChange: (value: string) => void; readOnly: boolean }) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="number"
+        min={0}
+        max={MAX_ATTEMPTS}
+        required
+        readOnly={props.readOnly}
+        value={props.value}
+        onInput={(event) => props.onChange((event.currentTarget as HTMLInputElement).value)}
+      />
+    </label>
   );
 }
